@@ -1,0 +1,68 @@
+namespace Sparsify.Core.Ir;
+
+/// <summary>Explicit 2-D padding, in pixels, on each side.</summary>
+public readonly record struct Padding2D(int Top, int Left, int Bottom, int Right)
+{
+    /// <summary>No padding.</summary>
+    public static Padding2D None => default;
+
+    /// <summary>The same padding on every side.</summary>
+    public static Padding2D Uniform(int p) => new(p, p, p, p);
+
+    /// <summary>True when no side is padded.</summary>
+    public bool IsZero => Top == 0 && Left == 0 && Bottom == 0 && Right == 0;
+
+    /// <inheritdoc />
+    public override string ToString() => $"[{Top},{Left},{Bottom},{Right}]";
+}
+
+/// <summary>
+/// A sliding window over the two spatial axes: kernel, stride, dilation and padding, shared by
+/// convolution and pooling.
+/// </summary>
+public readonly record struct Window2D(int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Pads)
+{
+    /// <summary>A window with unit dilation.</summary>
+    public static Window2D Create(int kernel, int stride, Padding2D pads) => new(kernel, kernel, stride, stride, 1, 1, pads);
+
+    /// <summary>Output height for <paramref name="inHeight"/> (floor, or ceil as in pooling's ceil_mode).</summary>
+    public int OutHeight(int inHeight, bool ceilMode = false) => OutSize(inHeight, KernelH, StrideH, DilationH, Pads.Top, Pads.Bottom, ceilMode);
+
+    /// <summary>Output width for <paramref name="inWidth"/>.</summary>
+    public int OutWidth(int inWidth, bool ceilMode = false) => OutSize(inWidth, KernelW, StrideW, DilationW, Pads.Left, Pads.Right, ceilMode);
+
+    /// <summary>Throws unless every parameter is in range.</summary>
+    public void Validate()
+    {
+        if (KernelH <= 0 || KernelW <= 0 || StrideH <= 0 || StrideW <= 0 || DilationH <= 0 || DilationW <= 0)
+        {
+            throw new SparsifyModelException($"kernel {KernelH}x{KernelW}, strides {StrideH}x{StrideW} and dilations {DilationH}x{DilationW} must be positive");
+        }
+
+        if (Pads.Top < 0 || Pads.Left < 0 || Pads.Bottom < 0 || Pads.Right < 0)
+        {
+            throw new SparsifyModelException($"pads {Pads} must not be negative");
+        }
+    }
+
+    private static int OutSize(int input, int kernel, int stride, int dilation, int padBegin, int padEnd, bool ceilMode)
+    {
+        var span = (long)dilation * (kernel - 1) + 1;
+        var room = input + (long)padBegin + padEnd - span;
+        if (room < 0)
+        {
+            throw new SparsifyModelException($"window of extent {span} does not fit input extent {input} with pads {padBegin}+{padEnd}");
+        }
+
+        var outSize = ceilMode ? (room + stride - 1) / stride + 1 : room / stride + 1;
+
+        // As in ONNX Runtime and PyTorch: with ceil_mode the last window must start inside the
+        // input or the leading padding, never wholly in the trailing padding.
+        if (ceilMode && (outSize - 1) * stride >= input + (long)padBegin)
+        {
+            outSize--;
+        }
+
+        return checked((int)outSize);
+    }
+}

@@ -1,0 +1,261 @@
+using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
+using Sparsify.Core.Onnx.Protos;
+
+namespace Sparsify.Core.Onnx;
+
+internal sealed partial class OnnxImporter
+{
+    public static readonly IReadOnlyList<string> SupportedOperators =
+    [
+        "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
+        "GlobalAveragePool", "Identity", "LRN", "MatMul", "MaxPool", "Relu", "Reshape", "Softmax",
+    ];
+
+    private void ConvertNode(NodeProto node)
+    {
+        if (!string.IsNullOrEmpty(node.Domain) && node.Domain != "ai.onnx")
+        {
+            throw new SparsifyModelException($"operator domain '{node.Domain}' is not supported; only the default ONNX domain is");
+        }
+
+        var attributes = new NodeAttributes(node);
+        switch (node.OpType)
+        {
+            case "Conv": Append(ConvertConv(node, attributes)); break;
+            case "Gemm": Append(ConvertGemm(node, attributes)); break;
+            case "MatMul": Append(ConvertMatMul(node)); break;
+            case "Relu": Append(new ReluLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
+            case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
+            case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "LRN": Append(ConvertLrn(node, attributes)); break;
+            case "Add": ConvertAdd(node); break;
+            case "Concat": Append(ConvertConcat(node, attributes)); break;
+            case "Flatten": Append(ReshapeLayer.Flatten(NodeName(node), Activation(node, 0), Output(node), attributes.IntValue("axis", 1))); break;
+            case "Reshape": Append(ConvertReshape(node, attributes)); break;
+            case "Softmax": Append(ConvertSoftmax(node, attributes)); break;
+            case "BatchNormalization": FoldBatchNormalization(node, attributes); break;
+            case "Dropout": RemovePassThrough(node, $"Dropout {NodeName(node)} removed (inference)"); break;
+            case "Identity": RemovePassThrough(node, null); break;
+            case "Constant": ConvertConstant(node, attributes); break;
+            default:
+                throw new SparsifyModelException($"operator '{node.OpType}' is not supported; supported operators: {string.Join(", ", SupportedOperators)}");
+        }
+    }
+
+    private ConvLayer ConvertConv(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        var weights = _tensors.ReadFloat(ConstantInput(node, 1, "weights (W)"));
+        var bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? _tensors.ReadFloat(ConstantInput(node, 2, "bias (B)")) : null;
+        if (weights.Shape.Rank != 4)
+        {
+            throw new SparsifyModelException($"only 2-D convolution is supported; weights have shape {weights.Shape}");
+        }
+
+        var kernel = attributes.IntsOfLength("kernel_shape", 2) ?? [weights.Shape[2], weights.Shape[3]];
+        var window = ReadWindow(attributes, kernel, _shapes[x]);
+        return new ConvLayer(NodeName(node), x, Output(node), weights, bias, window, attributes.IntValue("group", 1));
+    }
+
+    private PoolLayer ConvertPool(NodeProto node, NodeAttributes attributes, PoolKind kind)
+    {
+        if (node.Output.Count > 1 && node.Output[1].Length > 0 && _readers.ContainsKey(node.Output[1]))
+        {
+            throw new SparsifyModelException("the Indices output of MaxPool is not supported");
+        }
+
+        var x = Activation(node, 0);
+        var kernel = attributes.IntsOfLength("kernel_shape", 2) ?? throw new SparsifyModelException("attribute 'kernel_shape' is required (2-D pooling only)");
+        var ceilMode = attributes.Int("ceil_mode", 0) != 0;
+        var window = ReadWindow(attributes, kernel, _shapes[x]);
+        var countIncludePad = attributes.Int("count_include_pad", 0) != 0;
+        return new PoolLayer(NodeName(node), x, Output(node), kind, window, ceilMode, countIncludePad);
+    }
+
+    // Shared by Conv and pooling: strides, dilations, pads or auto_pad, resolved to explicit pads.
+    private static Window2D ReadWindow(NodeAttributes attributes, int[] kernel, Shape input)
+    {
+        var strides = attributes.IntsOfLength("strides", 2) ?? [1, 1];
+        var dilations = attributes.IntsOfLength("dilations", 2) ?? [1, 1];
+        var pads = attributes.IntsOfLength("pads", 4) ?? [0, 0, 0, 0];
+        var autoPad = attributes.String("auto_pad", "NOTSET");
+        if (input.Rank != 4)
+        {
+            throw new SparsifyModelException($"input must have rank 4 (NCHW), got shape {input}");
+        }
+
+        var window = new Window2D(kernel[0], kernel[1], strides[0], strides[1], dilations[0], dilations[1], new Padding2D(pads[0], pads[1], pads[2], pads[3]));
+        window.Validate();
+        switch (autoPad)
+        {
+            case "NOTSET":
+                return window;
+            case "VALID":
+                return window with { Pads = Padding2D.None };
+            case "SAME_UPPER":
+            case "SAME_LOWER":
+                var (top, bottom) = SamePadding(input[2], kernel[0], strides[0], dilations[0], autoPad == "SAME_LOWER");
+                var (left, right) = SamePadding(input[3], kernel[1], strides[1], dilations[1], autoPad == "SAME_LOWER");
+                return window with { Pads = new Padding2D(top, left, bottom, right) };
+            default:
+                throw new SparsifyModelException($"auto_pad '{autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
+        }
+    }
+
+    private static (int Begin, int End) SamePadding(int input, int kernel, int stride, int dilation, bool lower)
+    {
+        var output = (input + stride - 1) / stride;
+        var total = Math.Max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input);
+        var small = total / 2;
+        return lower ? (total - small, small) : (small, total - small);
+    }
+
+    private FullyConnectedLayer ConvertGemm(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        if (attributes.Int("transA", 0) != 0)
+        {
+            throw new SparsifyModelException("transA=1 is not supported: the first operand must be the activations [batch, features]");
+        }
+
+        var b = _tensors.ReadFloat(ConstantInput(node, 1, "weights (B)"));
+        if (b.Shape.Rank != 2)
+        {
+            throw new SparsifyModelException($"weights (B) must have rank 2, got {b.Shape}");
+        }
+
+        var weights = attributes.Int("transB", 0) != 0 ? b : Transpose(b);
+        var alpha = attributes.Float("alpha", 1f);
+        if (alpha != 1f)
+        {
+            Scale(weights.Data, alpha);
+        }
+
+        Tensor? bias = null;
+        if (node.Input.Count > 2 && node.Input[2].Length > 0)
+        {
+            var c = _tensors.ReadFloat(ConstantInput(node, 2, "bias (C)"));
+            bias = BroadcastBias(c, weights.Shape[0], "bias (C)");
+            var beta = attributes.Float("beta", 1f);
+            if (beta != 1f)
+            {
+                Scale(bias.Data, beta);
+            }
+        }
+
+        return new FullyConnectedLayer(NodeName(node), x, Output(node), weights, bias);
+    }
+
+    private FullyConnectedLayer ConvertMatMul(NodeProto node)
+    {
+        var x = Activation(node, 0);
+        var b = _tensors.ReadFloat(ConstantInput(node, 1, "weights (B)"));
+        if (b.Shape.Rank != 2 || _shapes[x].Rank != 2)
+        {
+            throw new SparsifyModelException($"only a 2-D MatMul of activations {_shapes[x]} by constant weights is supported, got weights {b.Shape}");
+        }
+
+        return new FullyConnectedLayer(NodeName(node), x, Output(node), Transpose(b), null);
+    }
+
+    private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)
+    {
+        if (!attributes.Has("size"))
+        {
+            throw new SparsifyModelException("attribute 'size' is required");
+        }
+
+        return new LrnLayer(NodeName(node), Activation(node, 0), Output(node), attributes.IntValue("size", 0),
+            attributes.Float("alpha", 1e-4f), attributes.Float("beta", 0.75f), attributes.Float("bias", 1f));
+    }
+
+    private ConcatLayer ConvertConcat(NodeProto node, NodeAttributes attributes)
+    {
+        if (!attributes.Has("axis"))
+        {
+            throw new SparsifyModelException("attribute 'axis' is required");
+        }
+
+        var inputs = Enumerable.Range(0, node.Input.Count).Select(i => Activation(node, i)).ToArray();
+        return new ConcatLayer(NodeName(node), inputs, Output(node), attributes.IntValue("axis", 0));
+    }
+
+    private ReshapeLayer ConvertReshape(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        long[] target;
+        if (_opset < 5 || node.Input.Count < 2)
+        {
+            target = attributes.Ints("shape") ?? throw new SparsifyModelException("needs a shape input");
+        }
+        else
+        {
+            target = _tensors.ReadInt64(ConstantInput(node, 1, "shape"));
+        }
+
+        if (attributes.Int("allowzero", 0) != 0 && target.Contains(0))
+        {
+            throw new SparsifyModelException("allowzero=1 with a 0 in the shape (an empty tensor) is not supported");
+        }
+
+        return ReshapeLayer.Reshape(NodeName(node), x, Output(node), target);
+    }
+
+    private SoftmaxLayer ConvertSoftmax(NodeProto node, NodeAttributes attributes)
+    {
+        var legacy = _opset < 13;
+        var axis = attributes.IntValue("axis", legacy ? 1 : -1);
+        return new SoftmaxLayer(NodeName(node), Activation(node, 0), Output(node), axis, coerceTo2D: legacy);
+    }
+
+    private void ConvertConstant(NodeProto node, NodeAttributes attributes)
+    {
+        var tensor = attributes.Tensor("value");
+        if (tensor is null && attributes.Floats("value_floats") is { } floats)
+        {
+            tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float, Dims = { floats.Length } };
+            tensor.FloatData.AddRange(floats);
+        }
+        else if (tensor is null && attributes.Ints("value_ints") is { } ints)
+        {
+            tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64, Dims = { ints.Length } };
+            tensor.Int64Data.AddRange(ints);
+        }
+        else if (tensor is null && attributes.Has("value_float"))
+        {
+            tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float, FloatData = { attributes.Float("value_float", 0) } };
+        }
+        else if (tensor is null && attributes.Has("value_int"))
+        {
+            tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64, Int64Data = { attributes.Int("value_int", 0) } };
+        }
+
+        if (tensor is null)
+        {
+            throw new SparsifyModelException("a Constant needs a 'value' tensor (or value_float(s) / value_int(s))");
+        }
+
+        tensor.Name = Output(node);
+        _constants[tensor.Name] = tensor;
+    }
+
+    private void RemovePassThrough(NodeProto node, string? note)
+    {
+        for (var i = 1; i < node.Output.Count; i++)
+        {
+            if (node.Output[i].Length > 0 && (_readers.ContainsKey(node.Output[i]) || _graphOutputs.Contains(node.Output[i])))
+            {
+                throw new SparsifyModelException($"output {i} ('{node.Output[i]}') is read, which only training graphs do");
+            }
+        }
+
+        var input = Activation(node, 0);
+        _aliases[Output(node)] = input;
+        if (note is not null)
+        {
+            _notes.Add(note);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using Sparsify.Core.Ir;
+using Sparsify.Core.Onnx.Protos;
+
+namespace Sparsify.Core.Onnx;
+
+/// <summary>
+/// Turns a validated ModelProto into a <see cref="ModelGraph"/>: nodes in dependency order, each
+/// converted by its operator's rule (see OnnxImporter.Operators.cs), BatchNormalization and bias
+/// additions folded into the layer before them, Dropout and Identity removed. Every error names
+/// the file and the node.
+/// </summary>
+internal sealed partial class OnnxImporter
+{
+    private readonly ModelProto _model;
+    private readonly string? _path;
+    private readonly string? _nameForMessages;
+    private readonly OnnxImportOptions _options;
+    private readonly OnnxTensorReader _tensors;
+    private readonly Dictionary<string, TensorProto> _constants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
+    private readonly List<Layer> _layers = [];
+    private readonly Dictionary<string, int> _layerWriting = new(StringComparer.Ordinal);
+    private readonly List<string> _notes = [];
+    private int _opset;
+
+    public OnnxImporter(ModelProto model, string? path, OnnxImportOptions options, string? nameForMessages = null)
+    {
+        _model = model;
+        _path = path;
+        _nameForMessages = nameForMessages ?? path;
+        _options = options;
+        _tensors = new OnnxTensorReader(path);
+    }
+
+    public ModelGraph Import()
+    {
+        try
+        {
+            return ImportGraph();
+        }
+        catch (SparsifyModelException e)
+        {
+            throw e.InFile(_nameForMessages);
+        }
+    }
+
+    private ModelGraph ImportGraph()
+    {
+        _opset = ReadOpset();
+        var graph = _model.Graph;
+        foreach (var initializer in graph.Initializer)
+        {
+            _constants[initializer.Name] = initializer;
+        }
+
+        var inputs = ReadInputs(graph);
+        foreach (var output in graph.Output)
+        {
+            _graphOutputs.Add(output.Name);
+        }
+
+        var nodes = OrderNodes(graph, inputs);
+        foreach (var node in nodes)
+        {
+            foreach (var input in node.Input.Where(i => i.Length > 0))
+            {
+                _readers[input] = _readers.GetValueOrDefault(input) + 1;
+            }
+        }
+
+        foreach (var node in nodes)
+        {
+            try
+            {
+                ConvertNode(node);
+            }
+            catch (SparsifyModelException e)
+            {
+                throw e.AtNode(NodeName(node), node.OpType);
+            }
+        }
+
+        if (graph.Output.Count == 0)
+        {
+            throw new SparsifyModelException("the graph declares no output");
+        }
+
+        var outputs = graph.Output.Select(o => Resolve(o.Name)).ToArray();
+        var name = string.IsNullOrEmpty(graph.Name) ? Path.GetFileNameWithoutExtension(_path ?? "model") : graph.Name;
+        return ModelGraph.Create(name, inputs, _layers, outputs, _notes);
+    }
+
+    private int ReadOpset()
+    {
+        var entry = _model.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx");
+        if (entry is null)
+        {
+            throw new SparsifyModelException("the model imports no default-domain (ai.onnx) opset");
+        }
+
+        if (entry.Version < OnnxModel.MinOpset || entry.Version > OnnxModel.MaxOpset)
+        {
+            throw new SparsifyModelException($"opset {entry.Version} is not supported; supported opsets are {OnnxModel.MinOpset} to {OnnxModel.MaxOpset}");
+        }
+
+        return (int)entry.Version;
+    }
+
+    private List<GraphValue> ReadInputs(GraphProto graph)
+    {
+        var inputs = new List<GraphValue>();
+        foreach (var input in graph.Input)
+        {
+            // Before IR version 4, initializers are listed as inputs too; they are weights, not inputs.
+            if (_constants.ContainsKey(input.Name))
+            {
+                continue;
+            }
+
+            var shape = ReadInputShape(input);
+            inputs.Add(new GraphValue(input.Name, shape));
+            _shapes[input.Name] = shape;
+        }
+
+        if (inputs.Count == 0)
+        {
+            throw new SparsifyModelException("the graph has no input that is not an initializer");
+        }
+
+        foreach (var given in _options.InputShapes.Keys)
+        {
+            if (!inputs.Any(i => i.Name == given))
+            {
+                throw new SparsifyModelException($"an input shape was given for '{given}', but the model's inputs are {string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}");
+            }
+        }
+
+        return inputs;
+    }
+
+    private Shape ReadInputShape(ValueInfoProto input)
+    {
+        var tensorType = input.Type?.TensorType;
+        if (tensorType is null || tensorType.Shape is null)
+        {
+            return _options.InputShapes.TryGetValue(input.Name, out var onlyGiven)
+                ? new Shape(onlyGiven)
+                : throw new SparsifyModelException($"input '{input.Name}' declares no tensor shape; give one");
+        }
+
+        if (tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+        {
+            throw new SparsifyModelException($"input '{input.Name}' has element type {tensorType.ElemType}; only float32 inputs are supported");
+        }
+
+        var declared = tensorType.Shape.Dim;
+        _options.InputShapes.TryGetValue(input.Name, out var given);
+        if (given is not null && given.Length != declared.Count)
+        {
+            throw new SparsifyModelException($"input '{input.Name}' has rank {declared.Count}, but the given shape {Shape.Format(given)} has rank {given.Length}");
+        }
+
+        var dims = new int[declared.Count];
+        for (var i = 0; i < dims.Length; i++)
+        {
+            var dim = declared[i];
+            var isFixed = dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue > 0;
+            if (isFixed && dim.DimValue > int.MaxValue)
+            {
+                throw new SparsifyModelException($"input '{input.Name}' dimension {i} is {dim.DimValue}, too large");
+            }
+
+            if (given is not null)
+            {
+                if (isFixed && dim.DimValue != given[i])
+                {
+                    throw new SparsifyModelException($"input '{input.Name}' dimension {i} is fixed at {dim.DimValue}, but the given shape says {given[i]}");
+                }
+
+                dims[i] = given[i];
+            }
+            else if (isFixed)
+            {
+                dims[i] = (int)dim.DimValue;
+            }
+            else if (i == 0)
+            {
+                dims[i] = 1;
+                _notes.Add($"input '{input.Name}': symbolic batch dimension compiled for batch 1");
+            }
+            else
+            {
+                throw new SparsifyModelException($"input '{input.Name}' dimension {i} is symbolic ('{dim.DimParam}'); give an input shape");
+            }
+        }
+
+        return new Shape(dims);
+    }
+
+    // Orders nodes so each comes after the nodes whose outputs it reads, and rejects inputs that
+    // nothing provides and cycles, before any node is converted.
+    private List<NodeProto> OrderNodes(GraphProto graph, List<GraphValue> inputs)
+    {
+        var nodes = graph.Node;
+        var writer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var output in nodes[i].Output.Where(o => o.Length > 0))
+            {
+                if (!writer.TryAdd(output, i) || _constants.ContainsKey(output))
+                {
+                    throw new SparsifyModelException($"value '{output}' is written more than once").AtNode(NodeName(nodes[i]), nodes[i].OpType);
+                }
+            }
+        }
+
+        var available = new HashSet<string>(inputs.Select(i => i.Name).Concat(_constants.Keys), StringComparer.Ordinal);
+        var pending = new int[nodes.Count];
+        var dependents = new List<int>[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            foreach (var input in nodes[i].Input.Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
+            {
+                if (writer.TryGetValue(input, out var w))
+                {
+                    pending[i]++;
+                    (dependents[w] ??= []).Add(i);
+                }
+                else if (!available.Contains(input))
+                {
+                    throw new SparsifyModelException($"input '{input}' is missing: it is not a graph input, an initializer, nor written by any node")
+                        .AtNode(NodeName(nodes[i]), nodes[i].OpType);
+                }
+            }
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if (pending[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var ordered = new List<NodeProto>(nodes.Count);
+        while (ready.TryDequeue(out var i, out _))
+        {
+            ordered.Add(nodes[i]);
+            foreach (var d in dependents[i] ?? [])
+            {
+                if (--pending[d] == 0)
+                {
+                    ready.Enqueue(d, d);
+                }
+            }
+        }
+
+        if (ordered.Count != nodes.Count)
+        {
+            var stuck = nodes[Enumerable.Range(0, nodes.Count).First(i => pending[i] > 0)];
+            throw new SparsifyModelException("the graph has a cycle: this node depends, through other nodes, on its own output")
+                .AtNode(NodeName(stuck), stuck.OpType);
+        }
+
+        foreach (var output in graph.Output)
+        {
+            if (!writer.ContainsKey(output.Name) && !available.Contains(output.Name))
+            {
+                throw new SparsifyModelException($"graph output '{output.Name}' is not written by any node");
+            }
+        }
+
+        return ordered;
+    }
+
+    private static string NodeName(NodeProto node) =>
+        !string.IsNullOrEmpty(node.Name) ? node.Name : node.Output.Count > 0 ? node.Output[0] : "(unnamed)";
+
+    private string Resolve(string value) => _aliases.TryGetValue(value, out var target) ? target : value;
+}

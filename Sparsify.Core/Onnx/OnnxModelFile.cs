@@ -1,0 +1,75 @@
+using Google.Protobuf;
+using Sparsify.Core.Onnx.Protos;
+
+namespace Sparsify.Core.Onnx;
+
+/// <summary>Reads and writes the ONNX protobuf itself, turning every failure into one clear error.</summary>
+internal static class OnnxModelFile
+{
+    public static ModelProto Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new SparsifyModelException($"cannot read the file: {e.Message}", path, innerException: e);
+        }
+
+        return Parse(bytes, path);
+    }
+
+    public static ModelProto Parse(byte[] bytes, string? path)
+    {
+        if (bytes.Length == 0)
+        {
+            throw new SparsifyModelException("the file is empty, not an ONNX model", path);
+        }
+
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new SparsifyModelException($"not a valid ONNX model (truncated or corrupt protobuf: {e.Message})", path, innerException: e);
+        }
+
+        // Protobuf accepts many byte strings; a model must at least carry a graph with nodes and a
+        // declared IR version.
+        if (!model.HasIrVersion || model.IrVersion <= 0 || model.Graph is null || model.Graph.Node.Count == 0)
+        {
+            throw new SparsifyModelException("not an ONNX model: it has no IR version or no graph with nodes", path);
+        }
+
+        return model;
+    }
+
+    /// <summary>Writes atomically: a failed write never leaves a half model at <paramref name="path"/>.</summary>
+    public static void Write(ModelProto model, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                model.WriteTo(stream);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}

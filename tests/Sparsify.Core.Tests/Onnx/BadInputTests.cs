@@ -1,0 +1,283 @@
+using Google.Protobuf;
+using Sparsify.Core.Models;
+using Sparsify.Core.Onnx;
+using Sparsify.Core.Onnx.Protos;
+using Sparsify.Core.Tests.Support;
+using static Sparsify.Core.Tests.Support.OnnxProtoBuilder;
+
+namespace Sparsify.Core.Tests.Onnx;
+
+/// <summary>
+/// A malformed model gives one exception type whose message names the file, the node and the
+/// problem; never an IndexOutOfRange, a NullReference or a hang.
+/// </summary>
+[TestClass]
+public sealed class BadInputTests
+{
+    private string _directory = null!;
+
+    [TestInitialize]
+    public void CreateDirectory() => _directory = TestData.TempDirectory();
+
+    [TestCleanup]
+    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+    [TestMethod]
+    public void TruncatedFile()
+    {
+        var bytes = OnnxModel.ToBytes(ModelBuilders.LeNet5());
+        var e = LoadFails("truncated.onnx", bytes[..(bytes.Length / 2)]);
+        StringAssert.Contains(e.Message, "truncated or corrupt");
+    }
+
+    [TestMethod]
+    public void RandomBytes()
+    {
+        var bytes = new byte[4096];
+        new Random(42).NextBytes(bytes);
+        LoadFails("random.onnx", bytes);
+    }
+
+    [TestMethod]
+    public void EmptyFile() => StringAssert.Contains(LoadFails("empty.onnx", []).Message, "empty");
+
+    [TestMethod]
+    public void ValidProtobufThatIsNotAModel()
+    {
+        var notAModel = new OperatorSetIdProto { Domain = "this is not a model", Version = 3 }.ToByteArray();
+        StringAssert.Contains(LoadFails("opset.onnx", notAModel).Message, "not an ONNX model");
+    }
+
+    [TestMethod]
+    public void MissingFile()
+    {
+        var path = Path.Combine(_directory, "absent.onnx");
+        var e = Assert.ThrowsExactly<SparsifyModelException>(() => OnnxModel.Load(path));
+        StringAssert.StartsWith(e.Message, path);
+    }
+
+    [TestMethod]
+    public void UnsupportedOperatorListsTheSupportedOnes()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Sin", ["x"], "y").Name = "my_sine";
+        var e = LoadFails("sin.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "node 'my_sine' (Sin)");
+        StringAssert.Contains(e.Message, "operator 'Sin' is not supported");
+        foreach (var op in OnnxModel.SupportedOperators)
+        {
+            StringAssert.Contains(e.Message, op);
+        }
+    }
+
+    [TestMethod]
+    public void MismatchedShapes()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", model.Weights("w", [8, 4, 3, 3])], "y").Name = "conv_a";
+        var e = LoadFails("shapes.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "node 'conv_a' (Conv)");
+        StringAssert.Contains(e.Message, "input has 3 channels");
+    }
+
+    [TestMethod]
+    public void ResidualAddOfDifferentShapes()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", model.Weights("w", [4, 3, 1, 1])], "c");
+        model.Node("Add", ["c", "x"], "y").Name = "plus";
+        var e = LoadFails("add.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "node 'plus' (Add)");
+        StringAssert.Contains(e.Message, "different shapes 1x4x8x8 and 1x3x8x8");
+    }
+
+    [TestMethod]
+    public void TensorDataLengthDisagreesWithDims()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", model.Weights("w", [2, 3, 1, 1])], "y").Name = "conv_b";
+        model.Graph.Initializer[0].RawData = ByteString.CopyFrom(new byte[20]);
+        var e = LoadFails("length.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "node 'conv_b' (Conv)");
+        StringAssert.Contains(e.Message, "tensor 'w' has 20 bytes of raw_data but its dims [2,3,1,1] need 24");
+    }
+
+    [TestMethod]
+    public void TypedDataLengthDisagreesWithDims()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", "w"], "y");
+        model.Graph.Initializer.Add(new TensorProto { Name = "w", DataType = 1, Dims = { 2, 3, 1, 1 }, FloatData = { 1, 2, 3 } });
+        StringAssert.Contains(LoadFails("typed.onnx", model.Output("y").Bytes()).Message, "has 3 values in float_data but its dims [2,3,1,1] need 6");
+    }
+
+    [TestMethod]
+    public void DimsWhoseProductOverflows()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", "w"], "y");
+        model.Graph.Initializer.Add(new TensorProto { Name = "w", DataType = 1, Dims = { 1L << 31, 1L << 31, 1L << 31, 1L << 31 } });
+        StringAssert.Contains(LoadFails("overflow.onnx", model.Output("y").Bytes()).Message, "invalid dimension");
+
+        model.Graph.Initializer[0].Dims.Clear();
+        model.Graph.Initializer[0].Dims.AddRange([1L << 20, 1L << 20, 1L << 20, 3]);
+        StringAssert.Contains(LoadFails("overflow2.onnx", model.Output("y").Bytes()).Message, "overflows");
+    }
+
+    [TestMethod]
+    [DataRow("../outside.bin")]
+    [DataRow("sub/../../outside.bin")]
+    [DataRow("/etc/passwd")]
+    public void ExternalDataOutsideTheModelFolderIsRefused(string location)
+    {
+        File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(_directory)!, "outside.bin"), new byte[24]);
+        var model = ModelWithExternalWeights(location);
+        var e = LoadFails("external.onnx", model);
+        StringAssert.Contains(e.Message, "leaves the model's folder; refused");
+    }
+
+    [TestMethod]
+    public void ExternalDataThroughALinkOutsideTheFolderIsRefused()
+    {
+        var outside = Path.Combine(Path.GetDirectoryName(_directory)!, $"target-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(outside, new byte[24]);
+        try
+        {
+            File.CreateSymbolicLink(Path.Combine(_directory, "link.bin"), outside);
+            StringAssert.Contains(LoadFails("linked.onnx", ModelWithExternalWeights("link.bin")).Message, "refused");
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [TestMethod]
+    public void ExternalDataInsideTheFolderLoads()
+    {
+        var weights = TestData.SeededValues(6, 1);
+        var blob = new byte[8 + 24];
+        Buffer.BlockCopy(weights, 0, blob, 8, 24);
+        File.WriteAllBytes(Path.Combine(_directory, "weights.bin"), blob);
+        var path = Path.Combine(_directory, "good.onnx");
+        File.WriteAllBytes(path, ModelWithExternalWeights("weights.bin", offset: 8));
+
+        var graph = OnnxModel.Load(path);
+        CollectionAssert.AreEqual(weights, ((Sparsify.Core.Ir.Layers.ConvLayer)graph.Layers[0]).Weights.Data);
+    }
+
+    [TestMethod]
+    public void GraphWithACycle()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Add", ["x", "b"], "a").Name = "first";
+        model.Node("Relu", ["a"], "b").Name = "second";
+        model.Node("Relu", ["b"], "y");
+        var e = LoadFails("cycle.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "cycle");
+        StringAssert.Contains(e.Message, "node 'first' (Add)");
+    }
+
+    [TestMethod]
+    public void MissingInitializer()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
+        model.Node("Conv", ["x", "conv_weight"], "y").Name = "conv_c";
+        var e = LoadFails("missing.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, "node 'conv_c' (Conv)");
+        StringAssert.Contains(e.Message, "input 'conv_weight' is missing");
+    }
+
+    [TestMethod]
+    public void WeightsThatAreNotConstant()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8).Input("w", 2, 3, 1, 1);
+        model.Node("Conv", ["x", "w"], "y").Name = "conv_d";
+        StringAssert.Contains(LoadFails("input-weights.onnx", model.Output("y").Bytes()).Message, "weights (W) 'w' must be an initializer");
+    }
+
+    [TestMethod]
+    [DataRow(6)]
+    [DataRow(18)]
+    public void OpsetOutOfRange(int opset)
+    {
+        var model = new OnnxProtoBuilder(opset).Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y");
+        StringAssert.Contains(LoadFails("opset.onnx", model.Output("y").Bytes()).Message, $"opset {opset} is not supported; supported opsets are 7 to 17");
+    }
+
+    [TestMethod]
+    public void SymbolicBatchBecomesOneAndOtherSymbolicDimsNeedAShape()
+    {
+        var model = new OnnxProtoBuilder().Input("x", ["N", 3L, "H", 8L]);
+        model.Node("Relu", ["x"], "y");
+        var bytes = model.Output("y").Bytes();
+        StringAssert.Contains(LoadFails("symbolic.onnx", bytes).Message, "dimension 2 is symbolic ('H'); give an input shape");
+
+        var graph = OnnxModel.Load(bytes, new OnnxImportOptions { InputShapes = new Dictionary<string, int[]> { ["x"] = [2, 3, 5, 8] } });
+        Assert.AreEqual("2x3x5x8", graph.Inputs[0].Shape.ToString());
+
+        var batchOnly = new OnnxProtoBuilder().Input("x", 0, 3);
+        batchOnly.Node("Relu", ["x"], "y");
+        var batchGraph = OnnxModel.Load(batchOnly.Output("y").Bytes());
+        Assert.AreEqual("1x3", batchGraph.Inputs[0].Shape.ToString());
+        Assert.IsTrue(batchGraph.Notes.Any(n => n.Contains("batch 1", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void InputShapeForAnUnknownInput()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y");
+        var e = Assert.ThrowsExactly<SparsifyModelException>(() => OnnxModel.Load(model.Output("y").Bytes(), new OnnxImportOptions { InputShapes = new Dictionary<string, int[]> { ["image"] = [1, 4] } }));
+        StringAssert.Contains(e.Message, "the model's inputs are 'x'");
+    }
+
+    [TestMethod]
+    public void AnyPrefixOrCorruptionOfARealModelGivesOnlyTheProjectsError()
+    {
+        var bytes = OnnxModel.ToBytes(ModelBuilders.LeNet5());
+        var random = new Random(7);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var mutated = trial % 2 == 0 ? bytes[..random.Next(bytes.Length)] : (byte[])bytes.Clone();
+            if (trial % 2 == 1)
+            {
+                for (var k = 0; k < 8; k++)
+                {
+                    mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+                }
+            }
+
+            try
+            {
+                OnnxModel.Load(mutated, nameForMessages: "mutated.onnx");
+            }
+            catch (SparsifyModelException e)
+            {
+                StringAssert.StartsWith(e.Message, "mutated.onnx: ");
+            }
+        }
+    }
+
+    private SparsifyModelException LoadFails(string fileName, byte[] bytes)
+    {
+        var path = Path.Combine(_directory, fileName);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.ThrowsExactly<SparsifyModelException>(() => OnnxModel.Load(path));
+        StringAssert.StartsWith(e.Message, path + ": ");
+        return e;
+    }
+
+    private static byte[] ModelWithExternalWeights(string location, long offset = 0)
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 4, 4);
+        model.Node("Conv", ["x", "w"], "y");
+        var tensor = new TensorProto { Name = "w", DataType = 1, Dims = { 2, 3, 1, 1 }, DataLocation = TensorProto.Types.DataLocation.External };
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = "24" });
+        model.Graph.Initializer.Add(tensor);
+        return model.Output("y").Bytes();
+    }
+}

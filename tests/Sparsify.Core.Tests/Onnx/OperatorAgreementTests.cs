@@ -1,0 +1,130 @@
+using Sparsify.Core.Execution;
+using Sparsify.Core.Onnx;
+using Sparsify.Core.Tests.Support;
+using static Sparsify.Core.Tests.Support.OnnxProtoBuilder;
+
+namespace Sparsify.Core.Tests.Onnx;
+
+/// <summary>
+/// Each supported operator and attribute variant, imported from a hand-written ONNX model and run by
+/// the reference executor, agrees with ONNX Runtime on the same file.
+/// </summary>
+[TestClass]
+public sealed class OperatorAgreementTests
+{
+    private static readonly Dictionary<string, Func<OnnxProtoBuilder>> Cases = new()
+    {
+        ["conv asymmetric pads, no bias"] = () => Single(13, [1, 3, 15, 15], b => b.Node("Conv", ["x", b.Weights("w", [8, 3, 7, 7])], "y", Ints("pads", 3, 3, 2, 2), Ints("strides", 2, 2))),
+        ["conv group + bias + dilation"] = () => Single(11, [1, 4, 12, 12], b => b.Node("Conv", ["x", b.Weights("w", [6, 2, 3, 3]), b.Weights("b", [6])], "y", Int("group", 2), Ints("dilations", 2, 2), Ints("pads", 1, 1, 1, 1))),
+        ["conv depthwise"] = () => Single(13, [1, 5, 9, 9], b => b.Node("Conv", ["x", b.Weights("w", [5, 1, 3, 3])], "y", Int("group", 5))),
+        ["conv auto_pad SAME_UPPER"] = () => Single(13, [1, 2, 10, 11], b => b.Node("Conv", ["x", b.Weights("w", [3, 2, 4, 4])], "y", String("auto_pad", "SAME_UPPER"), Ints("strides", 2, 2))),
+        ["conv auto_pad SAME_LOWER"] = () => Single(13, [1, 2, 10, 11], b => b.Node("Conv", ["x", b.Weights("w", [3, 2, 4, 4])], "y", String("auto_pad", "SAME_LOWER"), Ints("strides", 2, 2))),
+        ["conv auto_pad VALID batch 2"] = () => Single(9, [2, 2, 8, 8], b => b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3])], "y", String("auto_pad", "VALID"))),
+        ["maxpool ceil_mode asymmetric"] = () => Single(12, [1, 2, 10, 10], b => b.Node("MaxPool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 1, 1, 0, 0), Int("ceil_mode", 1))),
+        ["maxpool dilation"] = () => Single(12, [1, 2, 11, 11], b => b.Node("MaxPool", ["x"], "y", Ints("kernel_shape", 2, 2), Ints("dilations", 2, 2))),
+        ["maxpool opset 8"] = () => Single(8, [1, 3, 9, 9], b => b.Node("MaxPool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2))),
+        ["averagepool count_include_pad"] = () => Single(11, [1, 2, 7, 7], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Int("count_include_pad", 1), Ints("strides", 2, 2))),
+        ["averagepool exclude pad"] = () => Single(11, [1, 2, 7, 7], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 2, 2))),
+        ["averagepool ceil_mode"] = () => Single(11, [1, 2, 8, 8], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Int("ceil_mode", 1))),
+        ["global average pool"] = () => Single(13, [1, 4, 5, 6], b => b.Node("GlobalAveragePool", ["x"], "y")),
+        ["lrn odd size"] = () => Single(13, [1, 7, 4, 4], b => b.Node("LRN", ["x"], "y", Int("size", 5), Float("alpha", 0.01f), Float("beta", 0.75f), Float("bias", 2f))),
+        ["lrn size 3"] = () => Single(13, [1, 6, 3, 3], b => b.Node("LRN", ["x"], "y", Int("size", 3), Float("alpha", 0.05f))),
+        ["relu"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Relu", ["x"], "y")),
+        ["gemm transB alpha beta"] = () => Single(11, [2, 6], b => b.Node("Gemm", ["x", b.Weights("w", [4, 6]), b.Weights("c", [4])], "y", Int("transB", 1), Float("alpha", 0.5f), Float("beta", 2f))),
+        ["gemm no transB, row bias"] = () => Single(9, [1, 6], b => b.Node("Gemm", ["x", b.Weights("w", [6, 5]), b.Weights("c", [1, 5])], "y")),
+        ["gemm without bias"] = () => Single(13, [1, 6], b => b.Node("Gemm", ["x", b.Weights("w", [3, 6])], "y", Int("transB", 1))),
+        ["matmul + add folded"] = () => Single(13, [1, 6], b =>
+        {
+            b.Node("MatMul", ["x", b.Weights("w", [6, 4])], "m");
+            b.Node("Add", ["m", b.Weights("c", [4])], "y");
+        }),
+        ["conv + batchnorm folded"] = () => Single(9, [1, 3, 6, 6], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [4, 3, 3, 3]), b.Weights("cb", [4])], "c");
+            b.Node("BatchNormalization", ["c", b.Weights("s", [4]), b.Weights("bb", [4]), b.Weights("m", [4]), b.Weights("v", [4], map: v => v + 1.5f)], "y", Float("epsilon", 1e-3f));
+        }),
+        ["gemm + batchnorm folded"] = () => Single(13, [1, 5], b =>
+        {
+            b.Node("Gemm", ["x", b.Weights("w", [4, 5])], "g", Int("transB", 1));
+            b.Node("BatchNormalization", ["g", b.Weights("s", [4]), b.Weights("bb", [4]), b.Weights("m", [4]), b.Weights("v", [4], map: v => v + 1.5f)], "y");
+        }),
+        ["conv + constant channel bias folded"] = () => Single(13, [1, 2, 5, 5], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3])], "c");
+            b.Node("Add", ["c", b.Weights("bias", [3, 1, 1])], "y");
+        }),
+        ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));
+            b.Node("Add", ["c", "x"], "y");
+        }),
+        ["concat channels"] = () => Single(13, [1, 2, 4, 4], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 2, 1, 1])], "c");
+            b.Node("Concat", ["x", "c", "x"], "y", Int("axis", 1));
+        }),
+        ["concat negative axis"] = () => Single(13, [1, 2, 3, 4], b => b.Node("Concat", ["x", "x"], "y", Int("axis", -1))),
+        ["flatten axis 2"] = () => Single(13, [1, 2, 3, 4], b => b.Node("Flatten", ["x"], "y", Int("axis", 2))),
+        ["reshape with 0 and -1"] = () => Single(13, [1, 2, 3, 4], b => b.Node("Reshape", ["x", b.Int64s("shape", 0, -1, 4)], "y")),
+        ["reshape through Constant"] = () => Single(13, [1, 2, 3, 4], b =>
+        {
+            var shape = new Sparsify.Core.Onnx.Protos.TensorProto { DataType = 7, Dims = { 2 }, Int64Data = { 1, 24 } };
+            b.Node("Constant", [], "s", new Sparsify.Core.Onnx.Protos.AttributeProto { Name = "value", Type = Sparsify.Core.Onnx.Protos.AttributeProto.Types.AttributeType.Tensor, T = shape });
+            b.Node("Reshape", ["x", "s"], "y");
+        }),
+        ["softmax opset 13 axis 1 of 4-D"] = () => Single(13, [1, 3, 2, 2], b => b.Node("Softmax", ["x"], "y", Int("axis", 1))),
+        ["softmax opset 11 coerces to 2-D"] = () => Single(11, [1, 3, 2, 2], b => b.Node("Softmax", ["x"], "y", Int("axis", 1))),
+        ["softmax default axis"] = () => Single(13, [2, 10], b => b.Node("Softmax", ["x"], "y")),
+        ["dropout and identity removed"] = () => Single(12, [1, 4], b =>
+        {
+            b.Node("Dropout", ["x"], "d");
+            b.Node("Identity", ["d"], "i");
+            b.Node("Relu", ["i"], "y");
+        }),
+        ["dropout opset 7 ratio"] = () => Single(7, [1, 4], b =>
+        {
+            b.Node("Dropout", ["x"], "d", Float("ratio", 0.3f));
+            b.Node("Relu", ["d"], "y");
+        }),
+    };
+
+    public static IEnumerable<object[]> CaseNames => Cases.Keys.Select(k => new object[] { k });
+
+    [TestMethod]
+    [DynamicData(nameof(CaseNames))]
+    public void OperatorMatchesOnnxRuntime(string name)
+    {
+        var bytes = Cases[name]().Bytes();
+        var graph = OnnxModel.Load(bytes);
+        var input = TestData.SeededInput(graph.Inputs[0].Shape, seed: name.Length);
+
+        var expected = OnnxRuntimeOracle.Run(bytes, input);
+        var actual = new ReferenceExecutor(graph).Run([input])[0];
+
+        AssertTensor.Close(expected, actual.Data, 1e-5, name);
+    }
+
+    [TestMethod]
+    public void FoldingIsReportedInTheNotes()
+    {
+        var graph = OnnxModel.Load(Cases["conv + batchnorm folded"]().Bytes());
+
+        Assert.HasCount(1, graph.Layers);
+        Assert.IsTrue(graph.Notes.Any(n => n.Contains("BatchNormalization", StringComparison.Ordinal) && n.Contains("folded into Conv", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
+    }
+
+    [TestMethod]
+    public void DropoutAndIdentityLeaveNoLayer()
+    {
+        var graph = OnnxModel.Load(Cases["dropout and identity removed"]().Bytes());
+
+        CollectionAssert.AreEqual(new[] { "Relu" }, graph.Layers.Select(l => l.OpType).ToArray());
+    }
+
+    private static OnnxProtoBuilder Single(int opset, long[] inputDims, Action<OnnxProtoBuilder> body)
+    {
+        var builder = new OnnxProtoBuilder(opset).Input("x", inputDims);
+        body(builder);
+        return builder.Output("y");
+    }
+}
