@@ -23,6 +23,7 @@ public static class Program
             InspectCommand.Create(context),
             RunCommand.Create(context),
             BuildModelCommand.Create(context),
+            PruneCommand.Create(context),
         };
         return CliErrors.Invoke(root, args, context);
     }

@@ -35,6 +35,38 @@ public sealed class SparsityMask : IEquatable<SparsityMask>
         NonZeros = count;
     }
 
+    private SparsityMask(int rows, int columns, BitArray keep, int nonZeros)
+    {
+        Rows = rows;
+        Columns = columns;
+        _keep = keep;
+        NonZeros = nonZeros;
+    }
+
+    /// <summary>A mask from one flag per weight, row-major (true = kept).</summary>
+    public static SparsityMask FromFlags(int rows, int columns, ReadOnlySpan<bool> keep)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        if (keep.Length != checked(rows * columns))
+        {
+            throw new ArgumentException($"a {rows}x{columns} mask needs {rows * columns} flags, got {keep.Length}", nameof(keep));
+        }
+
+        var bits = new BitArray(keep.Length);
+        var count = 0;
+        for (var i = 0; i < keep.Length; i++)
+        {
+            if (keep[i])
+            {
+                bits[i] = true;
+                count++;
+            }
+        }
+
+        return new SparsityMask(rows, columns, bits, count);
+    }
+
     /// <summary>A mask keeping every weight.</summary>
     public static SparsityMask Dense(int rows, int columns) => new(rows, columns, (_, _) => true);
 

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using Sparsify.Core.Onnx;
+using Sparsify.Core.Sparsity;
+
+namespace Sparsify.Cli.Commands;
+
+/// <summary>
+/// <c>sparsify prune MODEL --scheme S --sparsity X --out PRUNED.onnx</c>: prunes a model with one of
+/// the schemes, prints the per-layer report and writes the pruned model.
+/// </summary>
+internal static class PruneCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The ONNX model file." };
+        var scheme = new Option<string>("--scheme")
+        {
+            Description = "The sparsity scheme: " + string.Join(", ", SparsitySchemes.Names) + ".",
+            DefaultValueFactory = _ => "locality",
+        };
+        scheme.AcceptOnlyFromAmong([.. SparsitySchemes.Names]);
+        var sparsity = new Option<double?>("--sparsity") { Description = "Global target: fraction of Conv/Gemm weights removed, in [0, 1), spread over the layers.", HelpName = "X" };
+        var layerSparsity = new Option<string[]>("--layer-sparsity") { Description = "Sparsity of one layer, as NAME=X. Repeat for several layers.", HelpName = "NAME=X" };
+        var exclude = new Option<string[]>("--exclude") { Description = "A layer that stays dense. Repeat for several layers.", HelpName = "NAME" };
+        var pruneFirstConv = new Option<bool>("--prune-first-conv") { Description = "Prune the first convolution too (by default it stays dense)." };
+        var uniform = new Option<bool>("--uniform") { Description = "Give every layer the global target instead of spreading it by measured sensitivity." };
+        var group = new Option<int>("--group") { Description = "G: output channels that share one nonzero pattern (locality).", HelpName = "G", DefaultValueFactory = _ => PeArrayDefaults.GroupSize };
+        var pes = new Option<int>("--pes") { Description = "P: processing elements (partitions) the weights are balanced over.", HelpName = "P", DefaultValueFactory = _ => PeArrayDefaults.PeCount };
+        var buffer = new Option<int>("--buffer-bytes") { Description = "Weight buffer of one PE, in bytes.", HelpName = "BYTES", DefaultValueFactory = _ => PeArrayDefaults.WeightBufferBytesPerPe };
+        var n = new Option<int?>("--n") { Description = "N of N:M sparsity (nm scheme); by default implied by --sparsity." };
+        var m = new Option<int>("--m") { Description = "M of N:M sparsity (nm scheme).", DefaultValueFactory = _ => PeArrayDefaults.NmBlock };
+        var output = new Option<string>("--out", "-o") { Description = "The pruned ONNX model to write (replaced atomically).", HelpName = "PRUNED.onnx", Required = true };
+        var inputShapes = InputShapeOption.Create();
+        var command = new Command("prune", "Prune a model's Conv and Gemm weights with a sparsity scheme and print the per-layer report.")
+        {
+            model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, uniform, group, pes, buffer, n, m, output, inputShapes,
+        };
+        command.SetAction(parse => CliErrors.Guard(context, () =>
+        {
+            var graph = OnnxModel.Load(parse.GetValue(model)!, InputShapeOption.ToImportOptions(parse.GetValue(inputShapes)));
+            var layers = ParseLayerSparsities(parse.GetValue(layerSparsity));
+            var target = parse.GetValue(sparsity);
+            if (target is null && layers.Count == 0 && !string.Equals(parse.GetValue(scheme), "keep", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliException("give --sparsity X (a global target) or --layer-sparsity NAME=X");
+            }
+
+            var options = new ModelPruningOptions
+            {
+                Sparsity = target,
+                LayerSparsities = layers,
+                ExcludedLayers = parse.GetValue(exclude) ?? [],
+                KeepFirstConvDense = !parse.GetValue(pruneFirstConv),
+                Allocation = parse.GetValue(uniform) ? SparsityAllocation.Uniform : SparsityAllocation.Sensitivity,
+                Settings = new SchemeSettings
+                {
+                    GroupSize = parse.GetValue(group),
+                    PeCount = parse.GetValue(pes),
+                    BufferBytesPerPe = parse.GetValue(buffer),
+                    N = parse.GetValue(n),
+                    M = parse.GetValue(m),
+                },
+            };
+            var pruning = ModelPruner.Prune(graph, parse.GetValue(scheme)!, options);
+            context.Out.Write(pruning.Report.ToText());
+            var path = parse.GetValue(output)!;
+            OnnxModel.Save(graph, path);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path}: {pruning.Report.Sparsity:P1} of {pruning.Report.Weights:N0} weights removed"));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Dictionary<string, double> ParseLayerSparsities(string[]? values)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var value in values ?? [])
+        {
+            var equals = value.LastIndexOf('=');
+            if (equals <= 0 || !double.TryParse(value[(equals + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+            {
+                throw new CliException($"--layer-sparsity '{value}' is not NAME=X with X in [0, 1), e.g. conv2=0.9");
+            }
+
+            if (!result.TryAdd(value[..equals], x))
+            {
+                throw new CliException($"--layer-sparsity is given twice for layer '{value[..equals]}'");
+            }
+        }
+
+        return result;
+    }
+}
