@@ -24,6 +24,7 @@ public static class Program
             RunCommand.Create(context),
             BuildModelCommand.Create(context),
             PruneCommand.Create(context),
+            FidelityCommand.Create(context),
         };
         return CliErrors.Invoke(root, args, context);
     }

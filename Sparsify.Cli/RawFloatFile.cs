@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Sparsify.Core.IO;
 
 namespace Sparsify.Cli;
 
@@ -70,43 +71,28 @@ internal static class RawFloatFile
             throw new CliException($"{path}: the output directory does not exist");
         }
 
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         long written = 0;
-        try
+        AtomicFile.Write(full, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> value = stackalloc byte[sizeof(float)];
+            foreach (var chunk in chunks)
             {
-                Span<byte> value = stackalloc byte[sizeof(float)];
-                foreach (var chunk in chunks)
+                if (BitConverter.IsLittleEndian)
                 {
-                    if (BitConverter.IsLittleEndian)
+                    stream.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+                }
+                else
+                {
+                    foreach (var f in chunk)
                     {
-                        stream.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+                        BinaryPrimitives.WriteSingleLittleEndian(value, f);
+                        stream.Write(value);
                     }
-                    else
-                    {
-                        foreach (var f in chunk)
-                        {
-                            BinaryPrimitives.WriteSingleLittleEndian(value, f);
-                            stream.Write(value);
-                        }
-                    }
-
-                    written += (long)chunk.Length * sizeof(float);
                 }
 
-                stream.Flush(flushToDisk: true);
+                written += (long)chunk.Length * sizeof(float);
             }
-
-            File.Move(temp, full, overwrite: true);
-            return written;
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        });
+        return written;
     }
 }

@@ -49,27 +49,5 @@ internal static class OnnxModelFile
     }
 
     /// <summary>Writes atomically: a failed write never leaves a half model at <paramref name="path"/>.</summary>
-    public static void Write(ModelProto model, string path)
-    {
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                model.WriteTo(stream);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
+    public static void Write(ModelProto model, string path) => IO.AtomicFile.Write(path, model.WriteTo);
 }
