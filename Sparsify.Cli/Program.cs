@@ -25,6 +25,8 @@ public static class Program
             BuildModelCommand.Create(context),
             PruneCommand.Create(context),
             FidelityCommand.Create(context),
+            TrainCommand.Create(context),
+            AccuracyCommand.Create(context),
         };
         return CliErrors.Invoke(root, args, context);
     }

@@ -11,7 +11,7 @@ namespace Sparsify.Core.Experiments;
 /// <param name="NonZeros">Weights kept.</param>
 /// <param name="RelativeError">‖y − y_dense‖₂ / ‖y_dense‖₂ over all calibration inputs.</param>
 /// <param name="Cosine">Mean cosine similarity of y and y_dense per input.</param>
-/// <param name="Imbalance">Largest per-layer load imbalance (max / mean nonzeros per PE).</param>
+/// <param name="Imbalance">Largest load imbalance (max / mean nonzeros per PE) over the pruned layers.</param>
 public sealed record FidelityRow(string Scheme, double TargetSparsity, double Sparsity, long NonZeros, double RelativeError, double Cosine, double Imbalance);
 
 /// <summary>
@@ -79,8 +79,7 @@ public static class OneShotFidelity
             cosine += a2 == 0 || b2 == 0 ? 0 : dot / Math.Sqrt(a2 * b2);
         }
 
-        var imbalance = report.Layers.Count == 0 ? 1.0 : report.Layers.Max(l => l.LoadImbalance);
-        return new FidelityRow(scheme, target, report.Sparsity, report.NonZeros, Math.Sqrt(error / norm), cosine / dense.Length, imbalance);
+                return new FidelityRow(scheme, target, report.Sparsity, report.NonZeros, Math.Sqrt(error / norm), cosine / dense.Length, report.MaxPrunedImbalance);
     }
 
     private static float[][] Outputs(ModelGraph graph, IReadOnlyList<Tensor> inputs, int threads)

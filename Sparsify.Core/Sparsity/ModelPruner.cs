@@ -17,6 +17,9 @@ namespace Sparsify.Core.Sparsity;
 /// </example>
 public static class ModelPruner
 {
+    /// <summary>The scheme name reported for layers kept dense.</summary>
+    public const string DenseScheme = "dense";
+
     /// <summary>Chooses the masks without changing any weight (<see cref="ModelPruning.Apply"/> does that).</summary>
     public static ModelPruning ComputeMasks(ModelGraph graph, string scheme, ModelPruningOptions? options = null) =>
         ComputeMasks(graph, SparsitySchemes.Get(scheme), options);
@@ -205,7 +208,7 @@ public static class ModelPruner
     private static LayerPruning Dense(WeightMatrix matrix, string reason, SchemeSettings settings)
     {
         var mask = SparsityMask.Dense(matrix.Rows, matrix.Columns);
-        return new LayerPruning(matrix, mask, LayerReports.Build(matrix, mask, "dense", 0, settings, PartitionLayout.Rows, [$"kept dense: {reason}"]));
+        return new LayerPruning(matrix, mask, LayerReports.Build(matrix, mask, DenseScheme, 0, settings, PartitionLayout.Rows, [$"kept dense: {reason}"]));
     }
 
     // Sparsity: the layer's fixed or allocated sparsity; Dense: why it stays dense. Both null: free.

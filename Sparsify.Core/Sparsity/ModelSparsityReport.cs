@@ -30,6 +30,9 @@ public sealed record ModelSparsityReport
     /// <summary>Weights kept.</summary>
     public long NonZeros => Layers.Sum(l => l.NonZeros);
 
+    /// <summary>Largest load imbalance over the layers that were pruned (1 when none was).</summary>
+    public double MaxPrunedImbalance => Layers.Where(l => l.Scheme != ModelPruner.DenseScheme).Select(l => l.LoadImbalance).DefaultIfEmpty(1.0).Max();
+
     /// <summary>Fraction of the prunable weights removed.</summary>
     public double Sparsity => Weights == 0 ? 0 : 1.0 - (double)NonZeros / Weights;
 
