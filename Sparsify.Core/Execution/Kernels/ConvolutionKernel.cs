@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Sparsify.Core.Execution.Kernels;
 
@@ -107,28 +109,28 @@ internal static unsafe partial class ConvolutionKernel
         int n = g.OutPixels;
         int k = g.FilterLength;
         nint inPlane = (nint)g.InHeight * g.InWidth;
-        int dop = Sgemm.EffectiveParallelism(maxDop, (long)m * n * k);
         bool pointwise = IsPointwise(g);
-        using var packed = new Sgemm.PinnedBuffer(Sgemm.PackedBLength(n, k));
-        var im2col = pointwise ? null : new Im2ColPacker(g, packed.Pointer, level);
+        using var padded = pointwise ? default : new PaddedImage(g);
         for (int b = 0; b < g.Batch; b++)
         {
             for (int grp = 0; grp < g.Group; grp++)
             {
                 float* image = input + (((nint)b * g.InChannels) + ((nint)grp * g.InChannelsPerGroup)) * inPlane;
-                if (im2col is null)
+                Sgemm.PanelSource source;
+                if (pointwise)
                 {
-                    Sgemm.PackB(n, k, image, n, packed.Pointer, dop, level);
+                    source = new Sgemm.RowMajorB(image, n, n, level);
                 }
                 else
                 {
-                    im2col.Pack(image, dop);
+                    padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
+                    source = new Im2ColB(g, padded, level);
                 }
 
                 float* w = weights + ((nint)grp * m * k);
                 float* c = output + ((((nint)b * g.OutChannels) + ((nint)grp * m)) * n);
                 float* groupBias = bias == null ? null : bias + (grp * m);
-                Sgemm.MultiplyPacked(m, n, k, w, k, packed.Pointer, c, n, accumulate: false, groupBias, dop, level);
+                Sgemm.Multiply(m, n, k, w, k, source, c, n, accumulate: false, groupBias, maxDop, level);
             }
         }
     }
@@ -197,6 +199,84 @@ internal static unsafe partial class ConvolutionKernel
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input channels of one image and group copied with their zero padding made explicit (plus
+    /// slack before and after), so that im2col reads are always in bounds and never need a test.
+    /// </summary>
+    private struct PaddedImage : IDisposable
+    {
+        /// <summary>Floats of slack before the first and after the last channel (covers blended over-reads).</summary>
+        private const int Slack = 64;
+
+        private float[]? _array;
+        private GCHandle _handle;
+
+        public PaddedImage(in ConvGeometry g)
+        {
+            // Padded coordinates: input row ih sits at row ih + PadTop; every (output, kernel) position
+            // reads padded row oh·StrideH + kh·DilationH, which must exist.
+            Height = Math.Max(g.InHeight + g.PadTop, ((g.OutHeight - 1) * g.StrideH) + ((g.KernelHeight - 1) * g.DilationH) + 1);
+            Width = Math.Max(g.InWidth + g.PadLeft, ((g.OutWidth - 1) * g.StrideW) + ((g.KernelWidth - 1) * g.DilationW) + 1);
+            long length = ((long)g.InChannelsPerGroup * Height * Width) + (2 * Slack);
+            if (length > Array.MaxLength)
+            {
+                throw new ArgumentException($"The padded input of {g} is too large.", nameof(g));
+            }
+
+            _array = ArrayPool<float>.Shared.Rent((int)length);
+            _handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
+            Data = (float*)_handle.AddrOfPinnedObject() + Slack;
+
+            // Lanes past the last output pixel may read the slack: keep it finite.
+            new Span<float>(Data - Slack, Slack).Clear();
+            new Span<float>(Data + (length - (2 * Slack)), Slack).Clear();
+        }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        public float* Data { get; private set; }
+
+        /// <summary>Copies the InChannelsPerGroup channels at <paramref name="image"/> in, zeroing the padding.</summary>
+        public readonly void Fill(in ConvGeometry g, float* image, int dop)
+        {
+            float* data = Data;
+            int height = Height, width = Width, inH = g.InHeight, inW = g.InWidth, padTop = g.PadTop, padLeft = g.PadLeft;
+            int dopHere = (long)g.InChannelsPerGroup * height * width < (1 << 16) ? 1 : dop;
+            Sgemm.RunParallel(g.InChannelsPerGroup, dopHere, ic =>
+            {
+                float* dstChannel = data + ((nint)ic * height * width);
+                float* srcChannel = image + ((nint)ic * inH * inW);
+                for (int row = 0; row < height; row++)
+                {
+                    var dst = new Span<float>(dstChannel + ((nint)row * width), width);
+                    int ih = row - padTop;
+                    if ((uint)ih >= (uint)inH)
+                    {
+                        dst.Clear();
+                        continue;
+                    }
+
+                    dst[..padLeft].Clear();
+                    new ReadOnlySpan<float>(srcChannel + ((nint)ih * inW), inW).CopyTo(dst[padLeft..]);
+                    dst[(padLeft + inW)..].Clear();
+                }
+            });
+        }
+
+        public void Dispose()
+        {
+            if (_array is not null)
+            {
+                _handle.Free();
+                ArrayPool<float>.Shared.Return(_array);
+                _array = null;
+                Data = null;
             }
         }
     }

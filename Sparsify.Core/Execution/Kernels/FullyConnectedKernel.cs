@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Sparsify.Core.Execution.Kernels;
@@ -75,18 +76,25 @@ internal static unsafe class FullyConnectedKernel
     /// </summary>
     private static void RunGemm(int batch, int inFeatures, int outFeatures, float* x, float* w, float* bias, float* y, int dop, SimdLevel level)
     {
-        using var packed = new Sgemm.PinnedBuffer(Sgemm.PackedBLength(batch, inFeatures));
-        using var transposed = new Sgemm.PinnedBuffer((long)outFeatures * batch);
-        Sgemm.PackBTransposed(batch, inFeatures, x, inFeatures, packed.Pointer, dop);
-        Sgemm.MultiplyPacked(outFeatures, batch, inFeatures, w, inFeatures, packed.Pointer, transposed.Pointer, batch, accumulate: false, bias, dop, level);
-        float* t = transposed.Pointer;
-        for (int i = 0; i < batch; i++)
+        float[] transposed = ArrayPool<float>.Shared.Rent(checked(outFeatures * batch));
+        try
         {
-            float* row = y + ((nint)i * outFeatures);
-            for (int j = 0; j < outFeatures; j++)
+            fixed (float* t = transposed)
             {
-                row[j] = t[((nint)j * batch) + i];
+                Sgemm.Multiply(outFeatures, batch, inFeatures, w, inFeatures, new Sgemm.TransposedB(x, inFeatures, batch), t, batch, accumulate: false, bias, dop, level);
+                for (int i = 0; i < batch; i++)
+                {
+                    float* row = y + ((nint)i * outFeatures);
+                    for (int j = 0; j < outFeatures; j++)
+                    {
+                        row[j] = t[((nint)j * batch) + i];
+                    }
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(transposed);
         }
     }
 

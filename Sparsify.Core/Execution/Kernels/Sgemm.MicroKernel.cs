@@ -6,94 +6,136 @@ namespace Sparsify.Core.Execution.Kernels;
 
 internal static unsafe partial class Sgemm
 {
-    // Every micro-kernel computes a full MR×NR block: rows past `rows` re-read the last valid row of A
-    // (their results are dropped) and packed B is zero past column n. So each kept element is the same
-    // chain of operations whatever the block's size, and partial blocks round exactly like full ones.
+    // Every micro-kernel computes a full MR×NR block from a packed A micro-panel (kc steps of MR
+    // floats; rows past `rows` repeat the last row) and a packed B panel (kc steps of NR floats).
+    // Only the first `rows` × `cols` results are stored, so each kept element is the same chain of
+    // fused multiply-adds whatever the block's size, and partial blocks round exactly like full ones.
     // Epilogue: value = sum (+ bias[row]) (+ C), in that order, for full and partial blocks alike.
 
     /// <summary>6×16 block with AVX2 + FMA3: 12 accumulators, 2 B vectors and 1 broadcast of 16 YMM.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void KernelAvx2(int kc, float* a, nint lda, float* b, float* c, nint ldc, int rows, int cols, bool add, float* bias)
+    internal static void KernelAvx2(int kc, float* a, float* b, float* c, nint ldc, int rows, int cols, bool add, float* bias)
     {
-        float* a0 = a;
-        float* a1 = rows > 1 ? a0 + lda : a0;
-        float* a2 = rows > 2 ? a1 + lda : a1;
-        float* a3 = rows > 3 ? a2 + lda : a2;
-        float* a4 = rows > 4 ? a3 + lda : a3;
-        float* a5 = rows > 5 ? a4 + lda : a4;
-
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> b0, b1, av;
 
-        nint p = 0;
-        for (; p + 2 <= kc; p += 2)
+        int p = kc;
+        for (; p >= 4; p -= 4)
         {
-            Vector256<float> b0 = Avx.LoadAlignedVector256(b);
-            Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
-            Vector256<float> av = Vector256.Create(a0[p]);
+            b0 = Avx.LoadAlignedVector256(b + 0);
+            b1 = Avx.LoadAlignedVector256(b + 8);
+            av = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(av, b0, c00);
             c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a1[p]);
+            av = Vector256.Create(a[1]);
             c10 = Fma.MultiplyAdd(av, b0, c10);
             c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a2[p]);
+            av = Vector256.Create(a[2]);
             c20 = Fma.MultiplyAdd(av, b0, c20);
             c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a3[p]);
+            av = Vector256.Create(a[3]);
             c30 = Fma.MultiplyAdd(av, b0, c30);
             c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a4[p]);
+            av = Vector256.Create(a[4]);
             c40 = Fma.MultiplyAdd(av, b0, c40);
             c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a5[p]);
+            av = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(av, b0, c50);
             c51 = Fma.MultiplyAdd(av, b1, c51);
 
             b0 = Avx.LoadAlignedVector256(b + 16);
             b1 = Avx.LoadAlignedVector256(b + 24);
-            av = Vector256.Create(a0[p + 1]);
+            av = Vector256.Create(a[6]);
             c00 = Fma.MultiplyAdd(av, b0, c00);
             c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a1[p + 1]);
+            av = Vector256.Create(a[7]);
             c10 = Fma.MultiplyAdd(av, b0, c10);
             c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a2[p + 1]);
+            av = Vector256.Create(a[8]);
             c20 = Fma.MultiplyAdd(av, b0, c20);
             c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a3[p + 1]);
+            av = Vector256.Create(a[9]);
             c30 = Fma.MultiplyAdd(av, b0, c30);
             c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a4[p + 1]);
+            av = Vector256.Create(a[10]);
             c40 = Fma.MultiplyAdd(av, b0, c40);
             c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a5[p + 1]);
+            av = Vector256.Create(a[11]);
             c50 = Fma.MultiplyAdd(av, b0, c50);
             c51 = Fma.MultiplyAdd(av, b1, c51);
-            b += 32;
+
+            b0 = Avx.LoadAlignedVector256(b + 32);
+            b1 = Avx.LoadAlignedVector256(b + 40);
+            av = Vector256.Create(a[12]);
+            c00 = Fma.MultiplyAdd(av, b0, c00);
+            c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[13]);
+            c10 = Fma.MultiplyAdd(av, b0, c10);
+            c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[14]);
+            c20 = Fma.MultiplyAdd(av, b0, c20);
+            c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[15]);
+            c30 = Fma.MultiplyAdd(av, b0, c30);
+            c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[16]);
+            c40 = Fma.MultiplyAdd(av, b0, c40);
+            c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[17]);
+            c50 = Fma.MultiplyAdd(av, b0, c50);
+            c51 = Fma.MultiplyAdd(av, b1, c51);
+
+            b0 = Avx.LoadAlignedVector256(b + 48);
+            b1 = Avx.LoadAlignedVector256(b + 56);
+            av = Vector256.Create(a[18]);
+            c00 = Fma.MultiplyAdd(av, b0, c00);
+            c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[19]);
+            c10 = Fma.MultiplyAdd(av, b0, c10);
+            c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[20]);
+            c20 = Fma.MultiplyAdd(av, b0, c20);
+            c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[21]);
+            c30 = Fma.MultiplyAdd(av, b0, c30);
+            c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[22]);
+            c40 = Fma.MultiplyAdd(av, b0, c40);
+            c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[23]);
+            c50 = Fma.MultiplyAdd(av, b0, c50);
+            c51 = Fma.MultiplyAdd(av, b1, c51);
+
+            a += 4 * MR;
+            b += 4 * NR;
         }
 
-        if (p < kc)
+        for (; p > 0; p--)
         {
-            Vector256<float> b0 = Avx.LoadAlignedVector256(b);
-            Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
-            Vector256<float> av = Vector256.Create(a0[p]);
+            b0 = Avx.LoadAlignedVector256(b + 0);
+            b1 = Avx.LoadAlignedVector256(b + 8);
+            av = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(av, b0, c00);
             c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a1[p]);
+            av = Vector256.Create(a[1]);
             c10 = Fma.MultiplyAdd(av, b0, c10);
             c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a2[p]);
+            av = Vector256.Create(a[2]);
             c20 = Fma.MultiplyAdd(av, b0, c20);
             c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a3[p]);
+            av = Vector256.Create(a[3]);
             c30 = Fma.MultiplyAdd(av, b0, c30);
             c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a4[p]);
+            av = Vector256.Create(a[4]);
             c40 = Fma.MultiplyAdd(av, b0, c40);
             c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a5[p]);
+            av = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(av, b0, c50);
             c51 = Fma.MultiplyAdd(av, b1, c51);
+
+            a += MR;
+            b += NR;
         }
 
         if (rows == MR && cols == NR)
@@ -107,20 +149,56 @@ internal static unsafe partial class Sgemm
             return;
         }
 
-        float* t = stackalloc float[MR * NR];
-        Vector256.Store(c00, t);
-        Vector256.Store(c01, t + 8);
-        Vector256.Store(c10, t + 16);
-        Vector256.Store(c11, t + 24);
-        Vector256.Store(c20, t + 32);
-        Vector256.Store(c21, t + 40);
-        Vector256.Store(c30, t + 48);
-        Vector256.Store(c31, t + 56);
-        Vector256.Store(c40, t + 64);
-        Vector256.Store(c41, t + 72);
-        Vector256.Store(c50, t + 80);
-        Vector256.Store(c51, t + 88);
-        StorePartial(t, c, ldc, rows, cols, add, bias);
+        // Partial block: masked stores of the first `cols` columns of the first `rows` rows.
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<float> maskLo = Vector256.LessThan(lane, Vector256.Create(cols)).AsSingle();
+        Vector256<float> maskHi = Vector256.LessThan(lane, Vector256.Create(cols - 8)).AsSingle();
+        StoreRowMasked(c, c00, c01, maskLo, maskHi, add, bias, 0);
+        if (rows > 1)
+        {
+            StoreRowMasked(c + ldc, c10, c11, maskLo, maskHi, add, bias, 1);
+        }
+
+        if (rows > 2)
+        {
+            StoreRowMasked(c + (2 * ldc), c20, c21, maskLo, maskHi, add, bias, 2);
+        }
+
+        if (rows > 3)
+        {
+            StoreRowMasked(c + (3 * ldc), c30, c31, maskLo, maskHi, add, bias, 3);
+        }
+
+        if (rows > 4)
+        {
+            StoreRowMasked(c + (4 * ldc), c40, c41, maskLo, maskHi, add, bias, 4);
+        }
+
+        if (rows > 5)
+        {
+            StoreRowMasked(c + (5 * ldc), c50, c51, maskLo, maskHi, add, bias, 5);
+        }
+    }
+
+    /// <summary>As <see cref="StoreRow256"/> for the lanes set in the masks only (others untouched).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowMasked(float* c, Vector256<float> lo, Vector256<float> hi, Vector256<float> maskLo, Vector256<float> maskHi, bool add, float* bias, int row)
+    {
+        if (bias != null)
+        {
+            Vector256<float> bv = Vector256.Create(bias[row]);
+            lo += bv;
+            hi += bv;
+        }
+
+        if (add)
+        {
+            lo += Avx.MaskLoad(c, maskLo);
+            hi += Avx.MaskLoad(c + 8, maskHi);
+        }
+
+        Avx.MaskStore(c, maskLo, lo);
+        Avx.MaskStore(c + 8, maskHi, hi);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -141,84 +219,5 @@ internal static unsafe partial class Sgemm
 
         Vector256.Store(lo, c);
         Vector256.Store(hi, c + 8);
-    }
-
-    /// <summary>Writes the kept part of an MR×NR block of sums held in <paramref name="t"/>.</summary>
-    private static void StorePartial(float* t, float* c, nint ldc, int rows, int cols, bool add, float* bias)
-    {
-        for (int i = 0; i < rows; i++, t += NR, c += ldc)
-        {
-            float bv = bias == null ? 0f : bias[i];
-            for (int j = 0; j < cols; j++)
-            {
-                float v = t[j];
-                if (bias != null)
-                {
-                    v += bv;
-                }
-
-                if (add)
-                {
-                    v += c[j];
-                }
-
-                c[j] = v;
-            }
-        }
-    }
-
-    /// <summary>6×16 block with 128-bit vectors (24 accumulators: made for NEON's 32 registers).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void KernelVector128(int kc, float* a, nint lda, float* b, float* c, nint ldc, int rows, int cols, bool add, float* bias)
-    {
-        float* t = stackalloc float[MR * NR];
-        for (int i = 0; i < rows; i++)
-        {
-            float* ai = a + (i * lda);
-            Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            float* bp = b;
-            for (nint p = 0; p < kc; p++, bp += NR)
-            {
-                Vector128<float> av = Vector128.Create(ai[p]);
-                s0 = Vector128.MultiplyAddEstimate(av, Vector128.Load(bp), s0);
-                s1 = Vector128.MultiplyAddEstimate(av, Vector128.Load(bp + 4), s1);
-                s2 = Vector128.MultiplyAddEstimate(av, Vector128.Load(bp + 8), s2);
-                s3 = Vector128.MultiplyAddEstimate(av, Vector128.Load(bp + 12), s3);
-            }
-
-            Vector128.Store(s0, t + (i * NR));
-            Vector128.Store(s1, t + (i * NR) + 4);
-            Vector128.Store(s2, t + (i * NR) + 8);
-            Vector128.Store(s3, t + (i * NR) + 12);
-        }
-
-        StorePartial(t, c, ldc, rows, cols, add, bias);
-    }
-
-    /// <summary>Portable scalar block, for machines without usable vectors.</summary>
-    internal static void KernelScalar(int kc, float* a, nint lda, float* b, float* c, nint ldc, int rows, int cols, bool add, float* bias)
-    {
-        float* t = stackalloc float[MR * NR];
-        for (int i = 0; i < rows; i++)
-        {
-            float* ai = a + (i * lda);
-            float* ti = t + (i * NR);
-            for (int j = 0; j < NR; j++)
-            {
-                ti[j] = 0f;
-            }
-
-            float* bp = b;
-            for (nint p = 0; p < kc; p++, bp += NR)
-            {
-                float av = ai[p];
-                for (int j = 0; j < NR; j++)
-                {
-                    ti[j] += av * bp[j];
-                }
-            }
-        }
-
-        StorePartial(t, c, ldc, rows, cols, add, bias);
     }
 }

@@ -35,6 +35,7 @@ public sealed class FullyConnectedKernelTests
     [DataRow(5, 7, 3)]
     [DataRow(17, 120, 84)]
     [DataRow(64, 50, 10)]
+    [DataRow(4, 9000, 5)]
     public void MatchesReferenceOnBothPaths(int batch, int inFeatures, int outFeatures)
     {
         float[] input = SgemmTests.RandomArray(batch * inFeatures, 1);

@@ -133,6 +133,8 @@ public sealed unsafe class SgemmTests
     [DataRow(64, 196, 97)]
     [DataRow(1, 300, 513)]
     [DataRow(301, 1, 19)]
+    [DataRow(2, 3, 9000)]
+    [DataRow(7, 9, 8449)]
     public void LargerShapesAndSeveralKBlocks(int m, int n, int k)
     {
         Check(m, n, k, 0, 0, 0, accumulate: false, withBias: false, dop: 1);
