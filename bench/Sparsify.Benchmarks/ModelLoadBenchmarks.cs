@@ -5,6 +5,7 @@ using Sparsify.Core.Onnx;
 namespace Sparsify.Benchmarks;
 
 /// <summary>Reading and importing the real ResNet18.onnx (63.6 MB): parse, fold BatchNorm, infer shapes.</summary>
+[MedianColumn]
 [SimpleJob(warmupCount: 2, iterationCount: 10)]
 public class ModelLoadBenchmarks
 {

@@ -12,6 +12,7 @@ namespace Sparsify.Benchmarks;
 /// (the baseline) on the same model and input, in the same process.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class ReferenceExecutorBenchmarks
 {
