@@ -201,7 +201,8 @@ public static class ModelPruner
         }
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
-            throw new ArgumentException($"layer '{matrix.LayerName}': {e.Message}", e);
+            var problem = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new ArgumentException($"layer '{matrix.LayerName}': {problem}", e.ParamName, e);
         }
     }
 
