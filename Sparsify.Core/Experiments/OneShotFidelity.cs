@@ -1,5 +1,6 @@
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
+using Sparsify.Core.Models;
 using Sparsify.Core.Sparsity;
 
 namespace Sparsify.Core.Experiments;
@@ -97,16 +98,12 @@ public static class OneShotFidelity
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ =>
         {
-            var data = new float[shape.ElementCount];
             if (shape.Rank != 4)
             {
-                for (var i = 0; i < data.Length; i++)
-                {
-                    data[i] = (float)(random.NextDouble() * 2 - 1);
-                }
-
-                return new Tensor(shape, data);
+                return SeededTensors.Uniform(shape, random.Next());
             }
+
+            var data = new float[shape.ElementCount];
 
             int channels = shape[1], height = shape[2], width = shape[3];
             var grid = new double[Grid, Grid];

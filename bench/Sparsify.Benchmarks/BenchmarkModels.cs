@@ -1,5 +1,6 @@
 using System.Reflection;
 using Sparsify.Core.Ir;
+using Sparsify.Core.Models;
 
 namespace Sparsify.Benchmarks;
 
@@ -11,15 +12,5 @@ public static class BenchmarkModels
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ResNet18Path").Value!;
 
     /// <summary>Uniform [-1, 1) values, the same for the same seed.</summary>
-    public static Tensor SeededInput(Shape shape, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[shape.ElementCount];
-        for (var i = 0; i < data.Length; i++)
-        {
-            data[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return new Tensor(shape, data);
-    }
+    public static Tensor SeededInput(Shape shape, int seed) => SeededTensors.Uniform(shape, seed);
 }

@@ -5,6 +5,7 @@ using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
+using Sparsify.Core.Models;
 using Sparsify.Core.Onnx;
 
 var path = args.Length > 0 ? args[0] : typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ResNet18Path").Value!;
@@ -19,8 +20,7 @@ var graph = OnnxModel.Load(path);
 Console.WriteLine($"\nread {Path.GetFileName(path)} ({new FileInfo(path).Length / 1e6:F1} MB) in {load.ElapsedMilliseconds} ms");
 
 var shape = graph.Inputs[0].Shape;
-var random = new Random(2017);
-var input = new Tensor(shape, Enumerable.Range(0, shape.ElementCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
+var input = SeededTensors.Uniform(shape, seed: 2017);
 
 var executor = new ReferenceExecutor(graph, new ExecutorOptions { MaxDegreeOfParallelism = 2 });
 using var session = new InferenceSession(path, new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 });

@@ -32,17 +32,7 @@ internal static class CliRunner
         return path;
     }
 
-    public static float[] SeededValues(int count, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[count];
-        for (var i = 0; i < data.Length; i++)
-        {
-            data[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return data;
-    }
+    public static float[] SeededValues(int count, int seed) => Sparsify.Core.Models.SeededTensors.UniformValues(count, seed);
 
     public static void WriteFloats(string path, float[] values) => File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Sparsify.Core.Ir;
+using Sparsify.Core.Models;
 
 namespace Sparsify.Core.Tests.Support;
 
@@ -18,29 +19,9 @@ internal static class TestData
     }
 
     /// <summary>Uniform values in [-1, 1), the same for the same seed.</summary>
-    public static Tensor SeededInput(Shape shape, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[shape.ElementCount];
-        for (var i = 0; i < data.Length; i++)
-        {
-            data[i] = (float)(random.NextDouble() * 2 - 1);
-        }
+    public static Tensor SeededInput(Shape shape, int seed) => SeededTensors.Uniform(shape, seed);
 
-        return new Tensor(shape, data);
-    }
-
-    public static float[] SeededValues(int count, int seed)
-    {
-        var random = new Random(seed);
-        var data = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            data[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return data;
-    }
+    public static float[] SeededValues(int count, int seed) => SeededTensors.UniformValues(count, seed);
 
     /// <summary>A fresh directory under the temp folder, removed by the caller.</summary>
     public static string TempDirectory()
