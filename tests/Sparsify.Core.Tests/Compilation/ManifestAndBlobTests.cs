@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using Sparsify.Core.Compilation;
+using Sparsify.Core.Models;
+
+namespace Sparsify.Core.Tests.Compilation;
+
+[TestClass]
+public sealed class ManifestAndBlobTests
+{
+    private static CompiledModel LeNet(double sparsity = 0.9) =>
+        ModelCompiler.Compile(ModelBuilders.LeNet5(), new CompileOptions { Sparsity = sparsity });
+
+    [TestMethod]
+    public void NewerManifestVersionGivesAClearError()
+    {
+        var text = LeNet().ManifestText.Replace("sparsify-manifest 1\n", "sparsify-manifest 2\n", StringComparison.Ordinal);
+
+        var e = Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text));
+        StringAssert.Contains(e.Message, "version 2 is newer");
+        StringAssert.Contains(e.Message, "line 1");
+    }
+
+    [TestMethod]
+    public void MalformedManifestsNameTheLine()
+    {
+        var text = LeNet().ManifestText;
+
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read("hello\n")).Message, "not a Sparsify manifest");
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text[..(text.Length / 2)])).Message, "line");
+        var broken = text.Replace("  plan SparseUnrolled", "  plan Fast", StringComparison.Ordinal);
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(broken)).Message, "expected 'plan'");
+    }
+
+    [TestMethod]
+    public void ManifestIsReadableTextWithUnrolledWeightsAsHex()
+    {
+        var compiled = LeNet();
+        var lines = compiled.ManifestText.Split('\n');
+
+        CollectionAssert.Contains(lines, "model LeNet5");
+        CollectionAssert.Contains(lines, "layer conv2");
+        CollectionAssert.Contains(lines, "  attr kernel 5x5");
+        var conv2 = compiled.Manifest.Layers.Single(l => l.Name == "conv2").Weights!;
+        var first = conv2.Unrolled[0];
+        CollectionAssert.Contains(lines, $"  nz {first.Row} {first.Column} {first.Bits:x8}");
+        Assert.AreEqual("unrolled", conv2.Format);
+        Assert.IsFalse(compiled.ManifestText.Contains('\r', StringComparison.Ordinal));
+        Assert.IsFalse(compiled.ManifestText.Contains(Path.GetTempPath(), StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    public void BlobArraysAreAlignedAndTheReaderValidates()
+    {
+        var blob = LeNet(0.5).Blob.ToArray();
+        var reader = new WeightBlobReader(blob);
+
+        Assert.IsTrue(reader.Entries.Count > 0);
+        Assert.IsTrue(reader.Entries.All(e => e.Location.Offset % WeightBlobWriter.Alignment == 0));
+        Assert.AreEqual(reader.Entries.Count, reader.Entries.Select(e => (e.Layer, e.Kind)).Distinct().Count());
+
+        var newer = (byte[])blob.Clone();
+        BinaryPrimitives.WriteUInt16LittleEndian(newer.AsSpan(4), 9);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => new WeightBlobReader(newer)).Message, "version 9 is newer");
+        var bad = (byte[])blob.Clone();
+        bad[0] = 0;
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => new WeightBlobReader(bad)).Message, "magic");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => new WeightBlobReader(blob.AsMemory(0, 40))).Message, "corrupt");
+    }
+
+    [TestMethod]
+    public void CorruptEncodedLayerInTheBlobIsDetected()
+    {
+        var compiled = ModelCompiler.Compile(ModelBuilders.LeNet5(), new CompileOptions { Sparsity = 0.9, Planner = new PlannerOptions { UnrollBudget = 0 } });
+        var blob = compiled.Blob.ToArray();
+        var entry = new WeightBlobReader(blob).Find("fc1", BlobArrayKind.Weights);
+        blob[(int)entry.Location.Offset + (int)entry.Location.Length - 1] ^= 0xFF;
+
+        Assert.ThrowsExactly<InvalidDataException>(() => new WeightBlobReader(blob).ReadEncoded(entry.Location));
+    }
+
+    [TestMethod]
+    public void WriteToWritesThreeFilesAndNoTemporaries()
+    {
+        var compiled = LeNet();
+        var dir = Path.Combine(Path.GetTempPath(), "sparsify-compile-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (manifest, blob, report) = compiled.WriteTo(dir, "LeNet5");
+            compiled.WriteTo(dir, "LeNet5");
+
+            CollectionAssert.AreEquivalent(
+                new[] { "LeNet5.manifest", "LeNet5.weights.bin", "LeNet5.report.txt" },
+                Directory.GetFiles(dir).Select(Path.GetFileName).ToArray());
+            Assert.AreEqual(compiled.ManifestText, File.ReadAllText(manifest));
+            Assert.IsTrue(File.ReadAllBytes(blob).AsSpan().SequenceEqual(compiled.Blob.Span));
+            Assert.AreEqual(compiled.Report.ToText(), File.ReadAllText(report));
+            Assert.ThrowsExactly<ArgumentException>(() => compiled.WriteTo(dir, "../x"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
