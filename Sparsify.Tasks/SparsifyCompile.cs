@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using Sparsify.Core;
+using Sparsify.Core.Compilation;
+using Sparsify.Core.Onnx;
+
+namespace Sparsify.Tasks;
+
+/// <summary>
+/// Compiles each <c>SparsifyModel</c> item (an ONNX file) into <c>&lt;Namespace&gt;.&lt;ClassName&gt;.manifest</c>,
+/// <c>.weights.bin</c> and <c>.report.txt</c> under <see cref="OutputDirectory"/>. A thin adapter over
+/// <see cref="ModelCompiler"/>: it parses item metadata (see <see cref="SparsifyMetadata"/>), reports
+/// problems with the codes of <see cref="Diagnostics"/> against the item's file, and writes each model's
+/// three files all-or-nothing. One item's failure leaves no outputs for it; the others still compile.
+/// </summary>
+public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
+{
+    /// <summary>The models: item spec = path of the ONNX file; metadata as in <see cref="SparsifyMetadata"/>.</summary>
+    [Required]
+    public ITaskItem[] Models { get; set; } = [];
+
+    /// <summary>Where the manifests, blobs and reports go (created if needed).</summary>
+    [Required]
+    public string OutputDirectory { get; set; } = string.Empty;
+
+    /// <summary>The manifests written, with metadata <c>ClassName</c>, <c>Namespace</c> and <c>SourceModel</c>.</summary>
+    [Output]
+    public ITaskItem[] Manifests { get; private set; } = [];
+
+    /// <summary>The weight blobs written, with the same metadata as <see cref="Manifests"/>.</summary>
+    [Output]
+    public ITaskItem[] WeightBlobs { get; private set; } = [];
+
+    /// <summary>The reports written, with the same metadata as <see cref="Manifests"/>.</summary>
+    [Output]
+    public ITaskItem[] Reports { get; private set; } = [];
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        var parsed = new List<(ITaskItem Item, ModelItemSettings Settings)>();
+        foreach (var item in Models ?? [])
+        {
+            try
+            {
+                parsed.Add((item, ModelItemSettings.Parse(item)));
+            }
+            catch (ItemSettingsException e)
+            {
+                Error(item, e.Code, e.Message);
+            }
+        }
+
+        // Same class (or same output files, which differ only by case on some file systems): none of them compiles.
+        var duplicates = parsed.GroupBy(p => p.Settings.BaseName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).ToArray();
+        foreach (var group in duplicates)
+        {
+            foreach (var (item, settings) in group)
+            {
+                var others = string.Join(", ", group.Where(o => o.Item != item).Select(o => $"'{o.Item.ItemSpec}'"));
+                var where = settings.Namespace.Length == 0 ? "the global namespace" : $"namespace '{settings.Namespace}'";
+                Error(item, Diagnostics.DuplicateClassName, $"class name '{settings.ClassName}' in {where} is also produced by {others}; set the {SparsifyMetadata.ClassName} or {SparsifyMetadata.Namespace} metadata of one of them");
+            }
+        }
+
+        var clashing = duplicates.SelectMany(g => g).Select(p => p.Item).ToHashSet();
+        var manifests = new List<ITaskItem>();
+        var blobs = new List<ITaskItem>();
+        var reports = new List<ITaskItem>();
+        foreach (var (item, settings) in parsed.Where(p => !clashing.Contains(p.Item)))
+        {
+            if (Compile(item, settings) is not { } written)
+            {
+                continue;
+            }
+
+            manifests.Add(Output(written.Manifest, settings));
+            blobs.Add(Output(written.Blob, settings));
+            reports.Add(Output(written.Report, settings));
+        }
+
+        Manifests = [.. manifests];
+        WeightBlobs = [.. blobs];
+        Reports = [.. reports];
+        return !Log.HasLoggedErrors;
+    }
+
+    private (string Manifest, string Blob, string Report)? Compile(ITaskItem item, ModelItemSettings settings)
+    {
+        if (!File.Exists(settings.ModelPath))
+        {
+            Error(item, Diagnostics.MissingModelFile, $"model file '{settings.ModelPath}' does not exist");
+            return null;
+        }
+
+        CompiledModel compiled;
+        try
+        {
+            var graph = OnnxModel.Load(settings.ModelPath, settings.Import);
+            settings.CheckLayers(graph);
+            compiled = ModelCompiler.Compile(graph, settings.Options);
+        }
+        catch (ItemSettingsException e)
+        {
+            Error(item, e.Code, e.Message);
+            return null;
+        }
+        catch (SparsifyModelException e)
+        {
+            Error(item, Diagnostics.UnreadableModel, e.InFile(settings.ModelPath).Message);
+            return null;
+        }
+        catch (IOException e)
+        {
+            Error(item, Diagnostics.UnreadableModel, $"{settings.ModelPath}: {e.Message}");
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            Error(item, Diagnostics.SettingsRejected, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal));
+            return null;
+        }
+
+        (string Manifest, string Blob, string Report) written;
+        try
+        {
+            written = compiled.WriteTo(OutputDirectory, settings.BaseName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error(item, Diagnostics.OutputWriteFailed, $"cannot write the outputs for '{settings.BaseName}' to '{OutputDirectory}': {e.Message}");
+            return null;
+        }
+
+        Log.LogMessage(MessageImportance.Normal, "{0}", Table(compiled.Report));
+        Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {compiled.Report.Summary} -> {written.Manifest}");
+        return written;
+    }
+
+    /// <summary>A compact per-layer table: layer, op, matrix, sparsity, nonzeros, format, plan.</summary>
+    internal static string Table(CompilationReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var t = new StringBuilder();
+        t.Append(c, $"Sparsify: {report.Model} ({report.Scheme})\n");
+        t.Append(c, $"  {"layer",-14} {"op",-12} {"matrix",-11} {"sparsity",8} {"nonzeros",10} {"format",-8} plan\n");
+        foreach (var r in report.Rows)
+        {
+            t.Append(c, $"  {r.Layer,-14} {r.Op,-12} {r.Matrix,-11} {r.Sparsity,8:0.0000} {r.NonZeros,10:N0} {r.Format,-8} {r.Plan}\n");
+        }
+
+        return t.ToString().TrimEnd('\n');
+    }
+
+    private static TaskItem Output(string path, ModelItemSettings settings)
+    {
+        var item = new TaskItem(path);
+        item.SetMetadata(SparsifyMetadata.ClassName, settings.ClassName);
+        item.SetMetadata(SparsifyMetadata.Namespace, settings.Namespace);
+        item.SetMetadata("SourceModel", settings.ModelPath);
+        return item;
+    }
+
+    private void Error(ITaskItem item, string code, string message) =>
+        Log.LogError(null, code, null, item.GetMetadata("FullPath"), 0, 0, 0, 0, "{0}", message);
+}
