@@ -62,22 +62,13 @@ internal static class CliErrors
         var message = e switch
         {
             SparsifyModelException or CliException => e.Message,
-            ArgumentException argument => SettingMessage(argument),
+            ArgumentException argument => SettingErrors.Describe(argument),
             FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException or IOException => e.Message,
             OutOfMemoryException => "out of memory: the model or its activations do not fit",
             _ => $"unexpected {e.GetType().Name}: {e.Message}",
         };
         context.Error.WriteLine($"error: {OneLine(message)}");
         return Failure;
-    }
-
-    // A bad setting from Core (ArgumentException) reads as the user's error: keep its first line,
-    // without .NET's "(Parameter 'x')" suffix.
-    private static string SettingMessage(ArgumentException e)
-    {
-        var first = e.Message.Split('\n')[0].TrimEnd();
-        var suffix = e.ParamName is null ? -1 : first.LastIndexOf($" (Parameter '{e.ParamName}')", StringComparison.Ordinal);
-        return suffix > 0 ? first[..suffix] : first;
     }
 
     private static string OneLine(string text) =>

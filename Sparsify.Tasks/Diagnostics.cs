@@ -24,6 +24,9 @@ public static class Diagnostics
     /// <summary>SPRS1006: the outputs could not be written (nothing partial is left behind).</summary>
     public const string OutputWriteFailed = "SPRS1006";
 
+    /// <summary>SPRS1007: the build runs under an MSBuild other than the .NET SDK's (raised by Sparsify.Sdk.targets: build with <c>dotnet build</c>).</summary>
+    public const string UnsupportedMsBuild = "SPRS1007";
+
     /// <summary>Every code with a one-line description, in order (for documentation and tests).</summary>
     public static IReadOnlyList<(string Code, string Description)> All { get; } =
     [
@@ -33,5 +36,6 @@ public static class Diagnostics
         (DuplicateClassName, "two models produce the same class name"),
         (SettingsRejected, "settings rejected by the compiler for this model"),
         (OutputWriteFailed, "outputs could not be written"),
+        (UnsupportedMsBuild, "not run by the .NET SDK's MSBuild (use dotnet build)"),
     ];
 }

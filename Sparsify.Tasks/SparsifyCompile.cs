@@ -119,7 +119,7 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         }
         catch (ArgumentException e)
         {
-            Error(item, Diagnostics.SettingsRejected, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal));
+            Error(item, Diagnostics.SettingsRejected, SettingErrors.Describe(e));
             return null;
         }
 

@@ -201,8 +201,7 @@ public static class ModelPruner
         }
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
-            var problem = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
-            throw new ArgumentException($"layer '{matrix.LayerName}': {problem}", e.ParamName, e);
+            throw new ArgumentException($"layer '{matrix.LayerName}': {SettingErrors.Describe(e)}", e.ParamName, e);
         }
     }
 

@@ -280,6 +280,8 @@ public sealed class SparsifyCompileTests
         // nm derives N = (1 - 0.3) x 4 = 2.8: not a whole number.
         var error = AssertFails(Diagnostics.SettingsRejected, s_lenet, Item(s_lenet, ("Sparsity", "0.3"), ("Scheme", "nm"), ("M", "4")));
         StringAssert.Contains(error.Message, "N");
+        Assert.IsFalse(error.Message.Contains('\n', StringComparison.Ordinal), "one line in the build log");
+        Assert.IsFalse(error.Message.Contains("(Parameter", StringComparison.Ordinal), error.Message);
     }
 
     [TestMethod]
@@ -320,7 +322,7 @@ public sealed class SparsifyCompileTests
     public void DiagnosticCodes_AreUniqueAndStable()
     {
         CollectionAssert.AreEqual(
-            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006" },
+            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007" },
             Diagnostics.All.Select(d => d.Code).ToArray());
     }
 
