@@ -27,6 +27,7 @@ public static class Program
             FidelityCommand.Create(context),
             TrainCommand.Create(context),
             AccuracyCommand.Create(context),
+            SimulateCommand.Create(context),
         };
         return CliErrors.Invoke(root, args, context);
     }

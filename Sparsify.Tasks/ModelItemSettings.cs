@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Build.Framework;
 using Sparsify.Core.Compilation;
+using Sparsify.Runtime.Manifests;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;

@@ -73,7 +73,8 @@ internal static class PruneCommand
         return command;
     }
 
-    private static Dictionary<string, double> ParseLayerSparsities(string[]? values)
+    /// <summary>Parses repeated <c>--layer-sparsity NAME=X</c> values (shared with <c>simulate</c>).</summary>
+    internal static Dictionary<string, double> ParseLayerSparsities(string[]? values)
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var value in values ?? [])

@@ -3,6 +3,7 @@ using System.Text;
 using Sparsify.Core.Formats;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 

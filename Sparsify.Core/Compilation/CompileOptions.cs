@@ -1,4 +1,5 @@
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 

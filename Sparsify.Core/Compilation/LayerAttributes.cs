@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 
@@ -15,7 +17,7 @@ public static class LayerPlanner
     /// an override from <paramref name="overrides"/>; no weights → Dense; a tiny layer
     /// (<see cref="PlannerOptions.TinyLayerMacs"/>) → Dense; sparsity under
     /// <see cref="PlannerOptions.MinSparseSparsity"/> → Dense; nonzeros within
-    /// <see cref="PlannerOptions.UnrollBudget"/> → SparseUnrolled; else SparseTable. Locality layers
+    /// <see cref="PlannerOptions.UnrollBudget"/> (<see cref="PlannerOptions.FullyConnectedUnrollBudget"/> for Gemm) → SparseUnrolled; else SparseTable. Locality layers
     /// (group layout) are noted as register-blocked over their G shared-pattern rows.
     /// </summary>
     /// <exception cref="ArgumentException">An override names a layer the graph lacks.</exception>
@@ -70,8 +72,9 @@ public static class LayerPlanner
 
         // Groups share one column pattern: one input load feeds G accumulators (register blocking).
         var reuse = report.Layout == PartitionLayout.Groups ? string.Create(c, $"; {report.ValuesPerEntry} rows share each column, register-blocked") : string.Empty;
-        return report.NonZeros <= options.UnrollBudget
-            ? new LayerPlan(layer.Name, LayerExecution.SparseUnrolled, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros <= unroll budget {options.UnrollBudget}: weights as immediates{reuse}"), false)
-            : new LayerPlan(layer.Name, LayerExecution.SparseTable, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros > unroll budget {options.UnrollBudget}: compressed arrays from the blob{reuse}"), false);
+        var budget = layer is FullyConnectedLayer ? options.FullyConnectedUnrollBudget : options.UnrollBudget;
+        return report.NonZeros <= budget
+            ? new LayerPlan(layer.Name, LayerExecution.SparseUnrolled, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros <= unroll budget {budget}: weights as immediates{reuse}"), false)
+            : new LayerPlan(layer.Name, LayerExecution.SparseTable, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros > unroll budget {budget}: compressed arrays from the blob{reuse}"), false);
     }
 }

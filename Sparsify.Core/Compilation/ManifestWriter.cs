@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 
@@ -41,10 +43,10 @@ namespace Sparsify.Core.Compilation;
 public static class ManifestWriter
 {
     /// <summary>The first line's keyword.</summary>
-    public const string Signature = "sparsify-manifest";
+    public const string Signature = ManifestFormat.Signature;
 
     /// <summary>The format version written; readers refuse newer ones.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = ManifestFormat.CurrentVersion;
 
     /// <summary>The manifest as text.</summary>
     public static string Write(Manifest manifest)

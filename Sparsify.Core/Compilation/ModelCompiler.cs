@@ -4,6 +4,9 @@ using Sparsify.Core.Formats;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Formats;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
 

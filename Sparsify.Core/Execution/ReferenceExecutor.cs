@@ -1,4 +1,4 @@
-using Sparsify.Core.Execution.Kernels;
+using Sparsify.Runtime.Kernels;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
 
@@ -9,7 +9,7 @@ namespace Sparsify.Core.Execution;
 /// execution path of Sparsify is checked against. Any batch size; an instance may be shared
 /// between threads (each call keeps its own buffers).
 /// </summary>
-public sealed class ReferenceExecutor
+public sealed partial class ReferenceExecutor
 {
     private readonly ModelGraph _graph;
     private readonly int _threads;
@@ -88,46 +88,6 @@ public sealed class ReferenceExecutor
         }
 
         return Run([new Tensor(shape, input)])[0].Data;
-    }
-
-    private Tensor Execute(Layer layer, Tensor[] operands, Shape outputShape)
-    {
-        var x = operands[0];
-        switch (layer)
-        {
-            case ConvLayer conv:
-            {
-                var y = new Tensor(outputShape);
-                ConvolutionKernel.Run(conv.Geometry(x.Shape, outputShape), x.Data, conv.Weights.Data, conv.Bias?.Data, y.Data, _threads);
-                return y;
-            }
-
-            case FullyConnectedLayer fc:
-            {
-                var y = new Tensor(outputShape);
-                FullyConnectedKernel.Run(x.Shape[0], fc.InFeatures, fc.OutFeatures, x.Data, fc.Weights.Data, fc.Bias?.Data, y.Data, _threads);
-                return y;
-            }
-
-            case ReluLayer:
-                return Elementwise.Relu(x);
-            case AddLayer:
-                return Elementwise.Add(x, operands[1]);
-            case PoolLayer pool:
-                return PoolingKernel.Pool(pool, x, outputShape, _threads);
-            case GlobalAveragePoolLayer:
-                return PoolingKernel.GlobalAverage(x, outputShape);
-            case LrnLayer lrn:
-                return LrnKernel.Run(lrn, x, _threads);
-            case ConcatLayer concat:
-                return Elementwise.Concat(operands, concat.ResolveAxis(x.Shape.Rank), outputShape);
-            case ReshapeLayer:
-                return new Tensor(outputShape, x.Data);
-            case SoftmaxLayer softmax:
-                return Elementwise.Softmax(x, softmax);
-            default:
-                throw new NotSupportedException($"the reference executor has no kernel for {layer.OpType}");
-        }
     }
 
     // The index of the last layer reading each value.

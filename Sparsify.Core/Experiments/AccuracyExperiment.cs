@@ -6,6 +6,7 @@ using Sparsify.Core.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
 using Sparsify.Core.Training;
+using Sparsify.Runtime.Formats;
 
 namespace Sparsify.Core.Experiments;
 

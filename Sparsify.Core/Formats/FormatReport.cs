@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sparsify.Runtime.Formats;
 
 namespace Sparsify.Core.Formats;
 

@@ -1,4 +1,5 @@
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Formats;
 
 namespace Sparsify.Core.Formats;
 

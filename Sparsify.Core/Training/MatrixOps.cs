@@ -1,4 +1,4 @@
-using Sparsify.Core.Execution.Kernels;
+using Sparsify.Runtime.Kernels;
 
 namespace Sparsify.Core.Training;
 
@@ -6,29 +6,11 @@ namespace Sparsify.Core.Training;
 /// The dense building blocks of the backward passes: GEMM on one thread (a training step is already
 /// parallel over shards of the batch) and transposes, so every GEMM reads its operands row-major.
 /// </summary>
-internal static unsafe class MatrixOps
+internal static class MatrixOps
 {
     /// <summary>C[m×n] = A[m×k]·B[k×n], or C += A·B; row strides lda, ldb, ldc. Bitwise reproducible.</summary>
     public static void Gemm(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
-    {
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
-
-        // The spans start at the first element; each must reach the last element it is read at.
-        if (a.Length < ((long)(m - 1) * lda) + k || b.Length < ((long)(k - 1) * ldb) + n || c.Length < ((long)(m - 1) * ldc) + n)
-        {
-            throw new ArgumentException($"GEMM {m}x{n}x{k} operands too short: a {a.Length}, b {b.Length}, c {c.Length}");
-        }
-
-        fixed (float* pa = a)
-        fixed (float* pb = b)
-        fixed (float* pc = c)
-        {
-            Sgemm.Multiply(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, 1);
-        }
-    }
+        => Runtime.Kernels.Gemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
 
     /// <summary>dst[cols×rows] = src[rows×cols]ᵀ, in cache-sized tiles.</summary>
     public static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)

@@ -30,7 +30,10 @@ internal static class DotnetCli
             start.ArgumentList.Add(argument);
         }
 
-        start.ArgumentList.Add("-nodeReuse:false");
+        if (arguments.Length > 0 && arguments[0] is "build" or "pack" or "clean" or "restore" or "msbuild")
+        {
+            start.ArgumentList.Add("-nodeReuse:false");
+        }
         foreach (var name in LeakingVariables)
         {
             start.Environment.Remove(name);

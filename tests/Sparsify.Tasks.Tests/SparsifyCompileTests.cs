@@ -4,6 +4,8 @@ using Sparsify.Core.Compilation;
 using Sparsify.Core.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Tasks.Tests;
 

@@ -1,4 +1,4 @@
-using Sparsify.Core.Execution.Kernels;
+using Sparsify.Runtime.Kernels;
 
 namespace Sparsify.Core.Ir.Layers;
 

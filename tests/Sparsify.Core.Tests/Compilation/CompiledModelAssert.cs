@@ -4,6 +4,8 @@ using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Tests.Compilation;
 

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Models;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Tests.Compilation;
 
@@ -55,7 +57,7 @@ public sealed class ManifestAndBlobTests
         var reader = new WeightBlobReader(blob);
 
         Assert.IsTrue(reader.Entries.Count > 0);
-        Assert.IsTrue(reader.Entries.All(e => e.Location.Offset % WeightBlobWriter.Alignment == 0));
+        Assert.IsTrue(reader.Entries.All(e => e.Location.Offset % WeightBlobLayout.Alignment == 0));
         Assert.AreEqual(reader.Entries.Count, reader.Entries.Select(e => (e.Layer, e.Kind)).Distinct().Count());
 
         var newer = (byte[])blob.Clone();

@@ -1,6 +1,8 @@
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Models;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Tests.Compilation;
 
@@ -127,7 +129,14 @@ public sealed class ModelCompilerTests
         Assert.AreEqual(LayerExecution.SparseUnrolled, plans["conv2"].Execution);
         StringAssert.Contains(plans["conv2"].Reason, "register-blocked");
 
-        var tight = LayerPlanner.Plan(graph, pruning.Report, new PlannerOptions { UnrollBudget = 10, TinyLayerMacs = 10_000 }).ToDictionary(p => p.LayerName);
+        // Fully connected layers have their own, smaller budget: each weight is used once per call.
+        Assert.AreEqual(LayerExecution.SparseTable, plans["fc1"].Execution);
+        StringAssert.Contains(plans["fc1"].Reason, $"unroll budget {PlannerOptions.Default.FullyConnectedUnrollBudget}");
+        Assert.AreEqual(LayerExecution.SparseUnrolled, plans["fc2"].Execution);
+
+        var tight = LayerPlanner.Plan(graph, pruning.Report, new PlannerOptions { UnrollBudget = 10, FullyConnectedUnrollBudget = 10, TinyLayerMacs = 10_000 }).ToDictionary(p => p.LayerName);
+        Assert.AreEqual(LayerExecution.SparseTable, tight["conv2"].Execution);
+        StringAssert.Contains(tight["conv2"].Reason, "unroll budget 10");
         Assert.AreEqual(LayerExecution.SparseTable, tight["fc1"].Execution);
         StringAssert.Contains(tight["fc1"].Reason, "unroll budget 10");
         Assert.AreEqual(LayerExecution.Dense, tight["fc2"].Execution);

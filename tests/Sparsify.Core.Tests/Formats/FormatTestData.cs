@@ -1,5 +1,6 @@
 using Sparsify.Core.Formats;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Formats;
 
 namespace Sparsify.Core.Tests.Formats;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Sparsify.Core.Formats;
 using Sparsify.Core.Sparsity;
+using Sparsify.Runtime.Formats;
 
 namespace Sparsify.Core.Tests.Formats;
 

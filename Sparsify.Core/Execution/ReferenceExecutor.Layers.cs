@@ -1,0 +1,95 @@
+using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
+using Sparsify.Runtime.Kernels;
+
+namespace Sparsify.Core.Execution;
+
+/// <summary>Each layer of the graph adapted to the span-based kernels of Sparsify.Runtime.</summary>
+public sealed partial class ReferenceExecutor
+{
+    private Tensor Execute(Layer layer, Tensor[] operands, Shape outputShape)
+    {
+        var x = operands[0];
+        if (layer is ReshapeLayer)
+        {
+            return new Tensor(outputShape, x.Data);
+        }
+
+        var y = new Tensor(outputShape);
+        switch (layer)
+        {
+            case ConvLayer conv:
+                Convolution.Dense(conv.Geometry(x.Shape, outputShape), x.Data, conv.Weights.Data, conv.Bias?.Data, default, false, y.Data, _threads);
+                break;
+            case FullyConnectedLayer fc:
+                FullyConnected.Dense(x.Shape[0], fc.InFeatures, fc.OutFeatures, x.Data, fc.Weights.Data, fc.Bias?.Data, false, y.Data, _threads);
+                break;
+            case ReluLayer:
+                Elementwise.Relu(x.Data, y.Data);
+                break;
+            case AddLayer:
+                Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
+                break;
+            case PoolLayer pool:
+                Pool(pool, x, y);
+                break;
+            case GlobalAveragePoolLayer:
+                Pooling.GlobalAverage(x.Shape[0], x.Shape[1], x.Shape[2] * x.Shape[3], x.Data, y.Data);
+                break;
+            case LrnLayer lrn:
+                Normalization.Lrn(x.Shape[0], x.Shape[1], x.Shape[2] * x.Shape[3], lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias, x.Data, y.Data, _threads);
+                break;
+            case ConcatLayer concat:
+                Concat(operands, concat.ResolveAxis(x.Shape.Rank), y);
+                break;
+            case SoftmaxLayer softmax:
+                Softmax(softmax, x, y);
+                break;
+            default:
+                throw new NotSupportedException($"the reference executor has no kernel for {layer.OpType}");
+        }
+
+        return y;
+    }
+
+    private void Pool(PoolLayer pool, Tensor x, Tensor y)
+    {
+        var w = pool.Window;
+        var g = new PoolGeometry(
+            x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[2], y.Shape[3],
+            w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW,
+            w.Pads.Top, w.Pads.Left, w.Pads.Bottom, w.Pads.Right);
+        if (pool.Kind == PoolKind.Max)
+        {
+            Pooling.Max(g, x.Data, y.Data, _threads);
+        }
+        else
+        {
+            Pooling.Average(g, pool.CountIncludePad, x.Data, y.Data, _threads);
+        }
+    }
+
+    private static void Concat(Tensor[] inputs, int axis, Tensor y)
+    {
+        var shape = y.Shape;
+        var outer = shape.Product(0, axis);
+        var inner = shape.Product(axis + 1, shape.Rank);
+        var outputInner = shape[axis] * inner;
+        var offset = 0;
+        foreach (var input in inputs)
+        {
+            var block = input.Shape[axis] * inner;
+            Elementwise.CopyBlock(input.Data, outer, block, y.Data, outputInner, offset);
+            offset += block;
+        }
+    }
+
+    private static void Softmax(SoftmaxLayer layer, Tensor x, Tensor y)
+    {
+        var shape = x.Shape;
+        var axis = layer.ResolveAxis(shape.Rank);
+        var outer = shape.Product(0, axis);
+        var (length, inner) = layer.CoerceTo2D ? (shape.Product(axis, shape.Rank), 1) : (shape[axis], shape.Product(axis + 1, shape.Rank));
+        Elementwise.Softmax(x.Data, outer, length, inner, y.Data);
+    }
+}

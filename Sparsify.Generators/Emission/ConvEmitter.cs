@@ -1,0 +1,46 @@
+using Sparsify.Generators.Model;
+using Sparsify.Generators.Parsing;
+
+namespace Sparsify.Generators.Emission;
+
+/// <summary>Conv layers: dense kernel, the table-driven sparse driver, or generated unrolled tile bodies.</summary>
+internal sealed class ConvEmitter : LayerEmitter
+{
+    public override void Emit(EmitContext context, Step step)
+    {
+        var geometry = $"Geometry{step.Ident}";
+        context.Fields.Line($"private static readonly ConvGeometry {geometry} = new({Geometry(step.Layer)});");
+        var input = context.Plan.Span(step.Layer.Inputs[0]);
+        var output = context.Plan.Span(step.Output);
+        var relu = Literals.Bool(step.Relu);
+        var weights = step.Layer.Weights!;
+        context.LoadBias(step);
+        switch (step.Layer.Plan)
+        {
+            case PlanKind.Dense:
+                context.LoadFloats($"_weights{step.Ident}", weights.WeightsBlob!);
+                context.Run.Line($"Convolution.Dense(in {geometry}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                break;
+            case PlanKind.SparseTable:
+                var (factory, type) = weights.WeightsBlob!.Format == "group" ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
+                context.Fields.Line($"private readonly SparseConvolutionDriver _driver{step.Ident};");
+                context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)});");
+                context.Run.Line($"_driver{step.Ident}.Run({input}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                break;
+            default:
+                UnrolledConvEmitter.Emit(context, step, geometry);
+                context.Run.Line($"_driver{step.Ident}.Run({input}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                break;
+        }
+    }
+
+    /// <summary>The ConvGeometry constructor arguments at batch 1.</summary>
+    public static string Geometry(LayerSpec layer)
+    {
+        var w = Window.Parse(layer)!;
+        var x = layer.InputShapes[0];
+        var y = layer.OutputShape;
+        int[] args = [1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.PadTop, w.PadLeft, LayerChecks.Int(layer.Attr("group"))!.Value];
+        return string.Join(", ", System.Linq.Enumerable.Select(args, Literals.Int));
+    }
+}

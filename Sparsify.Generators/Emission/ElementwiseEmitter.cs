@@ -1,0 +1,75 @@
+using System.Linq;
+using Sparsify.Generators.Model;
+using Sparsify.Generators.Parsing;
+
+namespace Sparsify.Generators.Emission;
+
+/// <summary>Relu, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
+internal sealed class ElementwiseEmitter : LayerEmitter
+{
+    public override void Emit(EmitContext context, Step step)
+    {
+        var layer = step.Layer;
+        var plan = context.Plan;
+        var output = plan.Span(step.Output);
+        switch (layer.Op)
+        {
+            case "Relu":
+                context.Run.Line($"Elementwise.Relu({plan.Span(layer.Inputs[0])}, {output});");
+                break;
+            case "Add":
+                context.Run.Line($"Elementwise.Add({plan.Span(layer.Inputs[0])}, {plan.Span(layer.Inputs[1])}, {Literals.Bool(step.Relu)}, {output});");
+                break;
+            case "Softmax":
+                EmitSoftmax(context, step, output);
+                break;
+            default:
+                EmitConcat(context, step, output);
+                break;
+        }
+    }
+
+    // Batch 1: the leading dimension contributes nothing to the outer count.
+    private static int Product(ShapeSpec shape, int from, int to)
+    {
+        var n = 1;
+        for (var i = from; i < to; i++)
+        {
+            n *= i == 0 ? 1 : shape.Dims[i];
+        }
+
+        return n;
+    }
+
+    private static void EmitSoftmax(EmitContext context, Step step, string output)
+    {
+        var layer = step.Layer;
+        var shape = layer.InputShapes[0];
+        var rank = shape.Dims.Count;
+        var axis = LayerChecks.Int(layer.Attr("axis"))!.Value;
+        axis = axis < 0 ? axis + rank : axis;
+        var outer = Product(shape, 0, axis);
+        var (length, inner) = layer.Attr("coerce_2d") == "true"
+            ? (Product(shape, axis, rank), 1)
+            : (Product(shape, axis, axis + 1), Product(shape, axis + 1, rank));
+        context.Run.Line($"Elementwise.Softmax({context.Plan.Span(layer.Inputs[0])}, {Literals.Int(outer)}, {Literals.Int(length)}, {Literals.Int(inner)}, {output});");
+    }
+
+    private static void EmitConcat(EmitContext context, Step step, string output)
+    {
+        var layer = step.Layer;
+        var rank = layer.OutputShape.Dims.Count;
+        var axis = LayerChecks.Int(layer.Attr("axis"))!.Value;
+        axis = axis < 0 ? axis + rank : axis;
+        var outer = Product(layer.OutputShape, 0, axis);
+        var inner = Product(layer.OutputShape, axis + 1, rank);
+        var outputInner = Product(layer.OutputShape, axis, axis + 1) * inner;
+        var offset = 0;
+        foreach (var (name, shape) in layer.Inputs.Zip(layer.InputShapes, (n, s) => (n, s)))
+        {
+            var block = Product(shape, axis, axis + 1) * inner;
+            context.Run.Line($"Elementwise.CopyBlock({context.Plan.Span(name)}, {Literals.Int(outer)}, {Literals.Int(block)}, {output}, {Literals.Int(outputInner)}, {Literals.Int(offset)});");
+            offset += block;
+        }
+    }
+}

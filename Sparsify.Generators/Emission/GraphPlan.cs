@@ -1,0 +1,228 @@
+using System.Collections.Generic;
+using System.Linq;
+using Sparsify.Generators.Model;
+
+namespace Sparsify.Generators.Emission;
+
+/// <summary>One unit of generated work: a layer plus the layers fused into its epilogue.</summary>
+/// <param name="Layer">The layer that does the work.</param>
+/// <param name="Ident">A C# identifier fragment unique in the class.</param>
+/// <param name="Output">The value the step writes (the last fused layer's output).</param>
+/// <param name="Relu">Whether a ReLU is fused.</param>
+/// <param name="Residual">The value added before the ReLU (Conv→Add fusion), or null.</param>
+/// <param name="Fused">The layers folded into this step, in order.</param>
+internal sealed record Step(LayerSpec Layer, string Ident, string Output, bool Relu, string? Residual, IReadOnlyList<LayerSpec> Fused)
+{
+    /// <summary>Flatten and Reshape only relabel a buffer.</summary>
+    public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
+}
+
+/// <summary>
+/// Decides fusion (Conv→ReLU, Conv→Add→ReLU, Gemm→ReLU, Add→ReLU when the intermediate has one reader
+/// and is no graph output) and assigns activation buffers, reusing one once every value in it is dead.
+/// </summary>
+internal sealed class GraphPlan
+{
+    private readonly Dictionary<string, int> _bufferOf = new();
+    private readonly Dictionary<string, int> _lengthOf = new();
+
+    private GraphPlan(IReadOnlyList<Step> steps) => Steps = steps;
+
+    public IReadOnlyList<Step> Steps { get; }
+
+    /// <summary>Final lengths of the activation buffers, by index.</summary>
+    public List<int> BufferLengths { get; } = [];
+
+    public static GraphPlan Build(ModelSpec model)
+    {
+        var plan = new GraphPlan(Fuse(model));
+        plan.AssignBuffers(model);
+        return plan;
+    }
+
+    /// <summary>The field holding <paramref name="value"/>.</summary>
+    public string Field(string value) => "_buffer" + Literals.Int(_bufferOf[value]);
+
+    /// <summary>The span of exactly <paramref name="value"/>'s elements.</summary>
+    public string Span(string value) => $"{Field(value)}.AsSpan(0, {Literals.Int(_lengthOf[value])})";
+
+    public int Length(string value) => _lengthOf[value];
+
+    private static List<Step> Fuse(ModelSpec model)
+    {
+        var readers = new Dictionary<string, List<int>>();
+        var producer = new Dictionary<string, int>();
+        for (var i = 0; i < model.Layers.Count; i++)
+        {
+            producer[model.Layers[i].Output] = i;
+            foreach (var input in model.Layers[i].Inputs)
+            {
+                if (!readers.TryGetValue(input, out var list))
+                {
+                    readers[input] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        var outputs = new HashSet<string>(model.Outputs.Select(o => o.Name));
+        LayerSpec? SoleReader(string value, string op)
+        {
+            if (outputs.Contains(value) || !readers.TryGetValue(value, out var r) || r.Count != 1)
+            {
+                return null;
+            }
+
+            var reader = model.Layers[r[0]];
+            return reader.Op == op ? reader : null;
+        }
+
+        var consumed = new HashSet<string>();
+        var steps = new List<Step>();
+        var idents = new HashSet<string>();
+        for (var i = 0; i < model.Layers.Count; i++)
+        {
+            var layer = model.Layers[i];
+            if (consumed.Contains(layer.Name))
+            {
+                continue;
+            }
+
+            var fused = new List<LayerSpec>();
+            string output = layer.Output;
+            string? residual = null;
+            var relu = false;
+            if (layer.Op == "Conv" && SoleReader(output, "Add") is { } add)
+            {
+                var other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
+
+                // The residual must exist before the convolution runs.
+                if (other != output && (!producer.TryGetValue(other, out var p) || p < i))
+                {
+                    residual = other;
+                    fused.Add(add);
+                    output = add.Output;
+                }
+            }
+
+            if (layer.Op is "Conv" or "Gemm" or "Add" && SoleReader(output, "Relu") is { } reluLayer)
+            {
+                relu = true;
+                fused.Add(reluLayer);
+                output = reluLayer.Output;
+            }
+
+            foreach (var f in fused)
+            {
+                consumed.Add(f.Name);
+            }
+
+            steps.Add(new Step(layer, UniqueIdent(layer.Name, idents), output, relu, residual, fused));
+        }
+
+        return steps;
+    }
+
+    private static string UniqueIdent(string name, HashSet<string> taken)
+    {
+        var chars = name.Select(c => char.IsLetterOrDigit(c) && c < 128 ? c : '_').ToArray();
+        var ident = new string(chars);
+        if (ident.Length == 0 || char.IsDigit(ident[0]))
+        {
+            ident = "L" + ident;
+        }
+
+        ident = char.ToUpperInvariant(ident[0]) + ident.Substring(1);
+        var unique = ident;
+        for (var n = 2; !taken.Add(unique); n++)
+        {
+            unique = ident + "_" + Literals.Int(n);
+        }
+
+        return unique;
+    }
+
+    private void AssignBuffers(ModelSpec model)
+    {
+        var lastUse = new Dictionary<string, int>();
+        var outputs = new HashSet<string>(model.Outputs.Select(o => o.Name));
+        for (var s = 0; s < Steps.Count; s++)
+        {
+            foreach (var read in Reads(Steps[s]))
+            {
+                lastUse[read] = s;
+            }
+        }
+
+        int LastUse(string value) => outputs.Contains(value) ? int.MaxValue : lastUse.TryGetValue(value, out var u) ? u : -1;
+
+        var members = new List<List<string>>();
+        var free = new List<int>();
+        int Allocate(string value, int length)
+        {
+            _lengthOf[value] = length;
+
+            // Best fit among free buffers, else grow the largest, else a new one.
+            var pick = free.Where(b => BufferLengths[b] >= length).OrderBy(b => BufferLengths[b]).ThenBy(b => b).Cast<int?>().FirstOrDefault()
+                ?? free.OrderByDescending(b => BufferLengths[b]).ThenBy(b => b).Cast<int?>().FirstOrDefault();
+            if (pick is { } b)
+            {
+                free.Remove(b);
+                BufferLengths[b] = System.Math.Max(BufferLengths[b], length);
+                members[b].Clear();
+            }
+            else
+            {
+                b = BufferLengths.Count;
+                BufferLengths.Add(length);
+                members.Add([]);
+            }
+
+            members[b].Add(value);
+            _bufferOf[value] = b;
+            return b;
+        }
+
+        foreach (var input in model.Inputs)
+        {
+            Allocate(input.Name, new ShapeSpec(input.Shape).ElementsAtBatchOne);
+        }
+
+        for (var s = 0; s < Steps.Count; s++)
+        {
+            var step = Steps[s];
+            var length = step.Layer.OutputShape.ElementsAtBatchOne;
+            if (step.IsAlias)
+            {
+                var b = _bufferOf[step.Layer.Inputs[0]];
+                _bufferOf[step.Output] = b;
+                _lengthOf[step.Output] = length;
+                members[b].Add(step.Output);
+            }
+            else
+            {
+                Allocate(step.Output, length);
+            }
+
+            for (var b = 0; b < members.Count; b++)
+            {
+                if (!free.Contains(b) && members[b].Count > 0 && members[b].All(v => LastUse(v) <= s))
+                {
+                    free.Add(b);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> Reads(Step step)
+    {
+        var produced = new HashSet<string> { step.Layer.Output };
+        foreach (var f in step.Fused)
+        {
+            produced.Add(f.Output);
+        }
+
+        return step.Layer.Inputs.Concat(step.Fused.SelectMany(f => f.Inputs)).Where(v => !produced.Contains(v)).Distinct();
+    }
+}

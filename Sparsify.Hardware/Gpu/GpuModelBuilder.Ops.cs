@@ -1,0 +1,141 @@
+using Sparsify.Hardware.Gpu.Kernels;
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Hardware.Gpu;
+
+/// <summary>The layers without weights: pooling, LRN, ReLU, Add, Concat, Softmax.</summary>
+internal sealed partial class GpuModelBuilder
+{
+    private void BuildPool(ManifestLayer layer)
+    {
+        var a = new ManifestAttributes(layer);
+        var (kernelH, kernelW) = a.Pair("kernel");
+        var (strideH, strideW) = a.Pair("stride");
+        var (dilationH, dilationW) = a.Pair("dilation");
+        var pads = a.Pads();
+        var input = layer.InputShapes[0];
+        var output = layer.OutputShape;
+        var shape = new PoolShape
+        {
+            Planes = input[0] * input[1], InHeight = input[2], InWidth = input[3], OutHeight = output[2], OutWidth = output[3],
+            KernelH = kernelH, KernelW = kernelW, StrideH = strideH, StrideW = strideW, DilationH = dilationH, DilationW = dilationW,
+            PadTop = pads.Top, PadLeft = pads.Left, PadBottom = pads.Bottom, PadRight = pads.Right,
+            IsMax = a.Text("pool") == "max" ? 1 : 0,
+            CountIncludePad = a.Bool("count_include_pad") ? 1 : 0,
+        };
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, output);
+        var kernel = _kernels.Pool;
+        var count = shape.Planes * shape.OutHeight * shape.OutWidth;
+        Steps.Add(() => kernel(count, x, y, shape));
+        Plan.Add($"{layer.Name}: {(shape.IsMax != 0 ? "max" : "average")} pool{(a.Bool("ceil_mode") ? " (ceil mode)" : string.Empty)}");
+    }
+
+    private void BuildGlobalAverage(ManifestLayer layer)
+    {
+        var input = layer.InputShapes[0];
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var kernel = _kernels.GlobalAverage;
+        var planes = input[0] * input[1];
+        var pixels = Product(input, 2, input.Count);
+        Steps.Add(() => kernel(planes, x, y, pixels));
+        Plan.Add($"{layer.Name}: global average pool");
+    }
+
+    private void BuildLrn(ManifestLayer layer)
+    {
+        var a = new ManifestAttributes(layer);
+        var size = a.Int("size");
+        var input = layer.InputShapes[0];
+        var shape = new LrnShape
+        {
+            Channels = input[1],
+            Pixels = Product(input, 2, input.Count),
+            Before = (size - 1) / 2,
+            After = size - 1 - ((size - 1) / 2),
+            Scale = a.Float("alpha") / size,
+            Beta = a.Float("beta"),
+            Bias = a.Float("bias"),
+        };
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var kernel = _kernels.Lrn;
+        var count = input[0] * shape.Channels * shape.Pixels;
+        Steps.Add(() => kernel(count, x, y, shape));
+        Plan.Add($"{layer.Name}: LRN, size {size}");
+    }
+
+    private void BuildRelu(ManifestLayer layer)
+    {
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var kernel = _kernels.Relu;
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        Steps.Add(() => kernel(count, x, y));
+        Plan.Add($"{layer.Name}: relu");
+    }
+
+    private void BuildAdd(int index, ManifestLayer layer)
+    {
+        if (!layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))
+        {
+            throw new NotSupportedException($"layer '{layer.Name}': Add with broadcasting ({string.Join("x", layer.InputShapes[0])} + {string.Join("x", layer.InputShapes[1])}) is not covered");
+        }
+
+        var left = Input(layer, 0);
+        var right = Input(layer, 1);
+        var (target, _, _, relu, fused) = Absorb(index, layer.Output, allowResidual: false);
+        var y = Allocate(target, layer.OutputShape);
+        var kernel = _kernels.Add;
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var reluFlag = relu ? 1 : 0;
+        Steps.Add(() => kernel(count, left, right, y, reluFlag));
+        Plan.Add($"{layer.Name}: add{fused}");
+    }
+
+    private void BuildConcat(ManifestLayer layer)
+    {
+        var output = layer.OutputShape;
+        var axis = new ManifestAttributes(layer).Int("axis");
+        axis = axis < 0 ? axis + output.Count : axis;
+        var y = Allocate(layer.Output, output);
+        var outer = Product(output, 0, axis);
+        var outputInner = Product(output, axis, output.Count);
+        var offset = 0;
+        var kernel = _kernels.CopyBlock;
+        for (var i = 0; i < layer.Inputs.Count; i++)
+        {
+            var x = Input(layer, i);
+            var inner = Product(layer.InputShapes[i], axis, layer.InputShapes[i].Count);
+            var at = offset;
+            var count = outer * inner;
+            if (count > 0)
+            {
+                Steps.Add(() => kernel(count, x, y, inner, outputInner, at));
+            }
+
+            offset += inner;
+        }
+
+        Plan.Add($"{layer.Name}: concat of {layer.Inputs.Count} along axis {axis}");
+    }
+
+    private void BuildSoftmax(ManifestLayer layer)
+    {
+        var a = new ManifestAttributes(layer);
+        var shape = layer.OutputShape;
+        var axis = a.Int("axis");
+        axis = axis < 0 ? axis + shape.Count : axis;
+        var coerce = a.TextOrNull("coerce_2d") == "true";
+        var outer = Product(shape, 0, axis);
+        var axisLength = coerce ? Product(shape, axis, shape.Count) : shape[axis];
+        var inner = coerce ? 1 : Product(shape, axis + 1, shape.Count);
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, shape);
+        var kernel = _kernels.Softmax;
+        var count = outer * inner;
+        Steps.Add(() => kernel(count, x, y, axisLength, inner));
+        Plan.Add($"{layer.Name}: softmax over {axisLength}");
+    }
+}

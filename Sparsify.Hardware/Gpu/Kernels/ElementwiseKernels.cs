@@ -1,0 +1,102 @@
+using ILGPU;
+
+namespace Sparsify.Hardware.Gpu.Kernels;
+
+/// <summary>What the LRN kernel needs: y = x / (bias + alpha/size · Σ x²)^beta over a window of channels.</summary>
+internal struct LrnShape
+{
+    public int Channels;
+    public int Pixels;
+    public int Before;
+    public int After;
+    public float Scale;
+    public float Beta;
+    public float Bias;
+}
+
+/// <summary>
+/// Kernels touching each value a few times: ReLU, Add (+ ReLU), Softmax, the copies of Concat and LRN.
+/// Exponentials and powers go through exp2/log2, which every ILGPU backend has natively (PTX: ex2, lg2).
+/// </summary>
+internal static class ElementwiseKernels
+{
+    private const float Log2E = 1.44269504088896341f;
+
+    /// <summary>output[i] = max(input[i], 0).</summary>
+    public static void Relu(Index1D index, ArrayView<float> input, ArrayView<float> output)
+    {
+        var v = input[index.X];
+        output[index.X] = v < 0f ? 0f : v;
+    }
+
+    /// <summary>output[i] = a[i] + b[i], then ReLU when <paramref name="relu"/> is not 0.</summary>
+    public static void Add(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, int relu)
+    {
+        var v = a[index.X] + b[index.X];
+        output[index.X] = relu != 0 && v < 0f ? 0f : v;
+    }
+
+    /// <summary>
+    /// Thread per (outer, inner) line of <paramref name="input"/> viewed as [outer, axisLength, inner]:
+    /// subtracts the line's maximum, exponentiates, divides by the sum.
+    /// </summary>
+    public static void Softmax(Index1D index, ArrayView<float> input, ArrayView<float> output, int axisLength, int inner)
+    {
+        var o = index.X / inner;
+        var i = index.X % inner;
+        long start = ((long)o * axisLength * inner) + i;
+        var max = float.NegativeInfinity;
+        for (var k = 0; k < axisLength; k++)
+        {
+            max = IntrinsicMath.Max(max, input[start + ((long)k * inner)]);
+        }
+
+        var sum = 0f;
+        for (var k = 0; k < axisLength; k++)
+        {
+            long at = start + ((long)k * inner);
+            var e = Exp(input[at] - max);
+            output[at] = e;
+            sum += e;
+        }
+
+        var scale = 1f / sum;
+        for (var k = 0; k < axisLength; k++)
+        {
+            output[start + ((long)k * inner)] *= scale;
+        }
+    }
+
+    /// <summary>One Concat operand: input [outer, inner] into output [outer, outputInner] at column <paramref name="offset"/>.</summary>
+    public static void CopyBlock(Index1D index, ArrayView<float> input, ArrayView<float> output, int inner, int outputInner, int offset)
+    {
+        var o = index.X / inner;
+        var i = index.X % inner;
+        output[((long)o * outputInner) + offset + i] = input[index.X];
+    }
+
+    /// <summary>Cross-channel LRN, thread per value (NCHW).</summary>
+    public static void Lrn(Index1D index, ArrayView<float> input, ArrayView<float> output, LrnShape s)
+    {
+        var p = index.X % s.Pixels;
+        var plane = index.X / s.Pixels;
+        var c = plane % s.Channels;
+        long imageStart = (long)(plane - c) * s.Pixels;
+        var sum = 0f;
+        var last = IntrinsicMath.Min(s.Channels - 1, c + s.After);
+        for (var k = IntrinsicMath.Max(0, c - s.Before); k <= last; k++)
+        {
+            var v = input[imageStart + ((long)k * s.Pixels) + p];
+            sum += v * v;
+        }
+
+        var denominator = s.Bias + (s.Scale * sum);
+        output[index.X] = input[index.X] * Exp2(-s.Beta * Log2(denominator));
+    }
+
+    private static float Exp(float x) => Exp2(x * Log2E);
+
+    private static float Exp2(float x) => IntrinsicMath.CPUOnly.Exp2(x);
+
+    private static float Log2(float x) => IntrinsicMath.CPUOnly.Log2(x);
+}

@@ -1,0 +1,68 @@
+using ILGPU;
+using System.Runtime.CompilerServices;
+using ILGPU.Runtime;
+
+// ILGPU emits kernel launchers into a dynamic assembly of this name; the kernels and their shape structs are internal.
+[assembly: InternalsVisibleTo("ILGPURuntime")]
+
+namespace Sparsify.Hardware.Gpu.Kernels;
+
+/// <summary>
+/// The kernels of one model on one accelerator, each compiled on first use and then kept (ILGPU also
+/// caches compiled kernels per context, so a second model pays little).
+/// </summary>
+internal sealed class KernelSet(Accelerator accelerator)
+{
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue>? _denseConv;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue>? _csrConv;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, SparseShape, Epilogue>? _groupConv;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue>? _denseGemm;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue>? _csrGemm;
+    private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, SparseShape, Epilogue>? _groupGemm;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>? _pool;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _globalAverage;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _relu;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _add;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _copyBlock;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, LrnShape>? _lrn;
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue> DenseConv =>
+        _denseConv ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue>(ConvKernels.Dense);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue> CsrConv =>
+        _csrConv ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, Epilogue>(ConvKernels.Csr);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, SparseShape, Epilogue> GroupConv =>
+        _groupConv ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, SparseShape, Epilogue>(ConvKernels.Group);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue> DenseGemm =>
+        _denseGemm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue>(FullyConnectedKernels.Dense);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue> CsrGemm =>
+        _csrGemm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, Epilogue>(FullyConnectedKernels.Csr);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, SparseShape, Epilogue> GroupGemm =>
+        _groupGemm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, SparseShape, Epilogue>(FullyConnectedKernels.Group);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape> Pool =>
+        _pool ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolKernels.Pool);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int> GlobalAverage =>
+        _globalAverage ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(PoolKernels.GlobalAverage);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> Relu =>
+        _relu ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Relu);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Add =>
+        _add ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Add);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> Softmax =>
+        _softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ElementwiseKernels.Softmax);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> CopyBlock =>
+        _copyBlock ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ElementwiseKernels.CopyBlock);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, LrnShape> Lrn =>
+        _lrn ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, LrnShape>(ElementwiseKernels.Lrn);
+}

@@ -1,0 +1,170 @@
+using Sparsify.Hardware.Zc706.Network;
+
+namespace Sparsify.Hardware.Zc706.Functional;
+
+/// <summary>The post-processing unit's operations, NCHW, with ONNX semantics (as the reference executor implements them).</summary>
+internal static class PostProcessing
+{
+    public static float[] Relu(float[] x) => x.Select(v => v > 0 ? v : 0f).ToArray();
+
+    public static float[] Add(float[] a, float[] b) => a.Zip(b, (p, q) => p + q).ToArray();
+
+    public static float[] Pool(ArrayLayer layer, float[] x)
+    {
+        var input = layer.InputShapes[0];
+        int inH = input[2], inW = input[3], outH = layer.OutputShape[2], outW = layer.OutputShape[3];
+        var w = layer.Window!;
+        var isMax = layer.Op == ArrayOp.MaxPool;
+        var planes = input[0] * input[1];
+        var y = new float[planes * outH * outW];
+        for (var p = 0; p < planes; p++)
+        {
+            for (var oh = 0; oh < outH; oh++)
+            {
+                var h0 = (oh * w.StrideH) - w.PadTop;
+                for (var ow = 0; ow < outW; ow++)
+                {
+                    var w0 = (ow * w.StrideW) - w.PadLeft;
+                    float max = float.NegativeInfinity, sum = 0;
+                    var count = 0;
+                    for (var kh = 0; kh < w.KernelH; kh++)
+                    {
+                        var h = h0 + (kh * w.DilationH);
+                        if ((uint)h >= (uint)inH)
+                        {
+                            continue;
+                        }
+
+                        for (var kw = 0; kw < w.KernelW; kw++)
+                        {
+                            var c = w0 + (kw * w.DilationW);
+                            if ((uint)c >= (uint)inW)
+                            {
+                                continue;
+                            }
+
+                            var v = x[(p * inH * inW) + (h * inW) + c];
+                            max = Math.Max(max, v);
+                            sum += v;
+                            count++;
+                        }
+                    }
+
+                    var divisor = layer.CountIncludePad
+                        ? (Math.Min(h0 + w.KernelH, inH + w.PadBottom) - h0) * (Math.Min(w0 + w.KernelW, inW + w.PadRight) - w0)
+                        : Math.Max(count, 1);
+                    y[(p * outH * outW) + (oh * outW) + ow] = isMax ? max : sum / divisor;
+                }
+            }
+        }
+
+        return y;
+    }
+
+    public static float[] GlobalAverage(ArrayLayer layer, float[] x)
+    {
+        var input = layer.InputShapes[0];
+        var area = input[2] * input[3];
+        var y = new float[input[0] * input[1]];
+        for (var p = 0; p < y.Length; p++)
+        {
+            var sum = 0f;
+            for (var i = 0; i < area; i++)
+            {
+                sum += x[(p * area) + i];
+            }
+
+            y[p] = sum / area;
+        }
+
+        return y;
+    }
+
+    public static float[] Lrn(ArrayLayer layer, float[] x)
+    {
+        var input = layer.InputShapes[0];
+        int batch = input[0], channels = input[1], area = input[2] * input[3];
+        var before = (layer.LrnSize - 1) / 2;
+        var after = layer.LrnSize - 1 - before;
+        var scale = layer.LrnAlpha / layer.LrnSize;
+        var y = new float[x.Length];
+        var sum = new float[area];
+        for (var plane = 0; plane < batch * channels; plane++)
+        {
+            int n = plane / channels, c = plane % channels;
+            Array.Clear(sum);
+            for (var k = Math.Max(0, c - before); k <= Math.Min(channels - 1, c + after); k++)
+            {
+                var source = ((n * channels) + k) * area;
+                for (var i = 0; i < area; i++)
+                {
+                    sum[i] += x[source + i] * x[source + i];
+                }
+            }
+
+            for (var i = 0; i < area; i++)
+            {
+                y[(plane * area) + i] = x[(plane * area) + i] / MathF.Pow(layer.LrnBias + (scale * sum[i]), layer.LrnBeta);
+            }
+        }
+
+        return y;
+    }
+
+    public static float[] Softmax(ArrayLayer layer, float[] x)
+    {
+        var shape = layer.InputShapes[0];
+        var axis = layer.Axis < 0 ? layer.Axis + shape.Length : layer.Axis;
+        var outer = shape.Take(axis).Aggregate(1, (a, d) => a * d);
+        var (length, inner) = layer.CoerceTo2D
+            ? (shape.Skip(axis).Aggregate(1, (a, d) => a * d), 1)
+            : (shape[axis], shape.Skip(axis + 1).Aggregate(1, (a, d) => a * d));
+        var y = new float[x.Length];
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                var start = (o * length * inner) + i;
+                var max = float.NegativeInfinity;
+                for (var k = 0; k < length; k++)
+                {
+                    max = Math.Max(max, x[start + (k * inner)]);
+                }
+
+                var sum = 0f;
+                for (var k = 0; k < length; k++)
+                {
+                    var e = MathF.Exp(x[start + (k * inner)] - max);
+                    y[start + (k * inner)] = e;
+                    sum += e;
+                }
+
+                for (var k = 0; k < length; k++)
+                {
+                    y[start + (k * inner)] /= sum;
+                }
+            }
+        }
+
+        return y;
+    }
+
+    public static float[] Concat(ArrayLayer layer, IReadOnlyList<float[]> inputs)
+    {
+        var axis = layer.Axis < 0 ? layer.Axis + layer.OutputShape.Length : layer.Axis;
+        var outer = layer.OutputShape.Take(axis).Aggregate(1, (a, d) => a * d);
+        var y = new float[layer.OutputElements];
+        var at = 0;
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var block = layer.InputShapes[i].Skip(axis).Aggregate(1, (a, d) => a * d);
+                inputs[i].AsSpan(o * block, block).CopyTo(y.AsSpan(at));
+                at += block;
+            }
+        }
+
+        return y;
+    }
+}

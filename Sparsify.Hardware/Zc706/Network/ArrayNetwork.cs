@@ -1,0 +1,133 @@
+namespace Sparsify.Hardware.Zc706.Network;
+
+/// <summary>The operations the array model executes.</summary>
+public enum ArrayOp
+{
+    /// <summary>Convolution on the PE array.</summary>
+    Conv,
+
+    /// <summary>Fully connected layer on the PE array (a 1x1 convolution of a 1x1 input).</summary>
+    FullyConnected,
+
+    /// <summary>Max pooling in the post-processing unit.</summary>
+    MaxPool,
+
+    /// <summary>Average pooling in the post-processing unit.</summary>
+    AveragePool,
+
+    /// <summary>Global average pooling in the post-processing unit.</summary>
+    GlobalAveragePool,
+
+    /// <summary>ReLU, fused into the PE output path (no cycles of its own).</summary>
+    Relu,
+
+    /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
+    Lrn,
+
+    /// <summary>Softmax in the post-processing unit.</summary>
+    Softmax,
+
+    /// <summary>Flatten or reshape: a change of view, no data moves.</summary>
+    Reshape,
+
+    /// <summary>Element-wise sum in the post-processing unit.</summary>
+    Add,
+
+    /// <summary>Concatenation along channels: a change of addresses, no data moves.</summary>
+    Concat,
+}
+
+/// <summary>Window geometry of a convolution or pooling.</summary>
+/// <param name="KernelH">Kernel height.</param>
+/// <param name="KernelW">Kernel width.</param>
+/// <param name="StrideH">Vertical stride.</param>
+/// <param name="StrideW">Horizontal stride.</param>
+/// <param name="DilationH">Vertical dilation.</param>
+/// <param name="DilationW">Horizontal dilation.</param>
+/// <param name="PadTop">Zero rows above.</param>
+/// <param name="PadLeft">Zero columns left.</param>
+/// <param name="PadBottom">Zero rows below.</param>
+/// <param name="PadRight">Zero columns right.</param>
+public sealed record Window(int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft, int PadBottom, int PadRight)
+{
+    /// <summary>A square window with equal stride and padding on every side, no dilation.</summary>
+    public static Window Square(int kernel, int stride = 1, int pad = 0) => new(kernel, kernel, stride, stride, 1, 1, pad, pad, pad, pad);
+}
+
+/// <summary>The weights of a Conv or fully connected layer, as a matrix of rows (output channels) by columns ((ic, kh, kw) or input features).</summary>
+/// <param name="Rows">Rows.</param>
+/// <param name="Columns">Columns.</param>
+/// <param name="Scheme">The scheme that pruned the layer.</param>
+/// <param name="NonZeros">Kept weights.</param>
+/// <param name="StoredDense">Whether the weights are stored without indices (every column computed).</param>
+/// <param name="Values">The matrix, row-major; null when only the pattern is known (timing only).</param>
+/// <param name="Bias">Bias per row, or null.</param>
+public sealed record LayerWeights(int Rows, int Columns, string Scheme, long NonZeros, bool StoredDense, float[]? Values, float[]? Bias)
+{
+    /// <summary>Per row, the sorted columns of its nonzeros, for layers given by pattern (timing only); null when <see cref="Values"/> holds them.</summary>
+    public int[][]? RowColumns { get; init; }
+}
+
+/// <summary>One layer the array executes.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Op">The operation.</param>
+/// <param name="Inputs">Values read.</param>
+/// <param name="Output">Value written.</param>
+/// <param name="InputShapes">Shapes of the inputs (batch first).</param>
+/// <param name="OutputShape">Shape of the output.</param>
+public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> Inputs, string Output, IReadOnlyList<int[]> InputShapes, int[] OutputShape)
+{
+    /// <summary>Window of a Conv or pooling layer.</summary>
+    public Window? Window { get; init; }
+
+    /// <summary>Conv groups (1 unless grouped).</summary>
+    public int Group { get; init; } = 1;
+
+    /// <summary>Weights of a Conv or fully connected layer.</summary>
+    public LayerWeights? Weights { get; init; }
+
+    /// <summary>LRN window size.</summary>
+    public int LrnSize { get; init; }
+
+    /// <summary>LRN alpha.</summary>
+    public float LrnAlpha { get; init; }
+
+    /// <summary>LRN beta.</summary>
+    public float LrnBeta { get; init; }
+
+    /// <summary>LRN bias (k).</summary>
+    public float LrnBias { get; init; }
+
+    /// <summary>Whether average pooling counts padded positions in its divisor.</summary>
+    public bool CountIncludePad { get; init; }
+
+    /// <summary>Softmax axis.</summary>
+    public int Axis { get; init; } = 1;
+
+    /// <summary>Whether Softmax flattens everything from <see cref="Axis"/> on into one row (opset &lt; 13 semantics).</summary>
+    public bool CoerceTo2D { get; init; }
+
+    /// <summary>Whether the layer runs on the PE array (Conv or fully connected).</summary>
+    public bool OnArray => Op is ArrayOp.Conv or ArrayOp.FullyConnected;
+
+    /// <summary>Dense MACs of a Conv or fully connected layer (batch included), zero otherwise.</summary>
+    public long DenseMacs => OnArray && Weights is not null ? (long)Weights.Rows * Weights.Columns * Positions : 0;
+
+    /// <summary>Output positions per output channel (batch × height × width; batch for fully connected).</summary>
+    public long Positions => OutputShape.Length == 4 ? (long)OutputShape[0] * OutputShape[2] * OutputShape[3] : OutputShape[0];
+
+    /// <summary>Elements of the output.</summary>
+    public long OutputElements => OutputShape.Aggregate(1L, (a, d) => a * d);
+}
+
+/// <summary>A graph input or output.</summary>
+/// <param name="Name">Value name.</param>
+/// <param name="Shape">Shape, batch first.</param>
+public sealed record ArrayValue(string Name, int[] Shape);
+
+/// <summary>A compiled model as the PE array sees it: layers in execution order.</summary>
+/// <param name="Name">Model name.</param>
+/// <param name="Inputs">Graph inputs.</param>
+/// <param name="Outputs">Graph outputs.</param>
+/// <param name="Layers">Layers in execution order.</param>
+public sealed record ArrayNetwork(string Name, IReadOnlyList<ArrayValue> Inputs, IReadOnlyList<ArrayValue> Outputs, IReadOnlyList<ArrayLayer> Layers);

@@ -1,0 +1,32 @@
+using Sparsify.Hardware.Zc706.Config;
+using Sparsify.Hardware.Zc706.Network;
+
+namespace Sparsify.Hardware.Zc706.Timing;
+
+/// <summary>
+/// The cycle model of the layers off the PE array. They run in a post-processing unit of
+/// <see cref="Zc706Config.PostProcessLanes"/> lanes on the producing layer's output stream before it
+/// is written back, so they add cycles but no DDR traffic. ReLU is a sign test in the PE output
+/// path, and reshapes and concatenations only change addresses: none of them costs a cycle.
+/// </summary>
+public static class PostProcessTimer
+{
+    /// <summary>Times one layer off the array.</summary>
+    public static LayerTiming Time(ArrayLayer layer, Zc706Config config)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(config);
+        var inputElements = layer.InputShapes.Count == 0 ? 0 : layer.InputShapes[0].Aggregate(1L, (a, d) => a * d);
+        var reads = layer.Op switch
+        {
+            ArrayOp.MaxPool or ArrayOp.AveragePool => layer.OutputElements * layer.Window!.KernelH * layer.Window.KernelW,
+            ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
+            ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
+            ArrayOp.GlobalAveragePool => inputElements,
+            ArrayOp.Add => layer.OutputElements,
+            _ => 0,
+        };
+        var cycles = (reads + config.PostProcessLanes - 1) / config.PostProcessLanes;
+        return new LayerTiming(layer.Name, layer.Op.ToString(), false, 0, 0, cycles, 0, 0, 0, cycles, 0, DdrTraffic.None, false, 0, 0, 0, "post", [], 0);
+    }
+}

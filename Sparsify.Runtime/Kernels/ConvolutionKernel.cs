@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>Which algorithm a convolution uses; tests force each one, the executor leaves it to Auto.</summary>
+internal enum ConvolutionPath
+{
+    /// <summary>GEMM, except direct for grouped convolutions with few output channels per group.</summary>
+    Auto,
+
+    /// <summary>Per image and group: B = im2col(input) packed on the fly, C = W·B (+ bias) by <see cref="Sgemm"/>.</summary>
+    Gemm,
+
+    /// <summary>Direct loops per output channel (depthwise and other thin groups).</summary>
+    Direct,
+}
+
+/// <summary>Dense 2-D convolution (NCHW); <see cref="Convolution"/> is its public face.</summary>
+internal static unsafe partial class ConvolutionKernel
+{
+    /// <summary>Groups with fewer output channels than this run direct: a GEMM would waste most of its 6-row blocks.</summary>
+    internal const int DirectMaxOutChannelsPerGroup = 3;
+
+    /// <summary>
+    /// Convolves <paramref name="input"/> (NCHW [Batch, InChannels, InHeight, InWidth]) with
+    /// <paramref name="weights"/> ([OutChannels, InChannels/Group, KernelHeight, KernelWidth]) plus
+    /// <paramref name="bias"/> (empty or OutChannels long) into <paramref name="output"/> (NCHW [Batch,
+    /// OutChannels, OutHeight, OutWidth], overwritten). Positions outside the input read as zero.
+    /// Results do not depend on <paramref name="maxDegreeOfParallelism"/> (1: calling thread only; 0 or
+    /// less: every processor).
+    /// </summary>
+    public static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int maxDegreeOfParallelism)
+        => Run(g, input, weights, bias, default, false, output, maxDegreeOfParallelism, ConvolutionPath.Auto, Sgemm.BestLevel);
+
+    /// <summary>As the public overload, with the algorithm and instruction set chosen by the caller.</summary>
+    internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
+        => Run(g, input, weights, bias, default, false, output, maxDegreeOfParallelism, path, level);
+
+    /// <summary>
+    /// The full form: after bias, adds <paramref name="residual"/> (empty or as long as the output) and
+    /// applies ReLU when <paramref name="relu"/>, on each tile of the output while it is in cache.
+    /// </summary>
+    internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, bool relu, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
+    {
+        Validate(g, input.Length, weights.Length, bias.Length, output.Length);
+        long outputNeeded = (long)g.Batch * g.OutChannels * g.OutPixels;
+        if (!residual.IsEmpty && residual.Length != outputNeeded)
+        {
+            throw new ArgumentException($"The residual holds {residual.Length} values; it must be empty or hold {outputNeeded}.", nameof(residual));
+        }
+
+        if (g.Batch == 0 || g.OutChannels == 0 || g.OutPixels == 0)
+        {
+            return;
+        }
+
+        if (path == ConvolutionPath.Auto)
+        {
+            path = g.Group > 1 && g.OutChannelsPerGroup <= DirectMaxOutChannelsPerGroup ? ConvolutionPath.Direct : ConvolutionPath.Gemm;
+        }
+
+        fixed (float* pIn = input)
+        fixed (float* pW = weights)
+        fixed (float* pBias = bias)
+        fixed (float* pOut = output)
+        fixed (float* pResidual = residual)
+        {
+            float* biasOrNull = bias.IsEmpty ? null : pBias;
+            var epilogue = new ConvEpilogue(residual.IsEmpty ? null : pResidual, relu);
+            if (path == ConvolutionPath.Direct || g.FilterLength == 0)
+            {
+                RunDirect(g, pIn, pW, biasOrNull, pOut, epilogue, maxDegreeOfParallelism);
+            }
+            else
+            {
+                RunGemm(g, pIn, pW, biasOrNull, pOut, epilogue, maxDegreeOfParallelism, level);
+            }
+        }
+    }
+
+    private static void Validate(in ConvGeometry g, int inputLength, int weightsLength, int biasLength, int outputLength)
+    {
+        if (g.Batch < 0 || g.InChannels < 0 || g.InHeight < 0 || g.InWidth < 0 || g.OutChannels < 0 || g.OutHeight < 0 || g.OutWidth < 0
+            || g.KernelHeight < 1 || g.KernelWidth < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1
+            || g.PadTop < 0 || g.PadLeft < 0 || g.Group < 1 || g.InChannels % g.Group != 0 || g.OutChannels % g.Group != 0)
+        {
+            throw new ArgumentException($"Invalid convolution geometry {g}.", nameof(g));
+        }
+
+        long inputNeeded = (long)g.Batch * g.InChannels * g.InHeight * g.InWidth;
+        long weightsNeeded = (long)g.OutChannels * g.FilterLength;
+        long outputNeeded = (long)g.Batch * g.OutChannels * g.OutPixels;
+        if (inputLength < inputNeeded)
+        {
+            throw new ArgumentException($"The input holds {inputLength} values; the geometry needs {inputNeeded}.", nameof(inputLength));
+        }
+
+        if (weightsLength < weightsNeeded)
+        {
+            throw new ArgumentException($"The weights hold {weightsLength} values; the geometry needs {weightsNeeded}.", nameof(weightsLength));
+        }
+
+        if (biasLength != 0 && biasLength != g.OutChannels)
+        {
+            throw new ArgumentException($"The bias holds {biasLength} values; it must be empty or hold {g.OutChannels}.", nameof(biasLength));
+        }
+
+        if (outputLength < outputNeeded)
+        {
+            throw new ArgumentException($"The output holds {outputLength} values; the geometry needs {outputNeeded}.", nameof(outputLength));
+        }
+    }
+
+    /// <summary>True when im2col would be the identity: 1×1, stride 1, no padding, same size.</summary>
+    private static bool IsPointwise(in ConvGeometry g)
+        => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0
+           && g.OutHeight == g.InHeight && g.OutWidth == g.InWidth;
+
+    private static void RunGemm(in ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue, int maxDop, SimdLevel level)
+    {
+        int m = g.OutChannelsPerGroup;
+        int n = g.OutPixels;
+        int k = g.FilterLength;
+        nint inPlane = (nint)g.InHeight * g.InWidth;
+        bool pointwise = IsPointwise(g);
+        using var padded = pointwise ? default : new PaddedImage(g);
+        for (int b = 0; b < g.Batch; b++)
+        {
+            for (int grp = 0; grp < g.Group; grp++)
+            {
+                float* image = input + (((nint)b * g.InChannels) + ((nint)grp * g.InChannelsPerGroup)) * inPlane;
+                Sgemm.PanelSource source;
+                if (pointwise)
+                {
+                    source = new Sgemm.RowMajorB(image, n, n, level);
+                }
+                else
+                {
+                    padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
+                    source = new Im2ColB(g, padded, level);
+                }
+
+                float* w = weights + ((nint)grp * m * k);
+                nint cOffset = (((nint)b * g.OutChannels) + ((nint)grp * m)) * n;
+                float* groupBias = bias == null ? null : bias + (grp * m);
+                float* residual = epilogue.Residual == null ? null : epilogue.Residual + cOffset;
+                Sgemm.Multiply(m, n, k, w, k, source, output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+            }
+        }
+    }
+
+    /// <summary>Direct convolution, parallel over (image, output channel).</summary>
+    private static void RunDirect(in ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue, int maxDop)
+    {
+        var job = new DirectJob(g, input, weights, bias, output, epilogue);
+        int count = g.Batch * g.OutChannels;
+        int dop = Sgemm.EffectiveParallelism(maxDop, g.Macs);
+        Sgemm.RunParallel(count, dop, job.Run);
+    }
+
+    private sealed class DirectJob(ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue)
+    {
+        public void Run(int index)
+        {
+            int b = index / g.OutChannels;
+            int oc = index % g.OutChannels;
+            int grp = oc / g.OutChannelsPerGroup;
+            int outW = g.OutWidth;
+            nint inPlane = (nint)g.InHeight * g.InWidth;
+            nint planeOffset = (((nint)b * g.OutChannels) + oc) * g.OutPixels;
+            var dst = new Span<float>(output + planeOffset, g.OutPixels);
+            dst.Fill(bias == null ? 0f : bias[oc]);
+            float* w = weights + ((nint)oc * g.FilterLength);
+            for (int icg = 0; icg < g.InChannelsPerGroup; icg++)
+            {
+                float* plane = input + ((((nint)b * g.InChannels) + ((nint)grp * g.InChannelsPerGroup) + icg) * inPlane);
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                {
+                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    {
+                        float wv = *w++;
+                        int colOffset = (kw * g.DilationW) - g.PadLeft;
+
+                        // ow such that 0 <= ow·stride + colOffset < InWidth.
+                        int owLo = Math.Max(0, CeilDivSigned(-colOffset, g.StrideW));
+                        int owHi = Math.Min(outW, FloorDivSigned(g.InWidth - 1 - colOffset, g.StrideW) + 1);
+                        if (owLo >= owHi)
+                        {
+                            continue;
+                        }
+
+                        for (int oh = 0; oh < g.OutHeight; oh++)
+                        {
+                            int ih = (oh * g.StrideH) - g.PadTop + (kh * g.DilationH);
+                            if ((uint)ih >= (uint)g.InHeight)
+                            {
+                                continue;
+                            }
+
+                            float* src = plane + ((nint)ih * g.InWidth) + colOffset;
+                            Span<float> row = dst.Slice((oh * outW) + owLo, owHi - owLo);
+                            if (g.StrideW == 1)
+                            {
+                                VectorMath.MultiplyAdd(new ReadOnlySpan<float>(src + owLo, owHi - owLo), wv, row);
+                            }
+                            else
+                            {
+                                for (int j = 0; j < row.Length; j++)
+                                {
+                                    row[j] += wv * src[(nint)(owLo + j) * g.StrideW];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            Epilogue.Apply(output + planeOffset, epilogue.Residual == null ? null : epilogue.Residual + planeOffset, g.OutPixels, 0, 1, 0, g.OutPixels, epilogue.Relu);
+        }
+    }
+
+    /// <summary>
+    /// The input channels of one image and group copied with their zero padding made explicit (plus
+    /// slack before and after), so that im2col reads are always in bounds and never need a test.
+    /// </summary>
+    private struct PaddedImage : IDisposable
+    {
+        /// <summary>Floats of slack before the first and after the last channel (covers blended over-reads).</summary>
+        private const int Slack = 64;
+
+        private float[]? _array;
+        private GCHandle _handle;
+
+        public PaddedImage(in ConvGeometry g)
+        {
+            // Padded coordinates: input row ih sits at row ih + PadTop; every (output, kernel) position
+            // reads padded row oh·StrideH + kh·DilationH, which must exist.
+            Height = Math.Max(g.InHeight + g.PadTop, ((g.OutHeight - 1) * g.StrideH) + ((g.KernelHeight - 1) * g.DilationH) + 1);
+            Width = Math.Max(g.InWidth + g.PadLeft, ((g.OutWidth - 1) * g.StrideW) + ((g.KernelWidth - 1) * g.DilationW) + 1);
+            long length = ((long)g.InChannelsPerGroup * Height * Width) + (2 * Slack);
+            if (length > Array.MaxLength)
+            {
+                throw new ArgumentException($"The padded input of {g} is too large.", nameof(g));
+            }
+
+            _array = ArrayPool<float>.Shared.Rent((int)length);
+            _handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
+            Data = (float*)_handle.AddrOfPinnedObject() + Slack;
+
+            // Lanes past the last output pixel may read the slack: keep it finite.
+            new Span<float>(Data - Slack, Slack).Clear();
+            new Span<float>(Data + (length - (2 * Slack)), Slack).Clear();
+        }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        public float* Data { get; private set; }
+
+        /// <summary>Copies the InChannelsPerGroup channels at <paramref name="image"/> in, zeroing the padding.</summary>
+        public readonly void Fill(in ConvGeometry g, float* image, int dop)
+        {
+            float* data = Data;
+            int height = Height, width = Width, inH = g.InHeight, inW = g.InWidth, padTop = g.PadTop, padLeft = g.PadLeft;
+            int dopHere = (long)g.InChannelsPerGroup * height * width < (1 << 16) ? 1 : dop;
+            Sgemm.RunParallel(g.InChannelsPerGroup, dopHere, ic =>
+            {
+                float* dstChannel = data + ((nint)ic * height * width);
+                float* srcChannel = image + ((nint)ic * inH * inW);
+                for (int row = 0; row < height; row++)
+                {
+                    var dst = new Span<float>(dstChannel + ((nint)row * width), width);
+                    int ih = row - padTop;
+                    if ((uint)ih >= (uint)inH)
+                    {
+                        dst.Clear();
+                        continue;
+                    }
+
+                    dst[..padLeft].Clear();
+                    new ReadOnlySpan<float>(srcChannel + ((nint)ih * inW), inW).CopyTo(dst[padLeft..]);
+                    dst[(padLeft + inW)..].Clear();
+                }
+            });
+        }
+
+        public void Dispose()
+        {
+            if (_array is not null)
+            {
+                _handle.Free();
+                ArrayPool<float>.Shared.Return(_array);
+                _array = null;
+                Data = null;
+            }
+        }
+    }
+
+    /// <summary>What follows the sums of a convolution: + residual (null: none), then ReLU.</summary>
+    private readonly struct ConvEpilogue(float* residual, bool relu)
+    {
+        public float* Residual { get; } = residual;
+
+        public bool Relu { get; } = relu;
+    }
+
+    private static int CeilDivSigned(int x, int y) => x >= 0 ? (x + y - 1) / y : -(-x / y);
+
+    private static int FloorDivSigned(int x, int y) => x >= 0 ? x / y : -((-x + y - 1) / y);
+}

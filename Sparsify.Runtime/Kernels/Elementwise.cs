@@ -1,0 +1,109 @@
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>Layers that touch each value once: ReLU, Add, Softmax and the copies of Concat.</summary>
+public static class Elementwise
+{
+    /// <summary>output = max(input, 0); NaN stays NaN. <paramref name="output"/> may be <paramref name="input"/>.</summary>
+    public static void Relu(ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        Epilogue.Relu(input, output[..input.Length]);
+    }
+
+    /// <summary>output = a + b, then max(·, 0) when <paramref name="relu"/>; a and b have the same length.</summary>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, bool relu, Span<float> output)
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException($"The operands hold {a.Length} and {b.Length} values; they must match.", nameof(b));
+        }
+
+        CheckOutput(a.Length, output);
+        Span<float> result = output[..a.Length];
+        Epilogue.Add(a, b, result);
+        if (relu)
+        {
+            Epilogue.Relu(result, result);
+        }
+    }
+
+    /// <summary>
+    /// Softmax along the middle dimension of <paramref name="input"/> viewed as [outer, axisLength, inner]
+    /// (the maximum is subtracted first so exp cannot overflow; the result is unchanged).
+    /// </summary>
+    public static void Softmax(ReadOnlySpan<float> input, int outer, int axisLength, int inner, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(outer);
+        ArgumentOutOfRangeException.ThrowIfNegative(axisLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(inner);
+        long length = (long)outer * axisLength * inner;
+        if (input.Length < length)
+        {
+            throw new ArgumentException($"The input holds {input.Length} values; {outer}x{axisLength}x{inner} are needed.", nameof(input));
+        }
+
+        CheckOutput((int)length, output);
+        if (axisLength == 0)
+        {
+            return;
+        }
+
+        var column = new float[axisLength];
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                var start = (o * axisLength * inner) + i;
+                for (var k = 0; k < axisLength; k++)
+                {
+                    column[k] = input[start + (k * inner)];
+                }
+
+                var max = VectorMath.Max(column);
+                for (var k = 0; k < axisLength; k++)
+                {
+                    column[k] = MathF.Exp(column[k] - max);
+                }
+
+                var sum = VectorMath.Sum(column);
+                for (var k = 0; k < axisLength; k++)
+                {
+                    output[start + (k * inner)] = column[k] / sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One operand of a Concat: copies <paramref name="input"/> viewed as [outer, inner] into
+    /// <paramref name="output"/> viewed as [outer, outputInner], at column <paramref name="offset"/> of each row.
+    /// </summary>
+    public static void CopyBlock(ReadOnlySpan<float> input, int outer, int inner, Span<float> output, int outputInner, int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(outer);
+        ArgumentOutOfRangeException.ThrowIfNegative(inner);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (offset + inner > outputInner)
+        {
+            throw new ArgumentException($"A block of {inner} at column {offset} does not fit rows of {outputInner}.", nameof(offset));
+        }
+
+        if (input.Length < (long)outer * inner || output.Length < (long)outer * outputInner)
+        {
+            throw new ArgumentException($"Copying {outer}x{inner} into {outer}x{outputInner}: the input holds {input.Length} values, the output {output.Length}.", nameof(input));
+        }
+
+        for (var o = 0; o < outer; o++)
+        {
+            input.Slice(o * inner, inner).CopyTo(output.Slice((o * outputInner) + offset, inner));
+        }
+    }
+
+    private static void CheckOutput(int needed, Span<float> output)
+    {
+        if (output.Length < needed)
+        {
+            throw new ArgumentException($"The output holds {output.Length} values; {needed} are needed.", nameof(output));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>Normalisation layers.</summary>
+public static class Normalization
+{
+    /// <summary>
+    /// Cross-channel local response normalisation as ONNX defines it, NCHW with <paramref name="pixels"/>
+    /// = height·width: y = x / (bias + alpha/size · Σ x²)^beta, the window of channel c spanning
+    /// [c - floor((size-1)/2), c + ceil((size-1)/2)], clipped to the channels present.
+    /// Results do not depend on <paramref name="threads"/> (0 or less: every processor).
+    /// </summary>
+    public static unsafe void Lrn(int batch, int channels, int pixels, int size, float alpha, float beta, float bias, ReadOnlySpan<float> input, Span<float> output, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(channels);
+        ArgumentOutOfRangeException.ThrowIfNegative(pixels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        long needed = (long)batch * channels * pixels;
+        if (input.Length < needed || output.Length < needed)
+        {
+            throw new ArgumentException($"LRN over {batch}x{channels}x{pixels} needs {needed} values; the input holds {input.Length}, the output {output.Length}.", nameof(input));
+        }
+
+        var before = (size - 1) / 2;
+        var after = size - 1 - before;
+        var scale = alpha / size;
+        fixed (float* pIn = input)
+        fixed (float* pOut = output)
+        {
+            float* x = pIn, y = pOut;
+            WorkerThreads.For(batch * channels, threads <= 0 ? Environment.ProcessorCount : threads, plane =>
+            {
+                // Per-thread scratch, kept between calls: a model call allocates nothing.
+                var sum = Scratch(ref sumScratch, pixels);
+                var square = Scratch(ref squareScratch, pixels);
+                int n = plane / channels, c = plane % channels;
+                sum.Clear();
+                for (var k = Math.Max(0, c - before); k <= Math.Min(channels - 1, c + after); k++)
+                {
+                    var source = new ReadOnlySpan<float>(x + ((((nint)n * channels) + k) * pixels), pixels);
+                    VectorMath.Multiply(source, source, square);
+                    Epilogue.Add(sum, square, sum);
+                }
+
+                var planeIn = new ReadOnlySpan<float>(x + ((nint)plane * pixels), pixels);
+                var planeOut = new Span<float>(y + ((nint)plane * pixels), pixels);
+                for (var i = 0; i < pixels; i++)
+                {
+                    planeOut[i] = planeIn[i] / MathF.Pow(bias + (scale * sum[i]), beta);
+                }
+            });
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? sumScratch;
+
+    [ThreadStatic]
+    private static float[]? squareScratch;
+
+    private static Span<float> Scratch(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+}

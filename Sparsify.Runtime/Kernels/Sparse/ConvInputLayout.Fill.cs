@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>Copying an image into the phase planes.</summary>
+public sealed partial class ConvInputLayout
+{
+    /// <summary>
+    /// Writes the planes of channels [first, end). With <paramref name="interiorOnly"/> only the floats
+    /// that come from the image are written, and only in planes some tap reads: the zeros sit at the
+    /// same places for every image, so a buffer cleared once keeps them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal unsafe void FillChannels(float* image, float* buffer, int first, int end, bool interiorOnly)
+    {
+        ref readonly var g = ref _geometry;
+        int sh = g.StrideH, sw = g.StrideW;
+        for (var c = first; c < end; c++)
+        {
+            var channel = image + ((long)c * g.InHeight * g.InWidth);
+            var channelPlanes = buffer + ((long)c * sh * sw * PlaneStride);
+            for (var ph = 0; ph < sh; ph++)
+            {
+                if (interiorOnly && !_rowPhaseUsed[ph])
+                {
+                    continue;
+                }
+
+                if (sw == 2)
+                {
+                    FillPlanePair(channel, channelPlanes + ((long)ph * 2 * PlaneStride), ph, interiorOnly);
+                    continue;
+                }
+
+                for (var pw = 0; pw < sw; pw++)
+                {
+                    if (!interiorOnly || _columnPhaseUsed[pw])
+                    {
+                        FillPlane(channel, channelPlanes + ((((long)ph * sw) + pw) * PlaneStride), ph, pw, interiorOnly);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Which row phases (tap row mod StrideH) and column phases some tap reads.</summary>
+    private static bool[] UsedPhases(int kernel, int dilation, int stride)
+    {
+        var used = new bool[stride];
+        for (var k = 0; k < kernel; k++)
+        {
+            used[k * dilation % stride] = true;
+        }
+
+        return used;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void FillPlane(float* channel, float* plane, int ph, int pw, bool interiorOnly)
+    {
+        ref readonly var g = ref _geometry;
+        int sh = g.StrideH, sw = g.StrideW, wq = GridWidth;
+        var (x0, x1) = ColumnRange(pw);
+        var firstInputColumn = (x0 * sw) + pw - g.PadLeft;
+        for (var y = 0; y < _planeRows; y++)
+        {
+            var row = plane + ((long)y * wq);
+            var iy = (y * sh) + ph - g.PadTop;
+            if (iy < 0 || iy >= g.InHeight)
+            {
+                if (!interiorOnly)
+                {
+                    new Span<float>(row, wq).Clear();
+                }
+
+                continue;
+            }
+
+            if (!interiorOnly)
+            {
+                new Span<float>(row, x0).Clear();
+                new Span<float>(row + x1, wq - x1).Clear();
+            }
+
+            var source = channel + ((long)iy * g.InWidth) + firstInputColumn;
+            if (sw == 1)
+            {
+                new ReadOnlySpan<float>(source, x1 - x0).CopyTo(new Span<float>(row + x0, x1 - x0));
+            }
+            else
+            {
+                for (var x = x0; x < x1; x++, source += sw)
+                {
+                    row[x] = *source;
+                }
+            }
+        }
+
+        if (!interiorOnly)
+        {
+            var used = (long)_planeRows * wq;
+            new Span<float>(plane + used, (int)(PlaneStride - used)).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Stride-2 columns: both column phases of a row phase in one pass, deinterleaving 16 floats at a
+    /// time (with <paramref name="interiorOnly"/> a phase no tap reads is left alone).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void FillPlanePair(float* channel, float* planes, int ph, bool interiorOnly)
+    {
+        ref readonly var g = ref _geometry;
+        var wq = GridWidth;
+        var even = planes;
+        var odd = planes + PlaneStride;
+        var storeOdd = !interiorOnly || _columnPhaseUsed[1];
+        if (!interiorOnly)
+        {
+            new Span<float>(even, PlaneStride).Clear();
+            new Span<float>(odd, PlaneStride).Clear();
+        }
+
+        // Padded column s = x·2 + pw reads input column s - PadLeft; walk input columns in pairs
+        // starting at the first one whose padded column is even.
+        var start = g.PadLeft % 2;
+        var x = (start + g.PadLeft) / 2;
+        var pairs = Math.Max(0, Math.Min((g.InWidth - start) / 2, wq - x));
+        for (var y = 0; y < _planeRows; y++)
+        {
+            var iy = (y * g.StrideH) + ph - g.PadTop;
+            if (iy < 0 || iy >= g.InHeight)
+            {
+                continue;
+            }
+
+            var source = channel + ((long)iy * g.InWidth);
+            var evenRow = even + ((long)y * wq);
+            var oddRow = odd + ((long)y * wq);
+            if (start == 1 && storeOdd && g.PadLeft / 2 < wq)
+            {
+                // Input column 0 sits at an odd padded column.
+                oddRow[g.PadLeft / 2] = source[0];
+            }
+
+            Deinterleave(source + start, evenRow + x, storeOdd ? oddRow + x : null, pairs);
+            var last = start + (2 * pairs);
+            if (last < g.InWidth && x + pairs < wq)
+            {
+                evenRow[x + pairs] = source[last];
+            }
+        }
+    }
+
+    /// <summary>even[i] = source[2i], odd[i] = source[2i + 1] (unless odd is null) for i in [0, pairs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Deinterleave(float* source, float* even, float* odd, int pairs)
+    {
+        var i = 0;
+        if (Avx2.IsSupported)
+        {
+            for (; i + 8 <= pairs; i += 8)
+            {
+                var a = Avx.LoadVector256(source + (2 * i));
+                var b = Avx.LoadVector256(source + (2 * i) + 8);
+
+                // Per 128-bit lane: [a0 a2 b0 b2 | a4 a6 b4 b6], then the 64-bit pairs reordered to [a0 a2 a4 a6 b0 b2 b4 b6].
+                var evens = Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble();
+                var odds = Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble();
+                Avx.Store(even + i, Avx2.Permute4x64(evens, 0b11_01_10_00).AsSingle());
+                if (odd != null)
+                {
+                    Avx.Store(odd + i, Avx2.Permute4x64(odds, 0b11_01_10_00).AsSingle());
+                }
+            }
+        }
+
+        for (; i < pairs; i++)
+        {
+            even[i] = source[2 * i];
+            if (odd != null)
+            {
+                odd[i] = source[(2 * i) + 1];
+            }
+        }
+    }
+
+    /// <summary>Plane columns x whose input column x·SW + pw - PadLeft lies inside the image: [x0, x1).</summary>
+    private (int X0, int X1) ColumnRange(int pw)
+    {
+        ref readonly var g = ref _geometry;
+        var x0 = Math.Min(GridWidth, CeilDiv(Math.Max(0, g.PadLeft - pw), g.StrideW));
+        var x1 = Math.Clamp(FloorDiv(g.InWidth - 1 + g.PadLeft - pw, g.StrideW) + 1, x0, GridWidth);
+        return (x0, x1);
+    }
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    private static int FloorDiv(int value, int divisor) => value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor);
+}

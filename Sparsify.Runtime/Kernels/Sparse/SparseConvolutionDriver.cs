@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>
+/// Runs a sparse convolution of one image from a <see cref="ConvTileBody"/>: fills the
+/// <see cref="ConvInputLayout"/>, splits (tile, row group) work items over threads, and stores each
+/// tile through the epilogue (bias, optional residual, optional ReLU) into the valid NCHW pixels.
+/// </summary>
+/// <remarks>
+/// Every output value is computed by one body call and one epilogue whatever thread runs it, so the
+/// results are bitwise the same for any thread count. The instance owns its layout and tile buffers
+/// (allocated on the first call for a thread count, reused after): one instance must not run
+/// concurrently with itself.
+/// </remarks>
+public sealed unsafe partial class SparseConvolutionDriver
+{
+    private const int Tile = SparseConvolution.TilePixels;
+
+    /// <summary>Below this many layout floats the fill runs on one thread.</summary>
+    private const int ParallelFillFloats = 1 << 14;
+
+    private readonly ConvGeometry _geometry;
+    private readonly ConvInputLayout _layout;
+    private readonly ConvTileBody _body;
+    private readonly int _rowsPerGroup;
+    private readonly int _groups;
+    private readonly int _groupsPerConvGroup;
+    private readonly long _convGroupStride;
+    private readonly float[] _bias;
+    private readonly Action<int> _worker;
+    private float[]? _buffer;
+    private float* _bufferPointer;
+    private float[][] _tiles = [];
+
+    // The current call's pointers, read by the worker delegates (set before, cleared after each Run).
+    private float* _input;
+    private float* _layoutBase;
+    private float* _residual;
+    private float* _output;
+    private bool _relu;
+    private int _fillChunks;
+    private WorkCounters _counters;
+
+    /// <summary>Prepares a convolution whose body computes <paramref name="rowsPerGroup"/> output channels per call.</summary>
+    /// <param name="g">The convolution (batch 1 per <see cref="Run"/>).</param>
+    /// <param name="rowsPerGroup">Rows per body call; must divide OutChannels / Group.</param>
+    /// <param name="body">Computes one (row group, tile) item.</param>
+    /// <param name="bias">One value per output channel, or empty for none.</param>
+    /// <exception cref="ArgumentException">rowsPerGroup does not divide the rows of a conv group, the bias has the wrong length, or the geometry is invalid.</exception>
+    public SparseConvolutionDriver(in ConvGeometry g, int rowsPerGroup, ConvTileBody body, ReadOnlySpan<float> bias)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _layout = ConvInputLayout.For(g);
+        if (rowsPerGroup < 1 || g.OutChannelsPerGroup % rowsPerGroup != 0)
+        {
+            throw new ArgumentException($"{rowsPerGroup} rows per group does not divide the {g.OutChannelsPerGroup} output channels of a conv group", nameof(rowsPerGroup));
+        }
+
+        if (!bias.IsEmpty && bias.Length != g.OutChannels)
+        {
+            throw new ArgumentException($"the bias holds {bias.Length} values for {g.OutChannels} output channels", nameof(bias));
+        }
+
+        _geometry = g;
+        _body = body;
+        _rowsPerGroup = rowsPerGroup;
+        _groups = g.OutChannels / rowsPerGroup;
+        _groupsPerConvGroup = g.OutChannelsPerGroup / rowsPerGroup;
+        _convGroupStride = (long)g.InChannelsPerGroup * g.StrideH * g.StrideW * _layout.PlaneStride;
+        _bias = bias.IsEmpty ? new float[g.OutChannels] : bias.ToArray();
+        _worker = Worker;
+    }
+
+    /// <summary>The input layout this driver fills.</summary>
+    public ConvInputLayout Layout => _layout;
+
+    /// <summary>Output channels per body call.</summary>
+    public int RowsPerGroup => _rowsPerGroup;
+
+    /// <summary>Work items per image: tiles × row groups.</summary>
+    public int WorkItems => _layout.TileCount * _groups;
+
+    /// <summary>
+    /// Convolves one image: output = body sums + bias (+ residual) (then ReLU when <paramref name="relu"/>).
+    /// </summary>
+    /// <param name="input">InChannels × InHeight × InWidth floats.</param>
+    /// <param name="residual">Empty, or a tensor of the output's shape added before the ReLU.</param>
+    /// <param name="relu">Whether negative results become zero.</param>
+    /// <param name="output">OutChannels × OutHeight × OutWidth floats.</param>
+    /// <param name="threads">Worker threads (1 runs on the calling thread; 0 or less: every processor).</param>
+    /// <exception cref="ArgumentException">A span is too short, or the residual is neither empty nor of the output's length.</exception>
+    public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
+    {
+        var g = _geometry;
+        var outputFloats = g.OutChannels * g.OutHeight * g.OutWidth;
+        _layout.CheckLengths(input.Length, int.MaxValue);
+        if (output.Length < outputFloats)
+        {
+            throw new ArgumentException($"the output holds {output.Length} floats, the convolution writes {outputFloats}", nameof(output));
+        }
+
+        if (!residual.IsEmpty && residual.Length < outputFloats)
+        {
+            throw new ArgumentException($"the residual holds {residual.Length} floats, the output {outputFloats}", nameof(residual));
+        }
+
+        var workers = threads <= 0 ? Environment.ProcessorCount : threads;
+        workers = Math.Max(1, Math.Min(workers, WorkItems));
+        EnsureBuffers(workers);
+        fixed (float* inputPointer = input)
+        fixed (float* residualPointer = residual)
+        fixed (float* outputPointer = output)
+        {
+            _input = inputPointer;
+            _residual = residual.IsEmpty ? null : residualPointer;
+            _output = outputPointer;
+            _relu = relu;
+            _layoutBase = _layout.IsIdentity ? inputPointer : _bufferPointer;
+            try
+            {
+                RunPhases(workers);
+            }
+            finally
+            {
+                _input = _layoutBase = _residual = _output = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One fork per image: workers first claim layout-fill chunks, wait until every claimed chunk is
+    /// done, then claim (tile, group) items. A worker that starts late finds the fill finished; one
+    /// that never starts holds nothing up, since a chunk is only waited for once some worker runs it.
+    /// </summary>
+    private void RunPhases(int workers)
+    {
+        _fillChunks = _layout.IsIdentity ? 0
+            : _layout.BufferLength < ParallelFillFloats || workers == 1 ? 1
+            : Math.Min(_geometry.InChannels, 4 * workers);
+        _counters = default;
+        WorkerThreads.Run(workers, _worker);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Worker(int worker)
+    {
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref _counters.NextFill) - 1) < _fillChunks)
+        {
+            var channels = _geometry.InChannels;
+            var first = (int)((long)channels * chunk / _fillChunks);
+            var end = (int)((long)channels * (chunk + 1) / _fillChunks);
+            _layout.FillChannels(_input, _bufferPointer, first, end, interiorOnly: true);
+            Interlocked.Increment(ref _counters.Filled);
+        }
+
+        if (Volatile.Read(ref _counters.Filled) < _fillChunks)
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _counters.Filled) < _fillChunks)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        var tile = (float*)Unsafe.AsPointer(ref _tiles[worker][0]);
+        tile = (float*)(((nint)tile + 63) & ~(nint)63);
+
+        // Locals: the interlocked claims are full fences, after which fields would be read again.
+        var body = _body;
+        var layoutBase = _layoutBase;
+        var groups = _groups;
+        var groupsPerConvGroup = _groupsPerConvGroup;
+        var convGroupStride = _convGroupStride;
+        var items = WorkItems;
+        int item;
+        while ((item = Interlocked.Increment(ref _counters.NextItem) - 1) < items)
+        {
+            var tileIndex = item / groups;
+            var group = item - (tileIndex * groups);
+            var convGroup = group / groupsPerConvGroup;
+            body(group, layoutBase + (convGroup * convGroupStride) + ((long)tileIndex * Tile), tile);
+            StoreTile(group, tileIndex, tile);
+        }
+    }
+
+    private void EnsureBuffers(int workers)
+    {
+        if (_buffer is null && !_layout.IsIdentity)
+        {
+            // Zeroed once: the fill only ever writes the image's floats, the padding stays zero.
+            _buffer = GC.AllocateArray<float>(_layout.BufferLength + 16, pinned: true);
+            var start = (float*)Unsafe.AsPointer(ref _buffer[0]);
+            _bufferPointer = (float*)(((nint)start + 63) & ~(nint)63);
+        }
+
+        if (_tiles.Length < workers)
+        {
+            var tiles = new float[workers][];
+            for (var w = 0; w < workers; w++)
+            {
+                tiles[w] = w < _tiles.Length ? _tiles[w] : GC.AllocateArray<float>((_rowsPerGroup * Tile) + 32, pinned: true);
+            }
+
+            _tiles = tiles;
+        }
+    }
+
+    /// <summary>
+    /// The counters the workers update, each on its own cache line and away from the fields they
+    /// only read, so claiming work does not invalidate the other core's copy of those fields.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct WorkCounters
+    {
+        [FieldOffset(64)]
+        public int NextFill;
+
+        [FieldOffset(128)]
+        public int Filled;
+
+        [FieldOffset(192)]
+        public int NextItem;
+    }
+}

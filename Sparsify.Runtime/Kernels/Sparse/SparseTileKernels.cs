@@ -1,0 +1,178 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>
+/// The register-blocked inner loops of the table-driven bodies. A tap list (offsets into the layout,
+/// and per tap the weights of the block's rows, <c>stride</c> floats apart per tap) is walked once per
+/// sub-tile with every accumulator of the block in a register: one input load feeds all the rows.
+/// </summary>
+internal static unsafe class SparseTileKernels
+{
+    private const int Tile = SparseConvolution.TilePixels;
+
+    /// <summary>Whether the 256-bit FMA kernels run on this machine.</summary>
+    internal static readonly bool UseAvx2 = Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>tile[r·64 + p] = Σ_k w[k·stride + r] · input[offsets[k] + p] for r in [0, rows), p in [0, 64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Compute(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile)
+    {
+        if (!UseAvx2)
+        {
+            ComputeScalar(input, offsets, taps, weights, stride, rows, tile);
+            return;
+        }
+
+        // Sub-tile outermost: the row blocks of one sub-tile read the same input lines back to back (L1).
+        var fourRowBlocks = rows / 4;
+        for (var p = 0; p < Tile; p += 16)
+        {
+            for (var block = 0; block < fourRowBlocks; block++)
+            {
+                Rows4(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+            }
+        }
+
+        var r = 4 * fourRowBlocks;
+        if (rows - r >= 2)
+        {
+            Rows2(input, offsets, taps, weights + r, stride, tile + (r * Tile));
+            r += 2;
+        }
+
+        if (r < rows)
+        {
+            Rows1(input, offsets, taps, weights + r, stride, tile + (r * Tile));
+        }
+    }
+
+    /// <summary>Four rows of 16 pixels (two vectors): 8 accumulators, per tap 2 loads and 4 broadcasts for 8 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows4(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    {
+        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;
+        Vector256<float> a20 = default, a21 = default, a30 = default, a31 = default;
+        var wk = w;
+        for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
+        {
+            var s = input + *o;
+            var v0 = Avx.LoadVector256(s);
+            var v1 = Avx.LoadVector256(s + 8);
+            var b = Vector256.Create(wk[0]);
+            a00 = Fma.MultiplyAdd(v0, b, a00);
+            a01 = Fma.MultiplyAdd(v1, b, a01);
+            b = Vector256.Create(wk[1]);
+            a10 = Fma.MultiplyAdd(v0, b, a10);
+            a11 = Fma.MultiplyAdd(v1, b, a11);
+            b = Vector256.Create(wk[2]);
+            a20 = Fma.MultiplyAdd(v0, b, a20);
+            a21 = Fma.MultiplyAdd(v1, b, a21);
+            b = Vector256.Create(wk[3]);
+            a30 = Fma.MultiplyAdd(v0, b, a30);
+            a31 = Fma.MultiplyAdd(v1, b, a31);
+        }
+
+        Avx.Store(tile, a00);
+        Avx.Store(tile + 8, a01);
+        Avx.Store(tile + Tile, a10);
+        Avx.Store(tile + Tile + 8, a11);
+        Avx.Store(tile + (2 * Tile), a20);
+        Avx.Store(tile + (2 * Tile) + 8, a21);
+        Avx.Store(tile + (3 * Tile), a30);
+        Avx.Store(tile + (3 * Tile) + 8, a31);
+    }
+
+    /// <summary>Two rows, 32 pixels (four vectors) at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows2(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    {
+        for (var p = 0; p < Tile; p += 32)
+        {
+            Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+            Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+            var x = input + p;
+            var wk = w;
+            for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
+            {
+                var s = x + *o;
+                var v0 = Avx.LoadVector256(s);
+                var v1 = Avx.LoadVector256(s + 8);
+                var v2 = Avx.LoadVector256(s + 16);
+                var v3 = Avx.LoadVector256(s + 24);
+                var b = Vector256.Create(wk[0]);
+                a00 = Fma.MultiplyAdd(v0, b, a00);
+                a01 = Fma.MultiplyAdd(v1, b, a01);
+                a02 = Fma.MultiplyAdd(v2, b, a02);
+                a03 = Fma.MultiplyAdd(v3, b, a03);
+                b = Vector256.Create(wk[1]);
+                a10 = Fma.MultiplyAdd(v0, b, a10);
+                a11 = Fma.MultiplyAdd(v1, b, a11);
+                a12 = Fma.MultiplyAdd(v2, b, a12);
+                a13 = Fma.MultiplyAdd(v3, b, a13);
+            }
+
+            var t = tile + p;
+            Avx.Store(t, a00);
+            Avx.Store(t + 8, a01);
+            Avx.Store(t + 16, a02);
+            Avx.Store(t + 24, a03);
+            Avx.Store(t + Tile, a10);
+            Avx.Store(t + Tile + 8, a11);
+            Avx.Store(t + Tile + 16, a12);
+            Avx.Store(t + Tile + 24, a13);
+        }
+    }
+
+    /// <summary>One row, the whole tile (eight vectors) at once: the CSR case.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows1(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<float> a4 = default, a5 = default, a6 = default, a7 = default;
+        var wk = w;
+        for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
+        {
+            var s = input + *o;
+            var b = Vector256.Create(*wk);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(s), b, a0);
+            a1 = Fma.MultiplyAdd(Avx.LoadVector256(s + 8), b, a1);
+            a2 = Fma.MultiplyAdd(Avx.LoadVector256(s + 16), b, a2);
+            a3 = Fma.MultiplyAdd(Avx.LoadVector256(s + 24), b, a3);
+            a4 = Fma.MultiplyAdd(Avx.LoadVector256(s + 32), b, a4);
+            a5 = Fma.MultiplyAdd(Avx.LoadVector256(s + 40), b, a5);
+            a6 = Fma.MultiplyAdd(Avx.LoadVector256(s + 48), b, a6);
+            a7 = Fma.MultiplyAdd(Avx.LoadVector256(s + 56), b, a7);
+        }
+
+        Avx.Store(tile, a0);
+        Avx.Store(tile + 8, a1);
+        Avx.Store(tile + 16, a2);
+        Avx.Store(tile + 24, a3);
+        Avx.Store(tile + 32, a4);
+        Avx.Store(tile + 40, a5);
+        Avx.Store(tile + 48, a6);
+        Avx.Store(tile + 56, a7);
+    }
+
+    /// <summary>Any machine: the same sums, one multiply-add at a time.</summary>
+    internal static void ComputeScalar(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile)
+    {
+        new Span<float>(tile, rows * Tile).Clear();
+        for (var k = 0; k < taps; k++)
+        {
+            var s = input + offsets[k];
+            for (var r = 0; r < rows; r++)
+            {
+                var w = weights[(k * stride) + r];
+                var t = tile + (r * Tile);
+                for (var p = 0; p < Tile; p++)
+                {
+                    t[p] = MathF.FusedMultiplyAdd(w, s[p], t[p]);
+                }
+            }
+        }
+    }
+}

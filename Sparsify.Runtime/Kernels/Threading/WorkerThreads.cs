@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>
+/// The threads every parallel kernel runs on: the caller is worker 0, and up to ProcessorCount - 1
+/// dedicated background threads are the others. Between jobs a helper spins for
+/// <see cref="SpinMicroseconds"/> before it parks, so the layer after layer of a model call keeps it
+/// hot; the thread pool's wake-up costs tens of microseconds per layer and, on a busy machine, whole
+/// scheduler quanta (the same reason ONNX Runtime and OpenMP spin their workers).
+/// </summary>
+/// <remarks>
+/// Bodies must claim their work dynamically (see <see cref="For"/>): a helper that is busy with another
+/// caller's job, or has not started when the caller runs out of work, is skipped or cancelled instead of
+/// waited for, so concurrent callers never block on each other and results never depend on how many
+/// helpers joined. Nothing is allocated per job.
+/// </remarks>
+internal static class WorkerThreads
+{
+    /// <summary>How long an idle helper spins before parking.</summary>
+    public const int SpinMicroseconds = 200;
+
+    private static readonly Lazy<Helper[]> Helpers = new(() =>
+        Enumerable.Range(1, Math.Max(0, Environment.ProcessorCount - 1)).Select(i => new Helper(i)).ToArray());
+
+    /// <summary>Runs <paramref name="body"/>(worker) on up to <paramref name="workers"/> threads, the caller included; returns when every started one is done.</summary>
+    public static void Run(int workers, Action<int> body)
+    {
+        var helpers = workers > 1 ? Helpers.Value : [];
+        var count = Math.Min(workers - 1, helpers.Length);
+        if (count <= 0)
+        {
+            body(0);
+            return;
+        }
+
+        Span<bool> claimed = stackalloc bool[count];
+        var next = 1;
+        for (var i = 0; i < count; i++)
+        {
+            if (helpers[i].TryQueue(body, next))
+            {
+                claimed[i] = true;
+                next++;
+            }
+        }
+
+        Exception? failure = null;
+        try
+        {
+            body(0);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (claimed[i])
+            {
+                failure ??= helpers[i].CancelOrWait();
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/>(i) for every i in [0, count) on up to <paramref name="workers"/> threads, each index exactly once.</summary>
+    public static void For(int count, int workers, Action<int> body)
+    {
+        if (workers <= 1 || count <= 1)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        var loop = new ForLoop(count, body);
+        Run(Math.Min(workers, count), loop.Work);
+    }
+
+    // One object per For call: the shared index counter (the only allocation of a parallel loop).
+    private sealed class ForLoop(int count, Action<int> body)
+    {
+        private int _next = -1;
+
+        public void Work(int worker)
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _next)) < count)
+            {
+                body(i);
+            }
+        }
+    }
+
+    /// <summary>One dedicated thread. States: idle, claimed (a caller is filling in the job), queued, running.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Helpers live as long as the process; their semaphore is never disposed.")]
+    private sealed class Helper
+    {
+        private const int Idle = 0, Claimed = 1, Queued = 2, Running = 3;
+        private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _state;
+        private int _sleeping;
+        private int _worker;
+        private Action<int>? _body;
+        private Exception? _failure;
+
+        public Helper(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Sparsify worker {index}" };
+            thread.Start();
+        }
+
+        public bool TryQueue(Action<int> body, int worker)
+        {
+            if (Interlocked.CompareExchange(ref _state, Claimed, Idle) != Idle)
+            {
+                return false;
+            }
+
+            _body = body;
+            _worker = worker;
+            _failure = null;
+            Interlocked.Exchange(ref _state, Queued);
+
+            // Full fences on both sides (here and in Loop) mean a parking helper either sees the job or is woken.
+            if (Volatile.Read(ref _sleeping) == 1)
+            {
+                _wake.Release();
+            }
+
+            return true;
+        }
+
+        public Exception? CancelOrWait()
+        {
+            if (Interlocked.CompareExchange(ref _state, Idle, Queued) == Queued)
+            {
+                return null;
+            }
+
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _state) != Idle)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            return _failure;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                var deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                while (Volatile.Read(ref _state) != Queued && Stopwatch.GetTimestamp() < deadline)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                if (Volatile.Read(ref _state) != Queued)
+                {
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (Volatile.Read(ref _state) != Queued)
+                    {
+                        _wake.Wait();
+                    }
+
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    continue;
+                }
+
+                if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _body!(_worker);
+                }
+                catch (Exception e)
+                {
+                    _failure = e;
+                }
+
+                _body = null;
+                Volatile.Write(ref _state, Idle);
+            }
+        }
+    }
+}

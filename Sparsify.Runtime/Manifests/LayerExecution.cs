@@ -1,0 +1,14 @@
+namespace Sparsify.Runtime.Manifests;
+
+/// <summary>How one layer runs on the CPU target. Names are written into the manifest, so they must never change.</summary>
+public enum LayerExecution
+{
+    /// <summary>Dense loops over raw fp32 arrays (or no weights at all: pooling, ReLU, …).</summary>
+    Dense,
+
+    /// <summary>Loops specialised per layer shape over compressed arrays read from the weight blob.</summary>
+    SparseTable,
+
+    /// <summary>Nonzero weights as immediates and input offsets as constants in generated code.</summary>
+    SparseUnrolled,
+}

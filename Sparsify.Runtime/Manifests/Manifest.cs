@@ -1,0 +1,70 @@
+using Sparsify.Runtime.Blob;
+
+namespace Sparsify.Runtime.Manifests;
+
+/// <summary>
+/// A compiled model as the manifest describes it: what the source generator needs to emit code,
+/// nothing more. Equatable by value. Written by the compiler (Sparsify.Core's ManifestWriter), read by <see cref="ManifestReader"/>.
+/// </summary>
+/// <param name="Version">The format version (<see cref="ManifestFormat.CurrentVersion"/>).</param>
+/// <param name="Model">The model's name.</param>
+/// <param name="ClassName">The class name the generated code should use.</param>
+/// <param name="BlobSha256">SHA-256 of the weight blob, lowercase hex: a stale or mismatched blob is detected at load.</param>
+/// <param name="BlobLength">Bytes of the weight blob.</param>
+/// <param name="Inputs">Graph inputs in order.</param>
+/// <param name="Outputs">Graph outputs in order.</param>
+/// <param name="Layers">Layers in execution order.</param>
+public sealed record Manifest(
+    int Version, string Model, string ClassName, string BlobSha256, long BlobLength,
+    EquatableList<ManifestValue> Inputs, EquatableList<ManifestValue> Outputs, EquatableList<ManifestLayer> Layers);
+
+/// <summary>A named value and its shape (batch first).</summary>
+/// <param name="Name">The value's name.</param>
+/// <param name="Shape">Its dimensions.</param>
+public sealed record ManifestValue(string Name, EquatableList<int> Shape);
+
+/// <summary>One attribute needed to execute a layer, e.g. <c>kernel 5x5</c>.</summary>
+/// <param name="Name">The attribute's name.</param>
+/// <param name="Value">Its value as text (invariant culture).</param>
+public sealed record ManifestAttr(string Name, string Value);
+
+/// <summary>One kept weight of an unrolled layer: its matrix position and its exact IEEE-754 bits.</summary>
+/// <param name="Row">Output channel or feature.</param>
+/// <param name="Column">Filter position (ic, kh, kw) or input feature.</param>
+/// <param name="Bits">The float's bits (<see cref="BitConverter.SingleToUInt32Bits(float)"/>).</param>
+public sealed record UnrolledWeight(int Row, int Column, uint Bits)
+{
+    /// <summary>The weight.</summary>
+    public float Value => BitConverter.UInt32BitsToSingle(Bits);
+}
+
+/// <summary>One layer of the manifest.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Op">The ONNX op type.</param>
+/// <param name="Inputs">Values read, in operand order.</param>
+/// <param name="Output">Value written.</param>
+/// <param name="InputShapes">Shapes of the inputs.</param>
+/// <param name="OutputShape">Shape of the output.</param>
+/// <param name="Attributes">What the op needs to execute, in a fixed order per op.</param>
+/// <param name="Weights">Weight-matrix facts, or null for a layer without weights.</param>
+/// <param name="Plan">How the layer runs.</param>
+/// <param name="Reason">Why (one line).</param>
+/// <param name="Overridden">Whether a per-layer override chose the plan.</param>
+public sealed record ManifestLayer(
+    string Name, string Op, EquatableList<string> Inputs, string Output, EquatableList<EquatableList<int>> InputShapes, EquatableList<int> OutputShape,
+    EquatableList<ManifestAttr> Attributes, ManifestWeights? Weights, LayerExecution Plan, string Reason, bool Overridden);
+
+/// <summary>The weights of a Conv or Gemm layer.</summary>
+/// <param name="Rows">Rows of the weight matrix (output channels or features).</param>
+/// <param name="Columns">Columns ((ic, kh, kw) or input features).</param>
+/// <param name="Scheme">The scheme that pruned the layer (<c>dense</c> if none).</param>
+/// <param name="Sparsity">Fraction removed.</param>
+/// <param name="NonZeros">Kept weights.</param>
+/// <param name="GroupSize">G of the locality groups sharing a pattern, 1 when rows are independent.</param>
+/// <param name="Format">Where and how the weights are stored.</param>
+/// <param name="WeightsBlob">Location of the weights in the blob, or null for unrolled layers.</param>
+/// <param name="BiasBlob">Location of the bias (raw fp32) in the blob, or null without bias.</param>
+/// <param name="Unrolled">The kept weights, row-major, for unrolled layers; empty otherwise.</param>
+public sealed record ManifestWeights(
+    int Rows, int Columns, string Scheme, double Sparsity, long NonZeros, int GroupSize, string Format,
+    BlobLocation? WeightsBlob, BlobLocation? BiasBlob, EquatableList<UnrolledWeight> Unrolled);

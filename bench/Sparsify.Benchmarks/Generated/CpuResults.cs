@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+
+namespace Sparsify.Benchmarks.Generated;
+
+/// <summary>What the in-process setups learned about each model build (the benchmarks run in this process).</summary>
+public static class CpuResults
+{
+    private static readonly ConcurrentDictionary<(string Model, double Sparsity), (long NonZeroMacs, GeneratedModelBuild Build)> Builds = new();
+
+    /// <summary>Notes one build.</summary>
+    public static void Record(string model, double sparsity, long nonZeroMacs, GeneratedModelBuild build) => Builds[(model, sparsity)] = (nonZeroMacs, build);
+
+    /// <summary>The build of a case, if its setup ran here.</summary>
+    public static (long NonZeroMacs, GeneratedModelBuild Build)? Find(string model, double sparsity) =>
+        Builds.TryGetValue((model, sparsity), out var found) ? found : null;
+}
+
+/// <summary>
+/// Writes docs/results/cpu.json when a run holds both <see cref="GeneratedModelBenchmarks"/> and
+/// <see cref="FmaPeakBenchmarks"/>: per model and sparsity the medians of both engines, the speed-up, and
+/// GFLOP/s on nonzero MACs as a fraction of the peak measured in the same run.
+/// </summary>
+public sealed class CpuResultsExporter : IExporter
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <inheritdoc />
+    public string Name => "sparsify-cpu-json";
+
+    /// <inheritdoc />
+    public void ExportToLog(Summary summary, ILogger logger)
+    {
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<string> ExportToFiles(Summary summary, ILogger consoleLogger)
+    {
+        var peakReport = summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks) && r.ResultStatistics is not null);
+        var models = summary.Reports.Where(r => r.BenchmarkCase.Descriptor.Type == typeof(GeneratedModelBenchmarks) && r.ResultStatistics is not null).ToArray();
+        if (peakReport is null || models.Length == 0)
+        {
+            return [];
+        }
+
+        var peakGflops = FmaPeakBenchmarks.Flops / peakReport.ResultStatistics!.Median; // flops per ns = GFLOP/s
+        var rows = new List<Row>();
+        foreach (var group in models.GroupBy(r => (Model: (string)Param(r, "Model"), Sparsity: (double)Param(r, "Sparsity"))))
+        {
+            var sparse = group.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GeneratedModelBenchmarks.Sparsify));
+            var ort = group.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GeneratedModelBenchmarks.OnnxRuntimeDense));
+            if (sparse is null || ort is null || CpuResults.Find(group.Key.Model, group.Key.Sparsity) is not { } build)
+            {
+                continue;
+            }
+
+            double ms = sparse.ResultStatistics!.Median / 1e6, ortMs = ort.ResultStatistics!.Median / 1e6;
+            var gflops = 2.0 * build.NonZeroMacs / (ms * 1e6);
+            rows.Add(new Row(
+                group.Key.Model, "locality", group.Key.Sparsity, Round(ms), Round(ortMs), Round(ortMs / ms), build.NonZeroMacs, Round(gflops), Round(gflops / peakGflops),
+                Round(build.Build.FirstCall.TotalMilliseconds), Round(build.Build.Generate.TotalMilliseconds), Round(build.Build.Compile.TotalMilliseconds), build.Build.SourceBytes));
+        }
+
+        var machine = $"{summary.HostEnvironmentInfo.Cpu.Value.ProcessorName} ({summary.HostEnvironmentInfo.Cpu.Value.LogicalCoreCount} logical cores), {summary.HostEnvironmentInfo.RuntimeVersion}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+        var document = new Document(machine, "2 threads each, batch 1, BenchmarkDotNet medians in one in-process run; peak from FmaPeakBenchmarks in the same run", Round(peakGflops), rows);
+        var path = Path.Combine(RepoRoot(), "docs", "results", "cpu.json");
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(document, Json) + "\n");
+        File.Move(temp, path, overwrite: true);
+        consoleLogger.WriteLineInfo($"wrote {path}");
+        return [path];
+    }
+
+    private static object Param(BenchmarkReport report, string name) => report.BenchmarkCase.Parameters[name];
+
+    private static double Round(double value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
+
+    private static string RepoRoot() => typeof(CpuResultsExporter).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SparsifyRepoRoot").Value!;
+
+    private sealed record Document(string Machine, string Method, double PeakGflops, IReadOnlyList<Row> Rows);
+
+    private sealed record Row(
+        string Model, string Scheme, double Sparsity, double Ms, double OrtMs, double SpeedupVsOrt, long NonZeroMacs, double GflopsOnNonZeros, double PeakFraction,
+        double FirstCallMs, double GenerateMs, double CompileMs, long GeneratedSourceBytes);
+}

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+
+namespace Sparsify.Benchmarks.Generated;
+
+/// <summary>
+/// This CPU's fp32 FMA peak on 2 threads: each thread runs 12 independent Vector256 FMA chains (enough to
+/// hide the FMA latency on current x64 cores), so the time is bound by FMA throughput alone.
+/// </summary>
+[MedianColumn]
+[InProcess]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
+public class FmaPeakBenchmarks
+{
+    /// <summary>Iterations of the 12-chain loop per thread.</summary>
+    public const int Iterations = 2_000_000;
+
+    /// <summary>Threads, as for the model benchmarks.</summary>
+    public const int Threads = 2;
+
+    /// <summary>Floating-point operations of one invocation: threads x iterations x 12 chains x 8 lanes x 2.</summary>
+    public const double Flops = (double)Threads * Iterations * 12 * 8 * 2;
+
+    [Benchmark(Description = "FMA peak, 2 threads")]
+    public float Peak()
+    {
+        var results = new float[Threads];
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => results[t] = Chains(Iterations, t + 1));
+        return results.Sum();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Chains(int iterations, float seed)
+    {
+        var m = Vector256.Create(0.999999f);
+        var a = Vector256.Create(1e-7f);
+        Vector256<float> c0 = Vector256.Create(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (var i = 0; i < iterations; i++)
+        {
+            c0 = Vector256.FusedMultiplyAdd(c0, m, a);
+            c1 = Vector256.FusedMultiplyAdd(c1, m, a);
+            c2 = Vector256.FusedMultiplyAdd(c2, m, a);
+            c3 = Vector256.FusedMultiplyAdd(c3, m, a);
+            c4 = Vector256.FusedMultiplyAdd(c4, m, a);
+            c5 = Vector256.FusedMultiplyAdd(c5, m, a);
+            c6 = Vector256.FusedMultiplyAdd(c6, m, a);
+            c7 = Vector256.FusedMultiplyAdd(c7, m, a);
+            c8 = Vector256.FusedMultiplyAdd(c8, m, a);
+            c9 = Vector256.FusedMultiplyAdd(c9, m, a);
+            c10 = Vector256.FusedMultiplyAdd(c10, m, a);
+            c11 = Vector256.FusedMultiplyAdd(c11, m, a);
+        }
+
+        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Sparsify.Core.Compilation;
+
+namespace Sparsify.Generators.Tests;
+
+/// <summary>
+/// A compiled model's generated code built into an in-memory assembly, with the weight blob embedded
+/// under the resource name the generated class expects, loaded in a collectible context.
+/// </summary>
+internal sealed class GeneratedModel : IDisposable
+{
+    private readonly AssemblyLoadContext _context;
+    private readonly object _instance;
+    private readonly MethodInfo _run;
+
+    private GeneratedModel(AssemblyLoadContext context, Type type, int threads, string source)
+    {
+        _context = context;
+        Type = type;
+        Source = source;
+        _instance = Activator.CreateInstance(type, threads)!;
+        _run = type.GetMethod("Run", [typeof(float[])])!;
+    }
+
+    public Type Type { get; }
+
+    /// <summary>The generated source.</summary>
+    public string Source { get; }
+
+    public static GeneratedModel Build(CompiledModel compiled, int threads = 1, string ns = "App")
+    {
+        var (result, output) = GeneratorHarness.Run(compiled.ManifestText, ns);
+        if (!result.Diagnostics.IsEmpty)
+        {
+            throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
+        }
+
+        var className = $"{ns}.{compiled.Manifest.ClassName}";
+        var symbol = output.GetTypeByMetadataName(className) ?? throw new InvalidOperationException($"no {className} generated");
+        var resourceName = (string)symbol.GetMembers("WeightsResourceName").OfType<IFieldSymbol>().Single().ConstantValue!;
+        var blob = compiled.Blob.ToArray();
+        using var peStream = new MemoryStream();
+        var emit = output.Emit(peStream, manifestResources: [new ResourceDescription(resourceName, () => new MemoryStream(blob), isPublic: true)]);
+        if (!emit.Success)
+        {
+            throw new InvalidOperationException("generated code does not compile:\n" + string.Join("\n", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
+        }
+
+        peStream.Position = 0;
+        var context = new AssemblyLoadContext("generated-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+        var assembly = context.LoadFromStream(peStream);
+        return new GeneratedModel(context, assembly.GetType(className, throwOnError: true)!, threads, result.GeneratedTrees.Single().ToString());
+    }
+
+    public object? Static(string name) => Type.GetProperty(name)?.GetValue(null) ?? Type.GetField(name)?.GetValue(null);
+
+    public float[] Run(float[] input)
+    {
+        try
+        {
+            return (float[])_run.Invoke(_instance, [input])!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    public void Dispose() => _context.Unload();
+}

@@ -1,0 +1,124 @@
+using Sparsify.Core.Compilation;
+using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
+using Sparsify.Core.Models;
+using Sparsify.Core.Sparsity;
+using LayerExecution = Sparsify.Runtime.Manifests.LayerExecution;
+
+namespace Sparsify.Generators.Tests;
+
+/// <summary>The graphs and compile settings the tests share.</summary>
+internal static class TestModels
+{
+    /// <summary>Most nonzeros a forced-unrolled layer may have, so test compilations stay quick.</summary>
+    private const int UnrollLimit = 15_000;
+
+    /// <summary>
+    /// conv1 → ReLU → max pool → conv2 → Add(pool) → ReLU → flatten → gemm: exercises Conv→ReLU and
+    /// Conv→Add→ReLU fusion, with conv1 dense, conv2 unrolled and the gemm table-driven.
+    /// </summary>
+    public static ModelGraph Residual(int seed = 7)
+    {
+        var random = new Random(seed);
+        Tensor Random(params int[] dims)
+        {
+            var shape = new Shape(dims);
+            var data = new float[shape.ElementCount];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = (random.NextSingle() * 2) - 1;
+            }
+
+            return new Tensor(shape, data);
+        }
+
+        var pad1 = Window2D.Create(3, 1, Padding2D.Uniform(1));
+        Layer[] layers =
+        [
+            new ConvLayer("conv1", "input", "conv1", Random(4, 1, 3, 3), Random(4), pad1, 1),
+            new ReluLayer("relu1", "conv1", "relu1"),
+            new PoolLayer("pool1", "relu1", "pool1", PoolKind.Max, Window2D.Create(2, 2, Padding2D.None)),
+            new ConvLayer("conv2", "pool1", "conv2", Random(4, 4, 3, 3), Random(4), pad1, 1),
+            new AddLayer("add", "conv2", "pool1", "add"),
+            new ReluLayer("relu2", "add", "relu2"),
+            ReshapeLayer.Flatten("flatten", "relu2", "flat"),
+            new FullyConnectedLayer("fc", "flat", "fc", Random(10, 64), Random(10)),
+        ];
+        return ModelGraph.Create("Residual", [new GraphValue("input", new Shape(1, 1, 8, 8))], layers, ["fc"]);
+    }
+
+    public static CompiledModel CompileResidual(ModelGraph graph) => ModelCompiler.Compile(graph, new CompileOptions
+    {
+        Scheme = "locality",
+        Sparsity = 0.5,
+        Settings = SchemeSettings.Default with { GroupSize = 2 },
+        PlanOverrides = new Dictionary<string, LayerExecution>
+        {
+            ["conv1"] = LayerExecution.Dense,
+            ["conv2"] = LayerExecution.SparseUnrolled,
+            ["fc"] = LayerExecution.SparseTable,
+        },
+        ClassName = "ResidualNet",
+    });
+
+    /// <summary>AlexNet's structure (strided 11x11 conv, LRN, grouped convs, overlapping pools, softmax) at a size tests compile quickly.</summary>
+    public static ModelGraph SmallAlexNet(int seed = 3) =>
+        new GraphBuilder("SmallAlexNet", new Shape(1, 3, 63, 63), seed)
+            .Conv("conv1", 16, 11, stride: 4).Relu().Lrn("norm1").MaxPool("pool1", 3, 2)
+            .Conv("conv2", 32, 5, pad: 2, group: 2).Relu().Lrn("norm2").MaxPool("pool2", 3, 2)
+            .Conv("conv3", 48, 3, pad: 1).Relu()
+            .Conv("conv4", 48, 3, pad: 1, group: 2).Relu()
+            .Conv("conv5", 32, 3, pad: 1, group: 2).Relu().MaxPool("pool5", 3, 2, pad: 1)
+            .FullyConnected("fc6", 64).Relu()
+            .FullyConnected("fc7", 10).Softmax("prob")
+            .Build();
+
+    /// <summary>A first conv (kept dense) and a gemm wide enough that one row group's unrolled code spans several methods.</summary>
+    public static ModelGraph Wide(int seed = 5) =>
+        new GraphBuilder("Wide", new Shape(1, 64, 6, 6), seed)
+            .Conv("conv1", 16, 3, pad: 1).Relu()
+            .FullyConnected("fc1", 8)
+            .Build();
+
+    public static ModelGraph Build(string model) => model switch
+    {
+        "lenet5" => ModelBuilders.LeNet5(),
+        "smallalexnet" => SmallAlexNet(),
+        "wide" => Wide(),
+        _ => throw new ArgumentException(model, nameof(model)),
+    };
+
+    /// <summary>
+    /// Compiles <paramref name="graph"/> (pruning it in place). A forced plan applies to every weighted
+    /// layer, except that unrolling is forced only where the layer stays within <see cref="UnrollLimit"/> nonzeros.
+    /// </summary>
+    public static CompiledModel Compile(ModelGraph graph, double sparsity, string scheme, LayerExecution? forced)
+    {
+        var overrides = new Dictionary<string, LayerExecution>();
+        if (forced is { } plan)
+        {
+            foreach (var layer in graph.Layers)
+            {
+                var weights = layer switch
+                {
+                    ConvLayer c => c.Weights.Length,
+                    FullyConnectedLayer f => f.Weights.Length,
+                    _ => 0,
+                };
+                var kept = layer.Name == "conv1" ? weights : weights * (1 - sparsity);
+                if (weights > 0 && (plan != LayerExecution.SparseUnrolled || kept <= UnrollLimit))
+                {
+                    overrides[layer.Name] = plan;
+                }
+            }
+        }
+
+        return ModelCompiler.Compile(graph, new CompileOptions
+        {
+            Scheme = scheme,
+            Sparsity = sparsity,
+            PlanOverrides = overrides,
+            Planner = PlannerOptions.Default with { UnrollBudget = UnrollLimit },
+        });
+    }
+}

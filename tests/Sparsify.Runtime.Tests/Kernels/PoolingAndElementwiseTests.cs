@@ -1,0 +1,94 @@
+using Sparsify.Runtime.Kernels;
+
+namespace Sparsify.Runtime.Tests.Kernels;
+
+[TestClass]
+public sealed class PoolingAndElementwiseTests
+{
+    // One 4x4 plane: 1..16 row by row.
+    private static readonly float[] Plane = [.. Enumerable.Range(1, 16).Select(v => (float)v)];
+
+    [TestMethod]
+    public void Max_TwoByTwoStrideTwo_TakesEachWindowsMaximum()
+    {
+        var g = new PoolGeometry(1, 1, 4, 4, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
+        var output = new float[4];
+
+        Pooling.Max(g, Plane, output, threads: 2);
+
+        CollectionAssert.AreEqual(new[] { 6f, 8f, 14f, 16f }, output);
+    }
+
+    [TestMethod]
+    public void Average_WithPadding_CountsPaddingOnlyWhenAsked()
+    {
+        // 3x3 windows, stride 2, pad 1 on every side: 2x2 outputs; the first window holds 1, 2, 5, 6.
+        var g = new PoolGeometry(1, 1, 4, 4, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+        var excluding = new float[4];
+        var including = new float[4];
+
+        Pooling.Average(g, countIncludePad: false, Plane, excluding, threads: 1);
+        Pooling.Average(g, countIncludePad: true, Plane, including, threads: 1);
+
+        Assert.AreEqual(14f / 4, excluding[0]);
+        Assert.AreEqual(14f / 9, including[0]);
+
+        // The last window covers rows and columns 1..3 of the input: nine real values either way.
+        var last = (6f + 7 + 8 + 10 + 11 + 12 + 14 + 15 + 16) / 9;
+        Assert.AreEqual(last, excluding[3], 1e-6f);
+        Assert.AreEqual(last, including[3], 1e-6f);
+    }
+
+    [TestMethod]
+    public void GlobalAverage_AveragesEachPlane()
+    {
+        var input = Plane.Concat(Plane.Select(v => -v)).ToArray();
+        var output = new float[2];
+
+        Pooling.GlobalAverage(1, 2, 16, input, output);
+
+        CollectionAssert.AreEqual(new[] { 8.5f, -8.5f }, output);
+    }
+
+    [TestMethod]
+    public void Softmax_AlongTheMiddleDimension_SumsToOnePerColumn()
+    {
+        // [outer 2, axis 3, inner 2].
+        float[] input = [1, -1, 2, 0, 3, 1, 0, 0, 0, 0, 0, 0];
+        var output = new float[input.Length];
+
+        Elementwise.Softmax(input, 2, 3, 2, output);
+
+        var e = new[] { MathF.Exp(1 - 3), MathF.Exp(2 - 3), MathF.Exp(0) };
+        var sum = e.Sum();
+        Assert.AreEqual(e[0] / sum, output[0], 1e-6f);
+        Assert.AreEqual(e[1] / sum, output[2], 1e-6f);
+        Assert.AreEqual(e[2] / sum, output[4], 1e-6f);
+        Assert.AreEqual(1f / 3, output[7], 1e-6f);
+    }
+
+    [TestMethod]
+    public void AddAndRelu_TreatSignsAndNaNAsMathMaxDoes()
+    {
+        float[] a = [1, -2, 3, -4, 5, -6, 7, -8, 9, float.NaN, -0f];
+        var b = new float[a.Length];
+        var output = new float[a.Length];
+
+        Elementwise.Add(a, b, relu: true, output);
+
+        CollectionAssert.AreEqual(a.Select(v => Math.Max(v, 0f)).ToArray(), output);
+        Assert.AreEqual(0, BitConverter.SingleToInt32Bits(output[^1]), "-0 becomes +0");
+        Assert.IsTrue(float.IsNaN(output[9]));
+    }
+
+    [TestMethod]
+    public void CopyBlock_PlacesEachRowAtTheOffset()
+    {
+        float[] input = [1, 2, 3, 4];
+        var output = new float[2 * 5];
+
+        Elementwise.CopyBlock(input, outer: 2, inner: 2, output, outputInner: 5, offset: 3);
+
+        CollectionAssert.AreEqual(new float[] { 0, 0, 0, 1, 2, 0, 0, 0, 3, 4 }, output);
+    }
+}
