@@ -54,14 +54,15 @@ void RunOrt()
 
 RunOrt();
 
-for (var i = 0; i < 5; i++)
+// Warm-up: the JIT recompiles hot methods with full optimisation after their first 30 calls or so.
+for (var i = 0; i < 40; i++)
 {
     model.Run(input, sparse);
     RunOrt();
 }
 
 // Interleaved rounds so both engines see the same machine state; medians of many calls.
-const int Rounds = 5, CallsPerRound = 10;
+const int Rounds = 5, CallsPerRound = 20;
 var sparseTimes = new List<double>();
 var ortTimes = new List<double>();
 for (var round = 0; round < Rounds; round++)

@@ -24,7 +24,8 @@ public static class CpuResults
 
 /// <summary>
 /// Writes docs/results/cpu.json when a run holds both <see cref="GeneratedModelBenchmarks"/> and
-/// <see cref="FmaPeakBenchmarks"/>: per model and sparsity the medians of both engines, the speed-up, and
+/// <see cref="FmaPeakBenchmarks"/> (run them with <c>--join</c>, so they share one summary): per model and
+/// sparsity the medians of both engines, the speed-up, and
 /// GFLOP/s on nonzero MACs as a fraction of the peak measured in the same run.
 /// </summary>
 public sealed class CpuResultsExporter : IExporter

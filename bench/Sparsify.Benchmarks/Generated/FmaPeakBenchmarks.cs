@@ -9,8 +9,7 @@ namespace Sparsify.Benchmarks.Generated;
 /// hide the FMA latency on current x64 cores), so the time is bound by FMA throughput alone.
 /// </summary>
 [MedianColumn]
-[InProcess]
-[SimpleJob(warmupCount: 3, iterationCount: 15)]
+[Config(typeof(InProcessJobConfig))]
 public class FmaPeakBenchmarks
 {
     /// <summary>Iterations of the 12-chain loop per thread.</summary>

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.ML.OnnxRuntime;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
@@ -16,8 +15,7 @@ namespace Sparsify.Benchmarks.Generated;
 /// the same run; <see cref="CpuResultsExporter"/> writes the figures to docs/results/cpu.json.
 /// </summary>
 [MedianColumn]
-[InProcess]
-[SimpleJob(warmupCount: 5, iterationCount: 20, invocationCount: 8)]
+[Config(typeof(InProcessJobConfig))]
 public class GeneratedModelBenchmarks
 {
     private const int Threads = 2;
