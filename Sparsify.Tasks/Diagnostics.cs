@@ -27,6 +27,9 @@ public static class Diagnostics
     /// <summary>SPRS1007: the build runs under an MSBuild other than the .NET SDK's (raised by Sparsify.Sdk.targets: build with <c>dotnet build</c>).</summary>
     public const string UnsupportedMsBuild = "SPRS1007";
 
+    /// <summary>SPRS1008: the package's source generator is not among the compilation's analyzers, so no model class would be generated (raised by Sparsify.Sdk.targets).</summary>
+    public const string GeneratorMissing = "SPRS1008";
+
     /// <summary>Every code with a one-line description, in order (for documentation and tests).</summary>
     public static IReadOnlyList<(string Code, string Description)> All { get; } =
     [
