@@ -31,6 +31,7 @@ internal static partial class ModelEmitter
             .Line("using System.Runtime.CompilerServices;")
             .Line("using System.Runtime.InteropServices;")
             .Line("using System.Runtime.Intrinsics;")
+            .Line("using System.Runtime.Intrinsics.X86;")
             .Line("using Sparsify.Runtime;")
             .Line("using Sparsify.Runtime.Blob;")
             .Line("using Sparsify.Runtime.Formats;")
@@ -44,11 +45,6 @@ internal static partial class ModelEmitter
         WriteFields(w, plan, context);
         WriteConstructors(w, model, plan, context);
         WriteRun(w, model, plan, context);
-        if (model.Layers.Any(l => l.Op == "Conv" && l.Plan == PlanKind.SparseUnrolled))
-        {
-            UnrolledConvEmitter.EmitHelpers(context.Members);
-        }
-
         if (!context.Members.IsEmpty)
         {
             // The layer bodies below hold no references; nullable analysis of thousands of statements would only slow the build.

@@ -5,10 +5,11 @@ using Sparsify.Generators.Parsing;
 namespace Sparsify.Generators.Emission;
 
 /// <summary>
-/// SparseUnrolled convolutions: per row group, methods with the nonzero weights as float immediates and
-/// the input offsets (the runtime's ConvInputLayout, computed here with the same formula) as int constants.
-/// Each tap's input vector is loaded once and feeds the group's G accumulators (register blocking).
-/// Without Vector256 hardware the same taps run through the table-driven driver, built from static data.
+/// SparseUnrolled convolutions: per row group, straight-line methods with the input offsets (the runtime's
+/// ConvInputLayout, computed here with the same formula) as constant displacements and the nonzero weights
+/// baked into the assembly at constant addresses. Each tap's input vectors are loaded once and feed the
+/// accumulators of up to four rows of the group (register blocking over the locality group's shared pattern).
+/// Without AVX and FMA the same taps run through the table-driven driver, built from static data.
 /// </summary>
 internal static class UnrolledConvEmitter
 {
@@ -27,7 +28,7 @@ internal static class UnrolledConvEmitter
         context.Fields.Line($"private readonly SparseConvolutionDriver _driver{ident};");
         EmitLayoutCheck(context, step, geometry, layout, weights, window);
         context.Constructor
-            .Line($"_driver{ident} = Vector256.IsHardwareAccelerated")
+            .Line($"_driver{ident} = Fma.IsSupported")
             .Line($"    ? new SparseConvolutionDriver(in {geometry}, {Literals.Int(rows)}, TileBody{ident}(), {EmitContext.Bias(step)})")
             .Line($"    : SparseConvolutions.FromCsr(in {geometry}, PortableWeights{ident}(), {EmitContext.Bias(step)});");
 
@@ -39,6 +40,8 @@ internal static class UnrolledConvEmitter
             .Line($"/// <summary>{Literals.Xml(layer.Name)}: one (row group, tile) of {Literals.Int(rows)} rows x {Literals.Int(64)} pixels.</summary>")
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
             .Open($"private static unsafe void Tile{ident}(int group, float* input, float* tile)")
+            .Open($"fixed (uint* bits = Weights{ident})")
+            .Line("var w = (float*)bits;")
             .Open("switch (group)");
         var chunked = groups.Select(UnrolledLayout.Chunks).ToArray();
         for (var g = 0; g < groups.Length; g++)
@@ -46,7 +49,7 @@ internal static class UnrolledConvEmitter
             m.Line($"case {Literals.Int(g)}:");
             for (var c = 0; c < chunked[g].Count; c++)
             {
-                m.Line($"    Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}(input, tile);");
+                m.Line($"    Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}(input, tile, w);");
             }
 
             m.Line("    return;");
@@ -55,66 +58,86 @@ internal static class UnrolledConvEmitter
         m.Line("default:")
             .Line("    throw new ArgumentOutOfRangeException(nameof(group));")
             .Close()
+            .Close()
             .Close();
+        var table = new TableWriter($"Weights{ident}");
         for (var g = 0; g < groups.Length; g++)
         {
             for (var c = 0; c < chunked[g].Count; c++)
             {
-                EmitChunk(m, $"Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}", rows, chunked[g][c], c == 0, Offset);
+                EmitChunk(m, $"Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}", rows, chunked[g][c], c == 0, Offset, table);
             }
         }
 
+        m.Line()
+            .Line($"/// <summary>{Literals.Xml(layer.Name)}'s nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>")
+            .Line($"private static ReadOnlySpan<uint> {table.Name} => [{string.Join(", ", table.Bits.Select(b => "0x" + b.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)))}];");
         EmitPortableWeights(m, ident, weights);
     }
 
     /// <summary>
-    /// Non-generic helpers the tile bodies call: the JIT inlines them, and the compiler binds thousands
-    /// of calls to them far faster than to the generic Vector256 methods.
+    /// One method of a row group's taps. Per 16-pixel sub-tile, each block of up to four rows keeps its
+    /// 4 x 2 accumulators in registers while the taps go by: per tap two input loads (the offset a
+    /// constant displacement) and per row one broadcast of the weight from the layer's table in the
+    /// assembly's read-only data (a constant displacement from <c>w</c>). x86 has no floating-point
+    /// immediates; a 4-byte broadcast keeps the weights' cache footprint an eighth of 32-byte vector
+    /// constants. The bodies call the AVX/FMA intrinsics directly: inlined helper calls would add JIT
+    /// temporaries per statement, and past the JIT's tracked-locals limit the accumulators spill.
     /// </summary>
-    public static void EmitHelpers(CodeWriter m) => m
-        .Line()
-        .Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]")
-        .Line("private static unsafe Vector256<float> Load(float* address) => Vector256.Load(address);")
-        .Line()
-        .Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]")
-        .Line("private static Vector256<float> Fma(Vector256<float> input, float weight, Vector256<float> sum) => Vector256.MultiplyAddEstimate(input, Vector256.Create(weight), sum);");
-
-    private static void EmitChunk(CodeWriter m, string name, int rows, System.Collections.Generic.List<Tap> taps, bool first, System.Func<int, int> offset)
+    private static void EmitChunk(CodeWriter m, string name, int rows, System.Collections.Generic.List<Tap> taps, bool first, System.Func<int, int> offset, TableWriter table)
     {
         m.Line()
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-            .Open($"private static unsafe void {name}(float* input, float* tile)")
-            .Open("for (var p = 0; p < SparseConvolution.TilePixels; p += Vector256<float>.Count)")
-            .Line("float* x = input + p;");
-        for (var r = 0; r < rows; r++)
+            .Open($"private static unsafe void {name}(float* input, float* tile, float* w)");
+        m.Open($"for (var p = 0; p < SparseConvolution.TilePixels; p += {Literals.Int(SubTilePixels)})")
+            .Line("float* x = input + p;")
+            .Line("float* t = tile + p;");
+        for (var first4 = 0; first4 < rows; first4 += RowsPerBlock)
         {
-            m.Line(first
-                ? $"Vector256<float> a{Literals.Int(r)} = Vector256<float>.Zero;"
-                : $"Vector256<float> a{Literals.Int(r)} = Vector256.Load(tile + {Literals.Int(r * 64)} + p);");
-        }
-
-        if (taps.Count > 0)
-        {
-            m.Line("Vector256<float> v;");
-        }
-
-        foreach (var tap in taps)
-        {
-            m.Line($"v = Load(x + {Literals.Int(offset(tap.Column))});");
-            foreach (var (lane, bits) in tap.Weights)
+            var blockRows = System.Math.Min(RowsPerBlock, rows - first4);
+            var blockTaps = taps.Select(tap => (tap.Column, Weights: tap.Weights.Where(x => x.Lane >= first4 && x.Lane < first4 + blockRows).ToList()))
+                .Where(tap => tap.Weights.Count > 0).ToList();
+            m.Open("");
+            for (var r = first4; r < first4 + blockRows; r++)
             {
-                var a = "a" + Literals.Int(lane);
-                m.Line($"{a} = Fma(v, {Literals.Float(bits)}, {a});");
+                var at = Literals.Int(r * 64);
+                m.Line(first
+                    ? $"Vector256<float> a{Literals.Int(r)}0 = Vector256<float>.Zero, a{Literals.Int(r)}1 = Vector256<float>.Zero;"
+                    : $"Vector256<float> a{Literals.Int(r)}0 = Avx.LoadVector256(t + {at}), a{Literals.Int(r)}1 = Avx.LoadVector256(t + {Literals.Int((r * 64) + 8)});");
             }
-        }
 
-        for (var r = 0; r < rows; r++)
-        {
-            m.Line($"Vector256.Store(a{Literals.Int(r)}, tile + {Literals.Int(r * 64)} + p);");
+            if (blockTaps.Count > 0)
+            {
+                m.Line("Vector256<float> v0, v1, b;");
+            }
+
+            foreach (var (column, weights) in blockTaps)
+            {
+                var at = offset(column);
+                m.Line($"v0 = Avx.LoadVector256(x + {Literals.Int(at)}); v1 = Avx.LoadVector256(x + {Literals.Int(at + 8)});");
+                foreach (var (lane, bits) in weights)
+                {
+                    var a = "a" + Literals.Int(lane);
+                    m.Line($"b = Avx.BroadcastScalarToVector256(w + {Literals.Int(table.Add(bits))}); {a}0 = Fma.MultiplyAdd(v0, b, {a}0); {a}1 = Fma.MultiplyAdd(v1, b, {a}1);");
+                }
+            }
+
+            for (var r = first4; r < first4 + blockRows; r++)
+            {
+                m.Line($"Avx.Store(t + {Literals.Int(r * 64)}, a{Literals.Int(r)}0); Avx.Store(t + {Literals.Int((r * 64) + 8)}, a{Literals.Int(r)}1);");
+            }
+
+            m.Close();
         }
 
         m.Close().Close();
     }
+
+    /// <summary>Pixels per pass of a block: two vectors.</summary>
+    private const int SubTilePixels = 16;
+
+    /// <summary>Rows whose accumulators a block keeps in registers: 4 rows x 2 vectors, plus 2 inputs and a weight, of 16.</summary>
+    private const int RowsPerBlock = 4;
 
     // A mismatched runtime must throw, never compute with shifted offsets.
     private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, Layout layout, WeightsSpec weights, Window window)
@@ -150,6 +173,20 @@ internal static class UnrolledConvEmitter
             .Line($"private static ReadOnlySpan<int> PortableColumns{ident} => {Literals.IntArray(weights.Unrolled.Select(nz => nz.Column))};")
             .Line()
             .Line($"private static ReadOnlySpan<uint> PortableBits{ident} => [{string.Join(", ", weights.Unrolled.Select(nz => "0x" + nz.Bits.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)))}];");
+    }
+
+    /// <summary>A layer's weight table, filled in the order the bodies are emitted.</summary>
+    private sealed class TableWriter(string name)
+    {
+        public string Name { get; } = name;
+
+        public System.Collections.Generic.List<uint> Bits { get; } = [];
+
+        public int Add(uint bits)
+        {
+            Bits.Add(bits);
+            return Bits.Count - 1;
+        }
     }
 
     /// <summary>The runtime's ConvInputLayout offsets, computed with its documented formula.</summary>

@@ -18,6 +18,12 @@ internal static class UnrolledLayout
     /// </summary>
     public const int MaxFmasPerMethod = 1500;
 
+    /// <summary>
+    /// Most weights per generated convolution method: each is a broadcast and two multiply-adds (about
+    /// 35 bytes of IL), so a method stays near 27 KB of IL.
+    /// </summary>
+    public const int MaxConvWeightsPerMethod = 768;
+
     /// <summary>Most rows a generated body blocks together: their accumulators must stay in vector registers.</summary>
     public const int MaxRowsPerGroup = 8;
 
@@ -64,21 +70,21 @@ internal static class UnrolledLayout
         return groups;
     }
 
-    /// <summary>Consecutive runs of taps holding at most <see cref="MaxFmasPerMethod"/> multiply-adds each (at least one chunk, maybe empty).</summary>
+    /// <summary>Consecutive runs of taps holding at most <see cref="MaxConvWeightsPerMethod"/> weights each (at least one chunk, maybe empty).</summary>
     public static List<List<Tap>> Chunks(List<Tap> taps)
     {
         var chunks = new List<List<Tap>> { new() };
-        var fmas = 0;
+        var weights = 0;
         foreach (var tap in taps)
         {
-            if (fmas + tap.Weights.Count > MaxFmasPerMethod && chunks[chunks.Count - 1].Count > 0)
+            if (weights + tap.Weights.Count > MaxConvWeightsPerMethod && chunks[chunks.Count - 1].Count > 0)
             {
                 chunks.Add([]);
-                fmas = 0;
+                weights = 0;
             }
 
             chunks[chunks.Count - 1].Add(tap);
-            fmas += tap.Weights.Count;
+            weights += tap.Weights.Count;
         }
 
         return chunks;

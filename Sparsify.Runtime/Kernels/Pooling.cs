@@ -37,7 +37,7 @@ public readonly record struct PoolGeometry(
 }
 
 /// <summary>Max, average and global average pooling, NCHW, one (image, channel) plane per work item.</summary>
-public static class Pooling
+public static partial class Pooling
 {
     /// <summary>
     /// Max pooling of <paramref name="input"/> into <paramref name="output"/>; positions outside the
@@ -45,7 +45,16 @@ public static class Pooling
     /// processor; results do not depend on it.
     /// </summary>
     public static void Max(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int threads)
-        => Run(g, isMax: true, countIncludePad: false, input, output, threads);
+    {
+        if (!MaxRows.Fits(g))
+        {
+            Run(g, isMax: true, countIncludePad: false, input, output, threads);
+            return;
+        }
+
+        Validate(g, input.Length, output.Length);
+        RunMaxRows(g, input, output, threads);
+    }
 
     /// <summary>
     /// Average pooling. With <paramref name="countIncludePad"/> the divisor counts padded positions,
@@ -72,15 +81,7 @@ public static class Pooling
 
     private static unsafe void Run(in PoolGeometry g, bool isMax, bool countIncludePad, ReadOnlySpan<float> input, Span<float> output, int threads)
     {
-        if (g.Batch < 0 || g.Channels < 0 || g.InHeight < 0 || g.InWidth < 0 || g.OutHeight < 0 || g.OutWidth < 0
-            || g.KernelHeight < 1 || g.KernelWidth < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1
-            || g.PadTop < 0 || g.PadLeft < 0 || g.PadBottom < 0 || g.PadRight < 0)
-        {
-            throw new ArgumentException($"Invalid pooling geometry {g}.", nameof(g));
-        }
-
-        Check(input.Length, g.InputLength, nameof(input));
-        Check(output.Length, g.OutputLength, nameof(output));
+        Validate(g, input.Length, output.Length);
         var geometry = g;
         fixed (float* pIn = input)
         fixed (float* pOut = output)
@@ -88,6 +89,19 @@ public static class Pooling
             float* x = pIn, y = pOut;
             WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, plane => PoolPlane(geometry, isMax, countIncludePad, x, y, plane));
         }
+    }
+
+    private static void Validate(in PoolGeometry g, int inputLength, int outputLength)
+    {
+        if (g.Batch < 0 || g.Channels < 0 || g.InHeight < 0 || g.InWidth < 0 || g.OutHeight < 0 || g.OutWidth < 0
+            || g.KernelHeight < 1 || g.KernelWidth < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1
+            || g.PadTop < 0 || g.PadLeft < 0 || g.PadBottom < 0 || g.PadRight < 0)
+        {
+            throw new ArgumentException($"Invalid pooling geometry {g}.", nameof(g));
+        }
+
+        Check(inputLength, g.InputLength, "input");
+        Check(outputLength, g.OutputLength, "output");
     }
 
     private static void Check(int length, long needed, string name)

@@ -9,6 +9,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Sparsify.Runtime;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Formats;
@@ -104,7 +105,7 @@ public sealed partial class ResidualNet
         {
             throw new InvalidOperationException("layer conv2: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages");
         }
-        _driverConv2 = Vector256.IsHardwareAccelerated
+        _driverConv2 = Fma.IsSupported
             ? new SparseConvolutionDriver(in GeometryConv2, 4, TileBodyConv2(), _biasConv2)
             : SparseConvolutions.FromCsr(in GeometryConv2, PortableWeightsConv2(), _biasConv2);
         _biasFc = weights.ReadFloats(new BlobLocation(1792L, 40L, BlobFormat.Fp32));
@@ -166,124 +167,134 @@ public sealed partial class ResidualNet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TileConv2(int group, float* input, float* tile)
     {
-        switch (group)
+        fixed (uint* bits = WeightsConv2)
         {
-            case 0:
-                TileConv2_G0_0(input, tile);
-                return;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(group));
+            var w = (float*)bits;
+            switch (group)
+            {
+                case 0:
+                    TileConv2_G0_0(input, tile, w);
+                    return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(group));
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void TileConv2_G0_0(float* input, float* tile)
+    private static unsafe void TileConv2_G0_0(float* input, float* tile, float* w)
     {
-        for (var p = 0; p < SparseConvolution.TilePixels; p += Vector256<float>.Count)
+        for (var p = 0; p < SparseConvolution.TilePixels; p += 16)
         {
             float* x = input + p;
-            Vector256<float> a0 = Vector256<float>.Zero;
-            Vector256<float> a1 = Vector256<float>.Zero;
-            Vector256<float> a2 = Vector256<float>.Zero;
-            Vector256<float> a3 = Vector256<float>.Zero;
-            Vector256<float> v;
-            v = Load(x + 1);
-            a0 = Fma(v, 0.32147872f, a0);
-            a1 = Fma(v, -0.7813245f, a1);
-            a2 = Fma(v, -0.5209142f, a2);
-            a3 = Fma(v, 0.73997605f, a3);
-            v = Load(x + 2);
-            a0 = Fma(v, -0.75203073f, a0);
-            a1 = Fma(v, 0.7605932f, a1);
-            a2 = Fma(v, -0.94397485f, a2);
-            a3 = Fma(v, -0.9238001f, a3);
-            v = Load(x + 6);
-            a0 = Fma(v, -0.868801f, a0);
-            a1 = Fma(v, -0.14652634f, a1);
-            a2 = Fma(v, -0.32341462f, a2);
-            a3 = Fma(v, -0.9055582f, a3);
-            v = Load(x + 8);
-            a0 = Fma(v, 0.9184903f, a0);
-            a1 = Fma(v, -0.2289933f, a1);
-            a2 = Fma(v, -0.72028756f, a2);
-            a3 = Fma(v, 0.59230304f, a3);
-            v = Load(x + 12);
-            a2 = Fma(v, 0.2592827f, a2);
-            a3 = Fma(v, 0.7682034f, a3);
-            v = Load(x + 80);
-            a0 = Fma(v, -0.7069993f, a0);
-            a1 = Fma(v, 0.7954775f, a1);
-            v = Load(x + 82);
-            a0 = Fma(v, 0.74726f, a0);
-            a1 = Fma(v, -0.6040336f, a1);
-            v = Load(x + 87);
-            a0 = Fma(v, 0.82811284f, a0);
-            a1 = Fma(v, -0.46172792f, a1);
-            a2 = Fma(v, 0.8544533f, a2);
-            a3 = Fma(v, -0.018414438f, a3);
-            v = Load(x + 88);
-            a2 = Fma(v, -0.66365814f, a2);
-            a3 = Fma(v, -0.90756124f, a3);
-            v = Load(x + 94);
-            a0 = Fma(v, -0.6342155f, a0);
-            a1 = Fma(v, -0.59192586f, a1);
-            a2 = Fma(v, -0.4308555f, a2);
-            a3 = Fma(v, 0.86801755f, a3);
-            v = Load(x + 160);
-            a2 = Fma(v, 0.7983705f, a2);
-            a3 = Fma(v, -0.08070195f, a3);
-            v = Load(x + 162);
-            a2 = Fma(v, -0.7453367f, a2);
-            a3 = Fma(v, 0.90355f, a3);
-            v = Load(x + 166);
-            a0 = Fma(v, -0.9649041f, a0);
-            a1 = Fma(v, 0.99809015f, a1);
-            v = Load(x + 167);
-            a0 = Fma(v, -0.052675426f, a0);
-            a1 = Fma(v, 0.96401227f, a1);
-            v = Load(x + 168);
-            a2 = Fma(v, 0.74384844f, a2);
-            a3 = Fma(v, 0.28842866f, a3);
-            v = Load(x + 172);
-            a0 = Fma(v, -0.83281326f, a0);
-            a1 = Fma(v, -0.7220621f, a1);
-            v = Load(x + 240);
-            a0 = Fma(v, -0.4384433f, a0);
-            a1 = Fma(v, -0.9698872f, a1);
-            a2 = Fma(v, 0.8507136f, a2);
-            a3 = Fma(v, 0.48859394f, a3);
-            v = Load(x + 241);
-            a0 = Fma(v, -0.9512981f, a0);
-            a1 = Fma(v, 0.14665306f, a1);
-            a2 = Fma(v, 0.6350918f, a2);
-            a3 = Fma(v, -0.6153178f, a3);
-            v = Load(x + 246);
-            a0 = Fma(v, 0.14634764f, a0);
-            a1 = Fma(v, -0.8396143f, a1);
-            v = Load(x + 247);
-            a2 = Fma(v, -0.88548344f, a2);
-            a3 = Fma(v, 0.3251655f, a3);
-            v = Load(x + 248);
-            a0 = Fma(v, 0.58687437f, a0);
-            a1 = Fma(v, 0.5360626f, a1);
-            a2 = Fma(v, 0.7854966f, a2);
-            a3 = Fma(v, 0.16775036f, a3);
-            v = Load(x + 252);
-            a0 = Fma(v, 0.86919427f, a0);
-            a1 = Fma(v, 0.020517588f, a1);
-            a2 = Fma(v, 0.56606114f, a2);
-            a3 = Fma(v, 0.84499454f, a3);
-            v = Load(x + 254);
-            a0 = Fma(v, -0.8274754f, a0);
-            a1 = Fma(v, 0.1739614f, a1);
-            a2 = Fma(v, -0.5086528f, a2);
-            a3 = Fma(v, 0.712657f, a3);
-            Vector256.Store(a0, tile + 0 + p);
-            Vector256.Store(a1, tile + 64 + p);
-            Vector256.Store(a2, tile + 128 + p);
-            Vector256.Store(a3, tile + 192 + p);
+            float* t = tile + p;
+            {
+                Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero;
+                Vector256<float> a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero;
+                Vector256<float> a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero;
+                Vector256<float> a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
+                Vector256<float> v0, v1, b;
+                v0 = Avx.LoadVector256(x + 1); v1 = Avx.LoadVector256(x + 9);
+                b = Avx.BroadcastScalarToVector256(w + 0); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 1); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 2); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 3); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 2); v1 = Avx.LoadVector256(x + 10);
+                b = Avx.BroadcastScalarToVector256(w + 4); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 5); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 6); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 7); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 6); v1 = Avx.LoadVector256(x + 14);
+                b = Avx.BroadcastScalarToVector256(w + 8); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 9); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 10); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 11); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 8); v1 = Avx.LoadVector256(x + 16);
+                b = Avx.BroadcastScalarToVector256(w + 12); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 13); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 14); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 15); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 12); v1 = Avx.LoadVector256(x + 20);
+                b = Avx.BroadcastScalarToVector256(w + 16); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 17); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 80); v1 = Avx.LoadVector256(x + 88);
+                b = Avx.BroadcastScalarToVector256(w + 18); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 19); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 82); v1 = Avx.LoadVector256(x + 90);
+                b = Avx.BroadcastScalarToVector256(w + 20); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 21); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 87); v1 = Avx.LoadVector256(x + 95);
+                b = Avx.BroadcastScalarToVector256(w + 22); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 23); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 24); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 25); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 88); v1 = Avx.LoadVector256(x + 96);
+                b = Avx.BroadcastScalarToVector256(w + 26); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 27); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 94); v1 = Avx.LoadVector256(x + 102);
+                b = Avx.BroadcastScalarToVector256(w + 28); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 29); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 30); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 31); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 160); v1 = Avx.LoadVector256(x + 168);
+                b = Avx.BroadcastScalarToVector256(w + 32); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 33); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 162); v1 = Avx.LoadVector256(x + 170);
+                b = Avx.BroadcastScalarToVector256(w + 34); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 35); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 166); v1 = Avx.LoadVector256(x + 174);
+                b = Avx.BroadcastScalarToVector256(w + 36); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 37); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 167); v1 = Avx.LoadVector256(x + 175);
+                b = Avx.BroadcastScalarToVector256(w + 38); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 39); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 168); v1 = Avx.LoadVector256(x + 176);
+                b = Avx.BroadcastScalarToVector256(w + 40); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 41); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 172); v1 = Avx.LoadVector256(x + 180);
+                b = Avx.BroadcastScalarToVector256(w + 42); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 43); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 240); v1 = Avx.LoadVector256(x + 248);
+                b = Avx.BroadcastScalarToVector256(w + 44); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 45); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 46); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 47); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 241); v1 = Avx.LoadVector256(x + 249);
+                b = Avx.BroadcastScalarToVector256(w + 48); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 49); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 50); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 51); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 246); v1 = Avx.LoadVector256(x + 254);
+                b = Avx.BroadcastScalarToVector256(w + 52); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 53); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 247); v1 = Avx.LoadVector256(x + 255);
+                b = Avx.BroadcastScalarToVector256(w + 54); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 55); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 248); v1 = Avx.LoadVector256(x + 256);
+                b = Avx.BroadcastScalarToVector256(w + 56); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 57); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 58); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 59); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 252); v1 = Avx.LoadVector256(x + 260);
+                b = Avx.BroadcastScalarToVector256(w + 60); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 61); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 62); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 63); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 254); v1 = Avx.LoadVector256(x + 262);
+                b = Avx.BroadcastScalarToVector256(w + 64); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 65); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 66); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 67); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                Avx.Store(t + 0, a00); Avx.Store(t + 8, a01);
+                Avx.Store(t + 64, a10); Avx.Store(t + 72, a11);
+                Avx.Store(t + 128, a20); Avx.Store(t + 136, a21);
+                Avx.Store(t + 192, a30); Avx.Store(t + 200, a31);
+            }
         }
     }
+
+    /// <summary>conv2's nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>
+    private static ReadOnlySpan<uint> WeightsConv2 => [0x3ea498dc, 0xbf4804e2, 0xbf055aa2, 0x3f3d6f12, 0xbf408516, 0x3f42b63c, 0xbf71a856, 0xbf6c7e2a, 0xbf5e69be, 0xbe160b00, 0xbea5969a, 0xbf67d2aa, 0x3f6b222e, 0xbe6a7d38, 0xbf3864c4, 0x3f17a12c, 0x3e84c0b4, 0x3f44a8fa, 0xbf34fde8, 0x3f4ba46a, 0x3f3f4c6e, 0xbf1aa1f2, 0x3f53ff34, 0xbeec679a, 0x3f5abd74, 0xbc96d9e0, 0xbf29e580, 0xbf6855ef, 0xbf225bf2, 0xbf178874, 0xbedc9918, 0x3f5e3666, 0x3f4c6202, 0xbda54710, 0xbf3ece63, 0x3f674f0e, 0xbf7703f5, 0x3f7f82d6, 0xbd57c230, 0x3f76c982, 0x3f3e6cda, 0x3e93acec, 0xbf553340, 0xbf38d910, 0xbee07ba4, 0xbf784a87, 0x3f59c85e, 0x3efa28fc, 0xbf738846, 0x3e162c38, 0x3f229560, 0xbf1d8578, 0x3e15dc28, 0xbf56f0f6, 0xbf62af0b, 0x3ea67c18, 0x3f163d66, 0x3f093b66, 0x3f49164e, 0x3e2bc6c0, 0x3f5e8384, 0x3ca81480, 0x3f10e962, 0x3f585190, 0xbf53d56e, 0x3e3222f0, 0xbf023712, 0x3f3670b0];
 
     private static CsrLayer PortableWeightsConv2() => new(4, 36, PortableRowsConv2.ToArray(), PortableColumnsConv2.ToArray(), MemoryMarshal.Cast<uint, float>(PortableBitsConv2).ToArray());
 
@@ -292,11 +303,5 @@ public sealed partial class ResidualNet
     private static ReadOnlySpan<int> PortableColumnsConv2 => [1, 2, 3, 5, 9, 11, 13, 17, 21, 22, 24, 27, 28, 30, 32, 33, 35, 1, 2, 3, 5, 9, 11, 13, 17, 21, 22, 24, 27, 28, 30, 32, 33, 35, 1, 2, 3, 5, 6, 13, 14, 17, 18, 20, 23, 27, 28, 31, 32, 33, 35, 1, 2, 3, 5, 6, 13, 14, 17, 18, 20, 23, 27, 28, 31, 32, 33, 35];
 
     private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3ea498dc, 0xbf408516, 0xbf5e69be, 0x3f6b222e, 0xbf34fde8, 0x3f3f4c6e, 0x3f53ff34, 0xbf225bf2, 0xbf7703f5, 0xbd57c230, 0xbf553340, 0xbee07ba4, 0xbf738846, 0x3e15dc28, 0x3f163d66, 0x3f5e8384, 0xbf53d56e, 0xbf4804e2, 0x3f42b63c, 0xbe160b00, 0xbe6a7d38, 0x3f4ba46a, 0xbf1aa1f2, 0xbeec679a, 0xbf178874, 0x3f7f82d6, 0x3f76c982, 0xbf38d910, 0xbf784a87, 0x3e162c38, 0xbf56f0f6, 0x3f093b66, 0x3ca81480, 0x3e3222f0, 0xbf055aa2, 0xbf71a856, 0xbea5969a, 0xbf3864c4, 0x3e84c0b4, 0x3f5abd74, 0xbf29e580, 0xbedc9918, 0x3f4c6202, 0xbf3ece63, 0x3f3e6cda, 0x3f59c85e, 0x3f229560, 0xbf62af0b, 0x3f49164e, 0x3f10e962, 0xbf023712, 0x3f3d6f12, 0xbf6c7e2a, 0xbf67d2aa, 0x3f17a12c, 0x3f44a8fa, 0xbc96d9e0, 0xbf6855ef, 0x3f5e3666, 0xbda54710, 0x3f674f0e, 0x3e93acec, 0x3efa28fc, 0xbf1d8578, 0x3ea67c18, 0x3e2bc6c0, 0x3f585190, 0x3f3670b0];
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Load(float* address) => Vector256.Load(address);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Fma(Vector256<float> input, float weight, Vector256<float> sum) => Vector256.MultiplyAddEstimate(input, Vector256.Create(weight), sum);
 }
 }

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Sparsify.Runtime.Kernels;
+
+/// <summary>
+/// Max pooling by rows: per output row, the element-wise maximum of the window's input rows, then a
+/// sliding maximum along that row, then every StrideW-th value. Both maxima are vectorised and the
+/// padding is a border of -∞, so no position is bounds-checked; the result equals the window-by-window
+/// maximum (Vector256.Max and Math.Max follow the same IEEE 754 maximum, NaN included).
+/// </summary>
+public static partial class Pooling
+{
+    private static unsafe void RunMaxRows(PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int threads)
+    {
+        fixed (float* pIn = input)
+        fixed (float* pOut = output)
+        {
+            float* x = pIn, y = pOut;
+            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, plane => MaxRows.Plane(g, x, y, plane));
+        }
+    }
+
+    private static unsafe class MaxRows
+    {
+        /// <summary>Longest padded row the row buffers hold on the stack.</summary>
+        private const int MaxRowFloats = 4096;
+
+        public static bool Fits(in PoolGeometry g) => g.OutWidth > 0 && g.OutHeight > 0 && PaddedWidth(g) <= MaxRowFloats;
+
+        /// <summary>Columns of the padded row the windows read: up to the last window's last tap.</summary>
+        private static long PaddedWidth(in PoolGeometry g) => ((long)(g.OutWidth - 1) * g.StrideW) + ((long)(g.KernelWidth - 1) * g.DilationW) + 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Plane(in PoolGeometry g, float* x, float* y, int plane)
+        {
+            int inH = g.InHeight, inW = g.InWidth, outH = g.OutHeight, outW = g.OutWidth;
+            var padded = (int)PaddedWidth(g);
+            var sliding = ((outW - 1) * g.StrideW) + 1;
+
+            // row[j] holds padded column j (input column j - PadLeft); the border stays -∞.
+            var row = stackalloc float[padded + Vector256<float>.Count];
+            var maxima = stackalloc float[sliding + Vector256<float>.Count];
+            var first = Math.Min(g.PadLeft, padded);
+            var copied = Math.Max(0, Math.Min(inW, padded - g.PadLeft));
+            new Span<float>(row, padded).Fill(float.NegativeInfinity);
+
+            var source = x + ((nint)plane * inH * inW);
+            var target = y + ((nint)plane * outH * outW);
+            for (var oh = 0; oh < outH; oh++)
+            {
+                VerticalMax(g, source, oh, row + first, copied);
+                SlidingMax(row, g.KernelWidth, g.DilationW, maxima, sliding);
+                var outRow = target + ((nint)oh * outW);
+                for (var ow = 0; ow < outW; ow++)
+                {
+                    outRow[ow] = maxima[ow * g.StrideW];
+                }
+            }
+        }
+
+        /// <summary>into[c] = max over the window's rows inside the image of input[h, c] (-∞ when none is).</summary>
+        private static void VerticalMax(in PoolGeometry g, float* source, int oh, float* into, int columns)
+        {
+            var h0 = (oh * g.StrideH) - g.PadTop;
+            var any = false;
+            for (var kh = 0; kh < g.KernelHeight; kh++)
+            {
+                var h = h0 + (kh * g.DilationH);
+                if ((uint)h >= (uint)g.InHeight)
+                {
+                    continue;
+                }
+
+                var line = source + ((nint)h * g.InWidth);
+                if (!any)
+                {
+                    new ReadOnlySpan<float>(line, columns).CopyTo(new Span<float>(into, columns));
+                    any = true;
+                    continue;
+                }
+
+                var c = 0;
+                for (; c + Vector256<float>.Count <= columns; c += Vector256<float>.Count)
+                {
+                    Vector256.Store(Vector256.Max(Vector256.Load(into + c), Vector256.Load(line + c)), into + c);
+                }
+
+                for (; c < columns; c++)
+                {
+                    into[c] = Math.Max(into[c], line[c]);
+                }
+            }
+
+            if (!any)
+            {
+                new Span<float>(into, columns).Fill(float.NegativeInfinity);
+            }
+        }
+
+        /// <summary>maxima[j] = max over kw of row[j + kw·dilation], j in [0, count).</summary>
+        private static void SlidingMax(float* row, int kernel, int dilation, float* maxima, int count)
+        {
+            var j = 0;
+            for (; j + Vector256<float>.Count <= count; j += Vector256<float>.Count)
+            {
+                var m = Vector256.Load(row + j);
+                for (var kw = 1; kw < kernel; kw++)
+                {
+                    m = Vector256.Max(m, Vector256.Load(row + j + (kw * dilation)));
+                }
+
+                Vector256.Store(m, maxima + j);
+            }
+
+            for (; j < count; j++)
+            {
+                var m = row[j];
+                for (var kw = 1; kw < kernel; kw++)
+                {
+                    m = Math.Max(m, row[j + (kw * dilation)]);
+                }
+
+                maxima[j] = m;
+            }
+        }
+    }
+}
