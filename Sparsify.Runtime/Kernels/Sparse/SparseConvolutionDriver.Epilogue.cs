@@ -66,36 +66,54 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
     }
 
-    /// <summary>Whole vectors, then the tail through a lane mask (no scalar loop, no reads past the segment).</summary>
+    /// <summary>
+    /// Whole vectors, then the tail as one more whole vector ending at the segment's end (it rewrites a
+    /// few values with the same results; every value it touches belongs to this segment, so no other
+    /// work item's pixels). Segments shorter than a vector go through a lane mask.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreAvx(float* source, float* target, float* residual, float bias, int count, bool relu)
     {
         var b = Vector256.Create(bias);
+        if (count < 8)
+        {
+            fixed (int* masks = TailMasks)
+            {
+                var mask = Avx.LoadVector256(masks + 8 - count).AsSingle();
+                var v = Avx.LoadVector256(source) + b;
+                if (residual != null)
+                {
+                    v += Avx.MaskLoad(residual, mask);
+                }
+
+                Avx.MaskStore(target, mask, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
+            }
+
+            return;
+        }
+
         var i = 0;
         for (; i + 8 <= count; i += 8)
         {
-            var v = Avx.LoadVector256(source + i) + b;
-            if (residual != null)
-            {
-                v += Avx.LoadVector256(residual + i);
-            }
-
-            Avx.Store(target + i, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
         }
 
         if (i < count)
         {
-            fixed (int* masks = TailMasks)
-            {
-                var mask = Avx.LoadVector256(masks + 8 - (count - i)).AsSingle();
-                var v = Avx.LoadVector256(source + i) + b;
-                if (residual != null)
-                {
-                    v += Avx.MaskLoad(residual + i, mask);
-                }
-
-                Avx.MaskStore(target + i, mask, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
-            }
+            i = count - 8;
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreVector(float* source, float* target, float* residual, Vector256<float> bias, bool relu)
+    {
+        var v = Avx.LoadVector256(source) + bias;
+        if (residual != null)
+        {
+            v += Avx.LoadVector256(residual);
+        }
+
+        Avx.Store(target, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
     }
 }

@@ -86,11 +86,11 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// Convolves one image: output = body sums + bias (+ residual) (then ReLU when <paramref name="relu"/>).
     /// </summary>
     /// <param name="input">InChannels × InHeight × InWidth floats.</param>
-    /// <param name="residual">Empty, or a tensor of the output's shape added before the ReLU.</param>
+    /// <param name="residual">Empty, or a tensor of the output's shape added before the ReLU; it must not overlap <paramref name="output"/>.</param>
     /// <param name="relu">Whether negative results become zero.</param>
     /// <param name="output">OutChannels × OutHeight × OutWidth floats.</param>
     /// <param name="threads">Worker threads (1 runs on the calling thread; 0 or less: every processor).</param>
-    /// <exception cref="ArgumentException">A span is too short, or the residual is neither empty nor of the output's length.</exception>
+    /// <exception cref="ArgumentException">A span is too short, the residual is neither empty nor of the output's length, or it overlaps the output.</exception>
     public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
     {
         var g = _geometry;
@@ -104,6 +104,11 @@ public sealed unsafe partial class SparseConvolutionDriver
         if (!residual.IsEmpty && residual.Length < outputFloats)
         {
             throw new ArgumentException($"the residual holds {residual.Length} floats, the output {outputFloats}", nameof(residual));
+        }
+
+        if (residual.Overlaps(output))
+        {
+            throw new ArgumentException("the residual and the output must not overlap", nameof(residual));
         }
 
         var workers = threads <= 0 ? Environment.ProcessorCount : threads;

@@ -151,6 +151,7 @@ public sealed class SparseConvolutionTests
         Assert.ThrowsExactly<ArgumentException>(() => driver.Run(input.AsSpan(1), default, false, output, 1));
         Assert.ThrowsExactly<ArgumentException>(() => driver.Run(input, default, false, output.AsSpan(1), 1));
         Assert.ThrowsExactly<ArgumentException>(() => driver.Run(input, new float[3], false, output, 1));
+        Assert.ThrowsExactly<ArgumentException>(() => driver.Run(input, output, false, output, 1));
     }
 
     [TestMethod]
