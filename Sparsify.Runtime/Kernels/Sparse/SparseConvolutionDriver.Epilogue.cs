@@ -7,10 +7,13 @@ namespace Sparsify.Runtime.Kernels;
 /// <summary>The epilogue: from a computed tile to the valid pixels of the NCHW output.</summary>
 public sealed unsafe partial class SparseConvolutionDriver
 {
-    /// <summary>Eight all-ones lanes then eight zero lanes: loading 8 ints at [8 - n] gives the mask of the first n lanes.</summary>
-    private static readonly int[] TailMasks = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
-
     /// <summary>Adds bias (and residual), applies ReLU, and stores the tile's valid pixels of every row.</summary>
+    /// <remarks>
+    /// A tile covers consecutive grid rows, so its valid pixels of one channel are one contiguous run of
+    /// the NCHW plane, segment after segment. A segment may therefore be stored as whole vectors running
+    /// past its end: the extra values land on later segments of the same run, which are stored after it.
+    /// Only where that would pass the run's end (the last segments) is the store exact.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StoreTile(int group, int tileIndex, float* tile)
     {
@@ -20,9 +23,10 @@ public sealed unsafe partial class SparseConvolutionDriver
         var first = tileIndex * Tile;
         var end = Math.Min(first + Tile, _layout.GridPixels);
         var firstChannel = group * _rowsPerGroup;
+        var lastRow = (end - 1) / gridWidth;
+        var runEnd = ((long)lastRow * g.OutWidth) + Math.Min(end - 1 - (lastRow * gridWidth) + 1, g.OutWidth);
+        var vectors = Avx.IsSupported;
 
-        // Walk the tile one grid row segment at a time (columns at or past OutWidth are discarded),
-        // storing the segment of every row of the group.
         for (var i = first; i < end;)
         {
             var oy = i / gridWidth;
@@ -33,11 +37,21 @@ public sealed unsafe partial class SparseConvolutionDriver
             {
                 var at = ((long)oy * g.OutWidth) + ox;
                 var source = tile + (i - first);
+                var whole = (valid + 7) & ~7;
+                var overrun = vectors && at + whole <= runEnd;
                 for (var row = 0; row < _rowsPerGroup; row++)
                 {
                     var channel = firstChannel + row;
                     var offset = (channel * planeFloats) + at;
-                    Store(source + (row * Tile), _output + offset, _residual == null ? null : _residual + offset, _bias[channel], valid, _relu);
+                    var residual = _residual == null ? null : _residual + offset;
+                    if (overrun)
+                    {
+                        StoreVectors(source + (row * Tile), _output + offset, residual, Vector256.Create(_bias[channel]), whole, _relu);
+                    }
+                    else
+                    {
+                        Store(source + (row * Tile), _output + offset, residual, _bias[channel], valid, _relu);
+                    }
                 }
             }
 
@@ -45,63 +59,45 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
     }
 
+    /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end, or scalars below a vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Store(float* source, float* target, float* residual, float bias, int count, bool relu)
     {
-        if (Avx2.IsSupported)
+        if (!Avx.IsSupported || count < 8)
         {
-            StoreAvx(source, target, residual, bias, count, relu);
+            // Scalars, not a masked store: AMD cores run VMASKMOVPS stores in microcode.
+            for (var i = 0; i < count; i++)
+            {
+                var v = source[i] + bias;
+                if (residual != null)
+                {
+                    v += residual[i];
+                }
+
+                target[i] = relu ? Math.Max(v, 0f) : v;
+            }
+
             return;
         }
 
-        for (var i = 0; i < count; i++)
+        // The last vector rewrites a few values with the same results; all of them are this segment's.
+        var b = Vector256.Create(bias);
+        var whole = count & ~7;
+        StoreVectors(source, target, residual, b, whole, relu);
+        if (whole < count)
         {
-            var v = source[i] + bias;
-            if (residual != null)
-            {
-                v += residual[i];
-            }
-
-            target[i] = relu ? Math.Max(v, 0f) : v;
+            var i = count - 8;
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
         }
     }
 
-    /// <summary>
-    /// Whole vectors, then the tail as one more whole vector ending at the segment's end (it rewrites a
-    /// few values with the same results; every value it touches belongs to this segment, so no other
-    /// work item's pixels). Segments shorter than a vector go through a lane mask.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StoreAvx(float* source, float* target, float* residual, float bias, int count, bool relu)
+    /// <summary><paramref name="count"/> (a multiple of 8) values as whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreVectors(float* source, float* target, float* residual, Vector256<float> bias, int count, bool relu)
     {
-        var b = Vector256.Create(bias);
-        if (count < 8)
+        for (var i = 0; i < count; i += 8)
         {
-            fixed (int* masks = TailMasks)
-            {
-                var mask = Avx.LoadVector256(masks + 8 - count).AsSingle();
-                var v = Avx.LoadVector256(source) + b;
-                if (residual != null)
-                {
-                    v += Avx.MaskLoad(residual, mask);
-                }
-
-                Avx.MaskStore(target, mask, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
-            }
-
-            return;
-        }
-
-        var i = 0;
-        for (; i + 8 <= count; i += 8)
-        {
-            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
-        }
-
-        if (i < count)
-        {
-            i = count - 8;
-            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, bias, relu);
         }
     }
 

@@ -21,7 +21,11 @@ public delegate void ModelRun(ReadOnlySpan<float> input, Span<float> output);
 /// <param name="Generate">Time the generator took on the manifest.</param>
 /// <param name="Compile">Time Roslyn took to compile the generated code.</param>
 /// <param name="FirstCall">Time of the first Run (JIT included).</param>
-public sealed record GeneratedModelBuild(ModelRun Run, long SourceBytes, long AssemblyBytes, TimeSpan Generate, TimeSpan Compile, TimeSpan FirstCall);
+public sealed record GeneratedModelBuild(ModelRun Run, long SourceBytes, long AssemblyBytes, TimeSpan Generate, TimeSpan Compile, TimeSpan FirstCall)
+{
+    /// <summary>The generated class's instance behind <see cref="Run"/>.</summary>
+    public object Instance { get; init; } = null!;
+}
 
 /// <summary>
 /// Builds what a consumer's <c>dotnet build</c> builds from a compiled model, in memory: runs Sparsify's
@@ -83,7 +87,7 @@ public static class GeneratedModelCompiler
         var firstCall = watch.Elapsed;
 
         var source = output.SyntaxTrees.Except(compilation.SyntaxTrees).Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t.ToString()));
-        return new GeneratedModelBuild(run, source, pe.Length - blob.Length, generate, compile, firstCall);
+        return new GeneratedModelBuild(run, source, pe.Length - blob.Length, generate, compile, firstCall) { Instance = instance };
     }
 
     private static ImmutableArray<MetadataReference> References() =>

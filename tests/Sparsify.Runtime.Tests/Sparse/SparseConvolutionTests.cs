@@ -57,6 +57,27 @@ public sealed class SparseConvolutionTests
     }
 
     [TestMethod]
+    public void EveryOutputWidthStoresExactlyItsPixels()
+    {
+        // Tiles cut grid rows at every phase; whole-vector stores may only run onto the tile's own later segments.
+        foreach (var (width, kernel) in Enumerable.Range(1, 20).SelectMany(w => new[] { (w, 1), (w, 3) }))
+        {
+            var g = SparseTestData.Geometry(8, 5, width, 16, kernel, kernel, padTop: kernel / 2, padLeft: kernel / 2, padBottom: kernel / 2, padRight: kernel / 2);
+            var random = new Random(width * 31 + kernel);
+            var weights = SparseTestData.Groups(g.OutChannels, g.FilterLength, 8, 0.5, random);
+            var input = SparseTestData.RandomValues(g.InChannels * g.InHeight * g.InWidth, random);
+            var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
+            var driver = SparseConvolutions.FromGroups(g, weights, default);
+            foreach (var threads in new[] { 1, 2 })
+            {
+                var output = new float[g.OutChannels * g.OutPixels];
+                driver.Run(input, residual, relu: false, output, threads);
+                SparseTestData.AssertClose(SparseTestData.NaiveConvolution(g, input, weights.Decode(), [], residual, relu: false), output);
+            }
+        }
+    }
+
+    [TestMethod]
     public void RelativeIndicesWithPaddingEntriesGiveTheSameResult()
     {
         var g = SparseTestData.Geometry(16, 9, 9, 16, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
