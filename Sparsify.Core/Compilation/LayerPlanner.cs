@@ -74,7 +74,7 @@ public static class LayerPlanner
         var reuse = report.Layout == PartitionLayout.Groups ? string.Create(c, $"; {report.ValuesPerEntry} rows share each column, register-blocked") : string.Empty;
         var budget = layer is FullyConnectedLayer ? options.FullyConnectedUnrollBudget : options.UnrollBudget;
         return report.NonZeros <= budget
-            ? new LayerPlan(layer.Name, LayerExecution.SparseUnrolled, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros <= unroll budget {budget}: weights as immediates{reuse}"), false)
+            ? new LayerPlan(layer.Name, LayerExecution.SparseUnrolled, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros <= unroll budget {budget}: weights and offsets compiled into the code{reuse}"), false)
             : new LayerPlan(layer.Name, LayerExecution.SparseTable, string.Create(c, $"sparsity {report.Sparsity:0.000}, {report.NonZeros} nonzeros > unroll budget {budget}: compressed arrays from the blob{reuse}"), false);
     }
 }

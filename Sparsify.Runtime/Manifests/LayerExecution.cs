@@ -9,6 +9,6 @@ public enum LayerExecution
     /// <summary>Loops specialised per layer shape over compressed arrays read from the weight blob.</summary>
     SparseTable,
 
-    /// <summary>Nonzero weights as immediates and input offsets as constants in generated code.</summary>
+    /// <summary>Nonzero weights and input offsets compiled into generated code as constants.</summary>
     SparseUnrolled,
 }
