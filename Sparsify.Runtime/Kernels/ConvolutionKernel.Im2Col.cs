@@ -14,7 +14,7 @@ internal static unsafe partial class ConvolutionKernel
     /// floats and de-interleaves); other strides gather. Without AVX2 it is a scalar copy.
     /// Lanes past the last pixel read in-bounds garbage: the GEMM never stores those columns.
     /// </summary>
-    private sealed class Im2ColB : Sgemm.PanelSource
+    private readonly struct Im2ColB : Sgemm.IPanelSource
     {
         private const int NR = Sgemm.NR;
 
@@ -34,7 +34,7 @@ internal static unsafe partial class ConvolutionKernel
 
         [SkipLocalsInit]
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void PackPanel(int panel, int pc, int kc, float* dst)
+        public void PackPanel(int panel, int pc, int kc, float* dst)
         {
             // Offset (in the padded image) of each lane's receptive field origin, and the segments.
             int* laneOffset = stackalloc int[NR];
@@ -105,7 +105,7 @@ internal static unsafe partial class ConvolutionKernel
             public int Offset, Kh, Kw;
             public readonly int DilationW, KernelW, KernelH, RowJump, ChannelJump;
 
-            public Cursor(Im2ColB owner, int r)
+            public Cursor(in Im2ColB owner, int r)
             {
                 Offset = owner.Decode(r, out Kh, out Kw);
                 ConvGeometry g = owner._g;
@@ -136,7 +136,7 @@ internal static unsafe partial class ConvolutionKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void PackScalar(int pc, int kc, int* laneOffset, float* dst)
         {
-            var cursor = new Cursor(this, pc);
+            var cursor = new Cursor(in this, pc);
             float* data = _data;
             for (int r = 0; r < kc; r++, dst += NR)
             {
@@ -154,7 +154,7 @@ internal static unsafe partial class ConvolutionKernel
         private void PackGather(int pc, int kc, int* laneOffset, float* dst)
         {
             Vector256<int> lo = Vector256.Load(laneOffset), hi = Vector256.Load(laneOffset + 8);
-            var cursor = new Cursor(this, pc);
+            var cursor = new Cursor(in this, pc);
             float* data = _data;
             for (int r = 0; r < kc; r++, dst += NR)
             {
@@ -198,7 +198,7 @@ internal static unsafe partial class ConvolutionKernel
                 }
             }
 
-            var cursor = new Cursor(this, pc);
+            var cursor = new Cursor(in this, pc);
             float* data = _data;
             if (segments == 1)
             {

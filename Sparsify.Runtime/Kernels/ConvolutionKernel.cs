@@ -130,22 +130,19 @@ internal static unsafe partial class ConvolutionKernel
             for (int grp = 0; grp < g.Group; grp++)
             {
                 float* image = input + (((nint)b * g.InChannels) + ((nint)grp * g.InChannelsPerGroup)) * inPlane;
-                Sgemm.PanelSource source;
-                if (pointwise)
-                {
-                    source = new Sgemm.RowMajorB(image, n, n, level);
-                }
-                else
-                {
-                    padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
-                    source = new Im2ColB(g, padded, level);
-                }
-
                 float* w = weights + ((nint)grp * m * k);
                 nint cOffset = (((nint)b * g.OutChannels) + ((nint)grp * m)) * n;
                 float* groupBias = bias == null ? null : bias + (grp * m);
                 float* residual = epilogue.Residual == null ? null : epilogue.Residual + cOffset;
-                Sgemm.Multiply(m, n, k, w, k, source, output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+                if (pointwise)
+                {
+                    Sgemm.Multiply(m, n, k, w, k, new Sgemm.RowMajorB(image, n, n, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+                }
+                else
+                {
+                    padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
+                    Sgemm.Multiply(m, n, k, w, k, new Im2ColB(g, padded, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+                }
             }
         }
     }
@@ -156,10 +153,10 @@ internal static unsafe partial class ConvolutionKernel
         var job = new DirectJob(g, input, weights, bias, output, epilogue);
         int count = g.Batch * g.OutChannels;
         int dop = Sgemm.EffectiveParallelism(maxDop, g.Macs);
-        Sgemm.RunParallel(count, dop, job.Run);
+        Sgemm.RunParallel(count, dop, job, static (in DirectJob j, int index) => j.Run(index));
     }
 
-    private sealed class DirectJob(ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue)
+    private readonly struct DirectJob(ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue)
     {
         public void Run(int index)
         {
@@ -262,11 +259,16 @@ internal static unsafe partial class ConvolutionKernel
         /// <summary>Copies the InChannelsPerGroup channels at <paramref name="image"/> in, zeroing the padding.</summary>
         public readonly void Fill(in ConvGeometry g, float* image, int dop)
         {
-            float* data = Data;
-            int height = Height, width = Width, inH = g.InHeight, inW = g.InWidth, padTop = g.PadTop, padLeft = g.PadLeft;
-            int dopHere = (long)g.InChannelsPerGroup * height * width < (1 << 16) ? 1 : dop;
-            Sgemm.RunParallel(g.InChannelsPerGroup, dopHere, ic =>
+            int dopHere = (long)g.InChannelsPerGroup * Height * Width < (1 << 16) ? 1 : dop;
+            Sgemm.RunParallel(g.InChannelsPerGroup, dopHere, new FillJob(g, image, Data, Height, Width), static (in FillJob job, int ic) => job.FillChannel(ic));
+        }
+
+        /// <summary>Copies channel by channel: the rows of the image between zeroed padding.</summary>
+        private readonly struct FillJob(ConvGeometry g, float* image, float* data, int height, int width)
+        {
+            public void FillChannel(int ic)
             {
+                int inH = g.InHeight, inW = g.InWidth, padTop = g.PadTop, padLeft = g.PadLeft;
                 float* dstChannel = data + ((nint)ic * height * width);
                 float* srcChannel = image + ((nint)ic * inH * inW);
                 for (int row = 0; row < height; row++)
@@ -283,7 +285,7 @@ internal static unsafe partial class ConvolutionKernel
                     new ReadOnlySpan<float>(srcChannel + ((nint)ih * inW), inW).CopyTo(dst[padLeft..]);
                     dst[(padLeft + inW)..].Clear();
                 }
-            });
+            }
         }
 
         public void Dispose()

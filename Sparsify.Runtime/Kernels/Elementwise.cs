@@ -1,8 +1,13 @@
+using System.Buffers;
+
 namespace Sparsify.Runtime.Kernels;
 
 /// <summary>Layers that touch each value once: ReLU, Add, Softmax and the copies of Concat.</summary>
 public static class Elementwise
 {
+    /// <summary>Longest softmax axis kept on the stack.</summary>
+    private const int StackFloats = 1024;
+
     /// <summary>output = max(input, 0); NaN stays NaN. <paramref name="output"/> may be <paramref name="input"/>.</summary>
     public static void Relu(ReadOnlySpan<float> input, Span<float> output)
     {
@@ -48,7 +53,10 @@ public static class Elementwise
             return;
         }
 
-        var column = new float[axisLength];
+        // Small axes (class scores) on the stack; a long one from the pool: nothing allocated per call.
+        float[]? rented = axisLength > StackFloats ? ArrayPool<float>.Shared.Rent(axisLength) : null;
+        Span<float> column = rented is null ? stackalloc float[StackFloats] : rented;
+        column = column[..axisLength];
         for (var o = 0; o < outer; o++)
         {
             for (var i = 0; i < inner; i++)
@@ -71,6 +79,11 @@ public static class Elementwise
                     output[start + (k * inner)] = column[k] / sum;
                 }
             }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
     }
 

@@ -75,7 +75,7 @@ internal static unsafe class FullyConnectedKernel
             else
             {
                 var job = new DotJob(batch, inFeatures, outFeatures, x, w, biasOrNull, y);
-                Sgemm.RunParallel(Sgemm.CeilDiv(outFeatures, RowsPerItem), dop, job.Run);
+                Sgemm.RunParallel(Sgemm.CeilDiv(outFeatures, RowsPerItem), dop, job, static (in DotJob j, int item) => j.Run(item));
             }
         }
     }
@@ -108,7 +108,7 @@ internal static unsafe class FullyConnectedKernel
         }
     }
 
-    private sealed class DotJob(int batch, int inFeatures, int outFeatures, float* x, float* w, float* bias, float* y)
+    private readonly struct DotJob(int batch, int inFeatures, int outFeatures, float* x, float* w, float* bias, float* y)
     {
         public void Run(int item)
         {

@@ -21,34 +21,37 @@ public static class Normalization
             throw new ArgumentException($"LRN over {batch}x{channels}x{pixels} needs {needed} values; the input holds {input.Length}, the output {output.Length}.", nameof(input));
         }
 
-        var before = (size - 1) / 2;
-        var after = size - 1 - before;
-        var scale = alpha / size;
         fixed (float* pIn = input)
         fixed (float* pOut = output)
         {
-            float* x = pIn, y = pOut;
-            WorkerThreads.For(batch * channels, threads <= 0 ? Environment.ProcessorCount : threads, plane =>
-            {
-                // Per-thread scratch, kept between calls: a model call allocates nothing.
-                var sum = Scratch(ref sumScratch, pixels);
-                var square = Scratch(ref squareScratch, pixels);
-                int n = plane / channels, c = plane % channels;
-                sum.Clear();
-                for (var k = Math.Max(0, c - before); k <= Math.Min(channels - 1, c + after); k++)
-                {
-                    var source = new ReadOnlySpan<float>(x + ((((nint)n * channels) + k) * pixels), pixels);
-                    VectorMath.Multiply(source, source, square);
-                    Epilogue.Add(sum, square, sum);
-                }
+            var job = new LrnJob(channels, pixels, (size - 1) / 2, size - 1 - ((size - 1) / 2), alpha / size, beta, bias, pIn, pOut);
+            WorkerThreads.For(batch * channels, threads <= 0 ? Environment.ProcessorCount : threads, job, static (in LrnJob j, int plane) => j.Plane(plane));
+        }
+    }
 
-                var planeIn = new ReadOnlySpan<float>(x + ((nint)plane * pixels), pixels);
-                var planeOut = new Span<float>(y + ((nint)plane * pixels), pixels);
-                for (var i = 0; i < pixels; i++)
-                {
-                    planeOut[i] = planeIn[i] / MathF.Pow(bias + (scale * sum[i]), beta);
-                }
-            });
+    /// <summary>One LRN call's shapes and pointers; each plane reads the squares of its channel window.</summary>
+    private readonly unsafe struct LrnJob(int channels, int pixels, int before, int after, float scale, float beta, float bias, float* input, float* output)
+    {
+        public void Plane(int plane)
+        {
+            // Per-thread scratch, kept between calls: a model call allocates nothing.
+            var sum = Scratch(ref sumScratch, pixels);
+            var square = Scratch(ref squareScratch, pixels);
+            int n = plane / channels, c = plane % channels;
+            sum.Clear();
+            for (var k = Math.Max(0, c - before); k <= Math.Min(channels - 1, c + after); k++)
+            {
+                var source = new ReadOnlySpan<float>(input + ((((nint)n * channels) + k) * pixels), pixels);
+                VectorMath.Multiply(source, source, square);
+                Epilogue.Add(sum, square, sum);
+            }
+
+            var planeIn = new ReadOnlySpan<float>(input + ((nint)plane * pixels), pixels);
+            var planeOut = new Span<float>(output + ((nint)plane * pixels), pixels);
+            for (var i = 0; i < pixels; i++)
+            {
+                planeOut[i] = planeIn[i] / MathF.Pow(bias + (scale * sum[i]), beta);
+            }
         }
     }
 

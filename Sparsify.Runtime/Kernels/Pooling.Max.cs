@@ -16,8 +16,8 @@ public static partial class Pooling
         fixed (float* pIn = input)
         fixed (float* pOut = output)
         {
-            float* x = pIn, y = pOut;
-            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, plane => MaxRows.Plane(g, x, y, plane));
+            var job = new PoolJob(g, isMax: true, countIncludePad: false, pIn, pOut);
+            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, job, static (in PoolJob j, int plane) => MaxRows.Plane(j.Geometry, j.Input, j.Output, plane));
         }
     }
 

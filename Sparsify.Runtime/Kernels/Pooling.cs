@@ -82,12 +82,11 @@ public static partial class Pooling
     private static unsafe void Run(in PoolGeometry g, bool isMax, bool countIncludePad, ReadOnlySpan<float> input, Span<float> output, int threads)
     {
         Validate(g, input.Length, output.Length);
-        var geometry = g;
         fixed (float* pIn = input)
         fixed (float* pOut = output)
         {
-            float* x = pIn, y = pOut;
-            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, plane => PoolPlane(geometry, isMax, countIncludePad, x, y, plane));
+            var job = new PoolJob(g, isMax, countIncludePad, pIn, pOut);
+            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, job, static (in PoolJob j, int plane) => PoolPlane(j.Geometry, j.IsMax, j.CountIncludePad, j.Input, j.Output, plane));
         }
     }
 
@@ -164,5 +163,19 @@ public static partial class Pooling
         var h1 = Math.Min(h0 + g.KernelHeight, g.InHeight + g.PadBottom);
         var w1 = Math.Min(w0 + g.KernelWidth, g.InWidth + g.PadRight);
         return (h1 - h0) * (w1 - w0);
+    }
+
+    /// <summary>What every plane of a window-by-window pooling reads.</summary>
+    private readonly unsafe struct PoolJob(PoolGeometry geometry, bool isMax, bool countIncludePad, float* input, float* output)
+    {
+        public PoolGeometry Geometry { get; } = geometry;
+
+        public bool IsMax { get; } = isMax;
+
+        public bool CountIncludePad { get; } = countIncludePad;
+
+        public float* Input { get; } = input;
+
+        public float* Output { get; } = output;
     }
 }

@@ -12,16 +12,16 @@ internal static unsafe partial class Sgemm
     /// dst + r·NR), zero past column n. dst is 64-byte aligned. Implementations must be safe to call
     /// from several threads at once and must write the same values whatever the calling thread.
     /// </summary>
-    internal abstract class PanelSource
+    internal interface IPanelSource
     {
-        public abstract void PackPanel(int panel, int pc, int kc, float* dst);
+        void PackPanel(int panel, int pc, int kc, float* dst);
     }
 
     /// <summary>Row-major B: B[r, j] at b[r·ldb + j].</summary>
-    internal sealed class RowMajorB(float* b, int ldb, int n, SimdLevel level) : PanelSource
+    internal readonly struct RowMajorB(float* b, int ldb, int n, SimdLevel level) : IPanelSource
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void PackPanel(int panel, int pc, int kc, float* dst)
+        public void PackPanel(int panel, int pc, int kc, float* dst)
         {
             int col = panel * NR;
             float* src = b + ((nint)pc * ldb) + col;
@@ -53,10 +53,10 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>B given transposed: B[r, j] at bt[j·ldbt + r] (Bᵀ row-major).</summary>
-    internal sealed class TransposedB(float* bt, int ldbt, int n) : PanelSource
+    internal readonly struct TransposedB(float* bt, int ldbt, int n) : IPanelSource
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override void PackPanel(int panel, int pc, int kc, float* dst)
+        public void PackPanel(int panel, int pc, int kc, float* dst)
         {
             int col = panel * NR;
             int cols = Math.Min(NR, n - col);

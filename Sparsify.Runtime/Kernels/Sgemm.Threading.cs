@@ -16,21 +16,9 @@ internal static unsafe partial class Sgemm
         return requested <= 0 ? Environment.ProcessorCount : requested;
     }
 
-    /// <summary>Runs <paramref name="body"/> for 0..count-1, on the calling thread when dop is 1.</summary>
-    internal static void RunParallel(int count, int dop, Action<int> body)
-    {
-        if (dop <= 1 || count <= 1)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                body(i);
-            }
-
-            return;
-        }
-
-        WorkerThreads.For(count, dop, body);
-    }
+    /// <summary>Runs <paramref name="body"/>(state, i) for 0..count-1, on the calling thread when dop is 1.</summary>
+    internal static void RunParallel<TState>(int count, int dop, in TState state, IndexBody<TState> body)
+        => WorkerThreads.For(count, dop, state, body);
 
     /// <summary>One GEMM split into tiles of C; each tile is independent work for one thread.</summary>
     /// <remarks>
@@ -40,16 +28,17 @@ internal static unsafe partial class Sgemm
     /// at most <see cref="UnpackedAMaxPanels"/> panels reads A in place instead: packing it would not
     /// pay for itself (fully connected layers at small batch, 7×7 feature maps).
     /// </remarks>
-    private sealed class GemmJob
+    private readonly struct GemmJob<TSource>
+        where TSource : struct, IPanelSource
     {
         private readonly int _m, _n, _k, _lda, _ldc;
         private readonly float* _a, _c, _rowBias, _residual;
-        private readonly PanelSource _b;
+        private readonly TSource _b;
         private readonly bool _accumulate, _relu;
         private readonly SimdLevel _level;
         private readonly int _nPanels, _tileRows, _tilePanels, _mTiles;
 
-        public GemmJob(int m, int n, int k, float* a, int lda, PanelSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, SimdLevel level, int dop)
+        public GemmJob(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, SimdLevel level, int dop)
         {
             _residual = residual;
             _relu = relu;

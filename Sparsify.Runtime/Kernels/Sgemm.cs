@@ -25,7 +25,7 @@ internal enum SimdLevel
 /// <see cref="MR"/>-row micro-panels (L2; a tile with few panels reads A in place instead), then for
 /// each panel of <see cref="NR"/> columns packs B for the block (kc × NR floats, ≤ 16 KB, on the
 /// stack: L1) and runs the register-blocked micro-kernel (6×16, or 12×8 for a narrow last panel)
-/// down the tile's rows. B comes from a <see cref="PanelSource"/>, so a convolution fuses im2col into
+/// down the tile's rows. B comes from an <see cref="IPanelSource"/>, so a convolution fuses im2col into
 /// the packing and the im2col matrix never exists in memory.</para>
 /// <para>Every element of C is the same chain of fused multiply-adds over each k block, added to C in
 /// k-block order, whatever tile, thread or micro-kernel shape computes it: results are bitwise
@@ -82,14 +82,16 @@ internal static unsafe partial class Sgemm
     /// <summary>
     /// C = A·B (+ C) (+ rowBias) where <paramref name="b"/> supplies packed panels of B on demand.
     /// </summary>
-    internal static void Multiply(int m, int n, int k, float* a, int lda, PanelSource b, float* c, int ldc, bool accumulate, float* rowBias, int maxDegreeOfParallelism, SimdLevel level)
+    internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, int maxDegreeOfParallelism, SimdLevel level)
+        where TSource : struct, IPanelSource
         => Multiply(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual: null, relu: false, maxDegreeOfParallelism, level);
 
     /// <summary>
     /// C = A·B (+ C) (+ rowBias), then, per tile of C while it is in cache, + <paramref name="residual"/>
     /// (null or laid out like C, row stride <paramref name="ldc"/>) and max(·, 0) when <paramref name="relu"/>.
     /// </summary>
-    internal static void Multiply(int m, int n, int k, float* a, int lda, PanelSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, int maxDegreeOfParallelism, SimdLevel level)
+    internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, int maxDegreeOfParallelism, SimdLevel level)
+        where TSource : struct, IPanelSource
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -109,8 +111,8 @@ internal static unsafe partial class Sgemm
         }
 
         int dop = EffectiveParallelism(maxDegreeOfParallelism, (long)m * n * k);
-        var job = new GemmJob(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual, relu, level, dop);
-        RunParallel(job.TileCount, dop, job.RunTile);
+        var job = new GemmJob<TSource>(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual, relu, level, dop);
+        RunParallel(job.TileCount, dop, job, static (in GemmJob<TSource> j, int tile) => j.RunTile(tile));
     }
 
     /// <summary>k = 0: the product is zero, so C becomes bias (or keeps its value plus bias).</summary>

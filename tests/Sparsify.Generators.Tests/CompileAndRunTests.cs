@@ -57,6 +57,20 @@ public sealed class CompileAndRunTests
     }
 
     [TestMethod]
+    [DataRow("lenet5", 0.9, "locality", null)]
+    [DataRow("smallalexnet", 0.85, "locality", null)]
+    [DataRow("smallalexnet", 0.5, "unstructured", LayerExecution.SparseTable)]
+    [DataRow("smallalexnet", 0.85, "locality", LayerExecution.Dense)]
+    [DataRow("residual", 0.0, "", null)]
+    public void RunAllocatesNothingAfterTheFirstCall(string model, double sparsity, string scheme, LayerExecution? forced)
+    {
+        var compiled = model == "residual" ? TestModels.CompileResidual(TestModels.Residual()) : TestModels.Compile(TestModels.Build(model), sparsity, scheme, forced);
+        using var generated = GeneratedModel.Build(compiled, threads: 2);
+        var input = Input((int)generated.Static("InputLength")!, seed: 3);
+        Assert.AreEqual(0L, generated.AllocatedBytes(input, calls: 5));
+    }
+
+    [TestMethod]
     public void ResidualModelWithEveryPlanMatchesReference()
     {
         var graph = TestModels.Residual();

@@ -68,5 +68,29 @@ internal sealed class GeneratedModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Bytes the calling thread allocates over <paramref name="calls"/> runs of the span overload,
+    /// after as many runs to warm it up (the first run allocates its buffers).
+    /// </summary>
+    public long AllocatedBytes(float[] input, int calls)
+    {
+        var run = (SpanRun)Delegate.CreateDelegate(typeof(SpanRun), _instance, Type.GetMethod("Run", [typeof(ReadOnlySpan<float>), typeof(Span<float>)])!);
+        var output = new float[(int)Static("OutputLength")!];
+        for (var i = 0; i < calls; i++)
+        {
+            run(input, output);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < calls; i++)
+        {
+            run(input, output);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     public void Dispose() => _context.Unload();
+
+    private delegate void SpanRun(ReadOnlySpan<float> input, Span<float> output);
 }

@@ -72,32 +72,82 @@ internal static class WorkerThreads
 
     /// <summary>Runs <paramref name="body"/>(i) for every i in [0, count) on up to <paramref name="workers"/> threads, each index exactly once.</summary>
     public static void For(int count, int workers, Action<int> body)
+        => For(count, workers, body, static (in Action<int> action, int i) => action(i));
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(state, i) for every i in [0, count) on up to <paramref name="workers"/>
+    /// threads, each index exactly once. With a static lambda for the body nothing is allocated: the
+    /// loop object is kept per calling thread and state type (a nested loop on the same thread gets a new one).
+    /// </summary>
+    public static void For<TState>(int count, int workers, in TState state, IndexBody<TState> body)
     {
         if (workers <= 1 || count <= 1)
         {
             for (var i = 0; i < count; i++)
             {
-                body(i);
+                body(in state, i);
             }
 
             return;
         }
 
-        var loop = new ForLoop(count, body);
-        Run(Math.Min(workers, count), loop.Work);
+        var loop = StateLoop<TState>.Rent();
+        loop.Start(count, state, body);
+        try
+        {
+            Run(Math.Min(workers, count), loop.Work);
+        }
+        finally
+        {
+            loop.Return();
+        }
     }
 
-    // One object per For call: the shared index counter (the only allocation of a parallel loop).
-    private sealed class ForLoop(int count, Action<int> body)
+    /// <summary>The shared index counter of a parallel loop and the state its body reads.</summary>
+    private sealed class StateLoop<TState>
     {
-        private int _next = -1;
+        [ThreadStatic]
+        private static StateLoop<TState>? cached;
 
-        public void Work(int worker)
+        private TState _state = default!;
+        private IndexBody<TState>? _body;
+        private int _count;
+        private int _next;
+
+        private StateLoop() => Work = RunIndices;
+
+        /// <summary>The delegate handed to the workers, made once per loop object.</summary>
+        public Action<int> Work { get; }
+
+        public static StateLoop<TState> Rent()
         {
+            var loop = cached ?? new StateLoop<TState>();
+            cached = null;
+            return loop;
+        }
+
+        public void Start(int count, in TState state, IndexBody<TState> body)
+        {
+            _state = state;
+            _body = body;
+            _count = count;
+            _next = -1;
+        }
+
+        public void Return()
+        {
+            _state = default!;
+            _body = null;
+            cached = this;
+        }
+
+        private void RunIndices(int worker)
+        {
+            var body = _body!;
             int i;
-            while ((i = Interlocked.Increment(ref _next)) < count)
+            while ((i = Interlocked.Increment(ref _next)) < _count)
             {
-                body(i);
+                body(in _state, i);
             }
         }
     }
@@ -200,3 +250,9 @@ internal static class WorkerThreads
         }
     }
 }
+
+/// <summary>One index of a parallel loop over a shared, read-only <typeparamref name="TState"/>.</summary>
+/// <typeparam name="TState">What every index reads: pointers, shapes, a job.</typeparam>
+/// <param name="state">The loop's state.</param>
+/// <param name="index">The index to run.</param>
+internal delegate void IndexBody<TState>(in TState state, int index);
