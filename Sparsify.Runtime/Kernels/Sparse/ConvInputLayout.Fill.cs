@@ -62,7 +62,7 @@ public sealed partial class ConvInputLayout
     {
         ref readonly var g = ref _geometry;
         int sh = g.StrideH, sw = g.StrideW, wq = GridWidth;
-        var (x0, x1) = ColumnRange(pw);
+        var (x0, x1) = _columnRanges[pw];
         var firstInputColumn = (x0 * sw) + pw - g.PadLeft;
         for (var y = 0; y < _planeRows; y++)
         {
@@ -87,7 +87,7 @@ public sealed partial class ConvInputLayout
             var source = channel + ((long)iy * g.InWidth) + firstInputColumn;
             if (sw == 1)
             {
-                new ReadOnlySpan<float>(source, x1 - x0).CopyTo(new Span<float>(row + x0, x1 - x0));
+                CopyRow(source, row + x0, x1 - x0);
             }
             else
             {
@@ -187,8 +187,47 @@ public sealed partial class ConvInputLayout
         }
     }
 
+    /// <summary>
+    /// Copies a row of <paramref name="count"/> floats. Rows of deep layers are short (7 to 28 floats)
+    /// and there are thousands of them, so the fixed cost of a general copy call would dominate: whole
+    /// vectors, then one overlapping vector for the tail, reading and writing only the row's floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRow(float* source, float* target, int count)
+    {
+        if (count >= 8 && Vector256.IsHardwareAccelerated)
+        {
+            var i = 0;
+            for (; i <= count - 8; i += 8)
+            {
+                Vector256.Store(Vector256.Load(source + i), target + i);
+            }
+
+            if (i < count)
+            {
+                Vector256.Store(Vector256.Load(source + count - 8), target + count - 8);
+            }
+        }
+        else if (count is >= 4 and <= 8 && Vector128.IsHardwareAccelerated)
+        {
+            Vector128.Store(Vector128.Load(source), target);
+            Vector128.Store(Vector128.Load(source + count - 4), target + count - 4);
+        }
+        else if (count > 8)
+        {
+            new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(target, count));
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                target[i] = source[i];
+            }
+        }
+    }
+
     /// <summary>Plane columns x whose input column x·SW + pw - PadLeft lies inside the image: [x0, x1).</summary>
-    private (int X0, int X1) ColumnRange(int pw)
+    private (int X0, int X1) ComputeColumnRange(int pw)
     {
         ref readonly var g = ref _geometry;
         var x0 = Math.Min(GridWidth, CeilDiv(Math.Max(0, g.PadLeft - pw), g.StrideW));

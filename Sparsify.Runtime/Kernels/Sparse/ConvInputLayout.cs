@@ -22,6 +22,10 @@ public sealed partial class ConvInputLayout
     private readonly bool[] _rowPhaseUsed;
     private readonly bool[] _columnPhaseUsed;
 
+    // Per column phase, the plane columns that hold image values (computed once: a fill would
+    // otherwise divide for every channel).
+    private readonly (int X0, int X1)[] _columnRanges;
+
     private ConvInputLayout(in ConvGeometry g)
     {
         _geometry = g;
@@ -43,6 +47,11 @@ public sealed partial class ConvInputLayout
 
         PlaneStride = (int)stride;
         BufferLength = (int)length;
+        _columnRanges = new (int, int)[g.StrideW];
+        for (var pw = 0; pw < g.StrideW; pw++)
+        {
+            _columnRanges[pw] = ComputeColumnRange(pw);
+        }
     }
 
     /// <summary>Wq = OutWidth + ((KernelWidth - 1)·DilationW)/StrideW: the width of the output grid and of every plane.</summary>

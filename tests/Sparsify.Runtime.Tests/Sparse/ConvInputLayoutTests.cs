@@ -5,9 +5,13 @@ namespace Sparsify.Runtime.Tests.Sparse;
 [TestClass]
 public sealed class ConvInputLayoutTests
 {
-    /// <summary>Shapes: strides 1/2/4, dilation 2, asymmetric pads, 1×1 to 11×11 kernels, a grouped conv.</summary>
+    /// <summary>
+    /// Shapes: strides 1/2/4, dilation 2, asymmetric pads, 1×1 to 11×11 kernels, a grouped conv, and
+    /// stride-1 rows of every width from 1 to 19 (the row copy has scalar, half-vector and vector paths).
+    /// </summary>
     public static IEnumerable<object[]> Geometries =>
     [
+        .. Enumerable.Range(1, 19).Select(width => new object[] { SparseTestData.Geometry(2, 3, width, 4, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1) }),
         [SparseTestData.Geometry(3, 9, 10, 4, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)],
         [SparseTestData.Geometry(3, 9, 10, 4, 3, 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1)],
         [SparseTestData.Geometry(2, 13, 12, 4, 3, 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 2, padBottom: 0, padRight: 1)],
