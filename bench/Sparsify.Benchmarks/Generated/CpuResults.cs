@@ -43,7 +43,8 @@ public sealed class CpuResultsExporter : IExporter
     /// <inheritdoc />
     public IEnumerable<string> ExportToFiles(Summary summary, ILogger consoleLogger)
     {
-        var peakReport = summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks) && r.ResultStatistics is not null);
+        var peakReport = PeakReport(summary, nameof(FmaPeakBenchmarks.Peak));
+        var oneThreadReport = PeakReport(summary, nameof(FmaPeakBenchmarks.OneThread));
         var models = summary.Reports.Where(r => r.BenchmarkCase.Descriptor.Type == typeof(GeneratedModelBenchmarks) && r.ResultStatistics is not null).ToArray();
         if (peakReport is null || models.Length == 0)
         {
@@ -51,8 +52,14 @@ public sealed class CpuResultsExporter : IExporter
         }
 
         // The peak is what the cores can do: the fastest iteration. On a shared VM the median drifts with
-        // the neighbours' load, which would flatter every fraction of it.
+        // the neighbours' load, which would flatter every fraction of it; for the same reason the 2-thread
+        // loop may never see both cores free, so twice the 1-thread peak counts when it is higher.
         var peakGflops = FmaPeakBenchmarks.Flops / peakReport.ResultStatistics!.Min; // flops per ns = GFLOP/s
+        if (oneThreadReport is not null)
+        {
+            peakGflops = Math.Max(peakGflops, FmaPeakBenchmarks.Threads * FmaPeakBenchmarks.FlopsPerThread / oneThreadReport.ResultStatistics!.Min);
+        }
+
         var rows = new List<Row>();
         foreach (var group in models.GroupBy(r => (Model: (string)Param(r, "Model"), Sparsity: (double)Param(r, "Sparsity"))))
         {
@@ -71,7 +78,7 @@ public sealed class CpuResultsExporter : IExporter
         }
 
         var machine = $"{summary.HostEnvironmentInfo.Cpu.Value.ProcessorName} ({summary.HostEnvironmentInfo.Cpu.Value.LogicalCoreCount} logical cores), {summary.HostEnvironmentInfo.RuntimeVersion}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
-        var document = new Document(machine, "2 threads each, batch 1, BenchmarkDotNet medians in one in-process run; peak: the fastest iteration of FmaPeakBenchmarks in the same run", Round(peakGflops), rows);
+        var document = new Document(machine, "2 threads each, batch 1, BenchmarkDotNet medians in one in-process run; peak: the fastest iteration of FmaPeakBenchmarks in the same run, 2 threads or twice 1 thread, whichever is higher", Round(peakGflops), rows);
         var path = Path.Combine(RepoRoot(), "docs", "results", "cpu.json");
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Json) + "\n");
@@ -79,6 +86,9 @@ public sealed class CpuResultsExporter : IExporter
         consoleLogger.WriteLineInfo($"wrote {path}");
         return [path];
     }
+
+    private static BenchmarkReport? PeakReport(Summary summary, string method) => summary.Reports.FirstOrDefault(r =>
+        r.BenchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmarks) && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && r.ResultStatistics is not null);
 
     private static object Param(BenchmarkReport report, string name) => report.BenchmarkCase.Parameters[name];
 
