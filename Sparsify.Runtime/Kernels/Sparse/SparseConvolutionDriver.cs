@@ -5,7 +5,7 @@ namespace Sparsify.Runtime.Kernels;
 
 /// <summary>
 /// Runs a sparse convolution of one image from a <see cref="ConvTileBody"/>: fills the
-/// <see cref="ConvInputLayout"/>, splits (tile, row group) work items over threads, and stores each
+/// <see cref="ConvInputLayout"/>, splits (row group, block of tiles) work items over threads, and stores each
 /// tile through the epilogue (bias, optional residual, optional ReLU) into the valid NCHW pixels.
 /// </summary>
 /// <remarks>
@@ -79,8 +79,14 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// <summary>Output channels per body call.</summary>
     public int RowsPerGroup => _rowsPerGroup;
 
-    /// <summary>Work items per image: tiles × row groups.</summary>
-    public int WorkItems => _layout.TileCount * _groups;
+    /// <summary>Work items per image: row groups × blocks of consecutive tiles.</summary>
+    public int WorkItems => ((_layout.TileCount + TilesPerItem - 1) / TilesPerItem) * _groups;
+
+    /// <summary>
+    /// Consecutive tiles one work item computes for its row group: the group's weights (or code) stay
+    /// in L1 over them, and each channel's stores form longer runs.
+    /// </summary>
+    private const int TilesPerItem = 4;
 
     /// <summary>
     /// Convolves one image: output = body sums + bias (+ residual) (then ReLU when <paramref name="relu"/>).
@@ -136,7 +142,7 @@ public sealed unsafe partial class SparseConvolutionDriver
 
     /// <summary>
     /// One fork per image: workers first claim layout-fill chunks, wait until every claimed chunk is
-    /// done, then claim (tile, group) items. A worker that starts late finds the fill finished; one
+    /// done, then claim (group, tile block) items. A worker that starts late finds the fill finished; one
     /// that never starts holds nothing up, since a chunk is only waited for once some worker runs it.
     /// </summary>
     private void RunPhases(int workers)
@@ -180,14 +186,20 @@ public sealed unsafe partial class SparseConvolutionDriver
         var groupsPerConvGroup = _groupsPerConvGroup;
         var convGroupStride = _convGroupStride;
         var items = WorkItems;
+        var tilesPerItem = TilesPerItem;
+        var tiles = _layout.TileCount;
         int item;
         while ((item = Interlocked.Increment(ref _counters.NextItem) - 1) < items)
         {
-            var tileIndex = item / groups;
-            var group = item - (tileIndex * groups);
-            var convGroup = group / groupsPerConvGroup;
-            body(group, layoutBase + (convGroup * convGroupStride) + ((long)tileIndex * Tile), tile);
-            StoreTile(group, tileIndex, tile);
+            var block = item / groups;
+            var group = item - (block * groups);
+            var groupLayout = layoutBase + ((group / groupsPerConvGroup) * convGroupStride);
+            var lastTile = Math.Min(tiles, (block + 1) * tilesPerItem);
+            for (var tileIndex = block * tilesPerItem; tileIndex < lastTile; tileIndex++)
+            {
+                body(group, groupLayout + ((long)tileIndex * Tile), tile);
+                StoreTile(group, tileIndex, tile);
+            }
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class SparseConvolutionTests
         ["G does not divide a conv group", SparseTestData.Geometry(8, 9, 10, 24, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, group: 2), 8],
         ["short last group, 4 rows per call", SparseTestData.Geometry(6, 10, 10, 12, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 8],
         ["3 rows per group", SparseTestData.Geometry(6, 10, 10, 9, 3, 3, padTop: 1, padLeft: 1), 3],
+        ["15 tiles, a short last block", SparseTestData.Geometry(8, 30, 29, 16, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 8],
     ];
 
     [TestMethod]
