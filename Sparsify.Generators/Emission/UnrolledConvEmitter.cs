@@ -37,9 +37,9 @@ internal static class UnrolledConvEmitter
         m.Line()
             .Line($"private static unsafe ConvTileBody TileBody{ident}() => Tile{ident};")
             .Line()
-            .Line($"/// <summary>{Literals.Xml(layer.Name)}: one (row group, tile) of {Literals.Int(rows)} rows x {Literals.Int(64)} pixels.</summary>")
+            .Line($"/// <summary>{Literals.Xml(layer.Name)}: one (row group, tile) of {Literals.Int(rows)} rows x up to {Literals.Int(64)} pixels.</summary>")
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-            .Open($"private static unsafe void Tile{ident}(int group, float* input, float* tile)")
+            .Open($"private static unsafe void Tile{ident}(int group, float* input, float* tile, int pixels)")
             .Open($"fixed (uint* bits = Weights{ident})")
             .Line("var w = (float*)bits;")
             .Open("switch (group)");
@@ -49,7 +49,7 @@ internal static class UnrolledConvEmitter
             m.Line($"case {Literals.Int(g)}:");
             for (var c = 0; c < chunked[g].Count; c++)
             {
-                m.Line($"    Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}(input, tile, w);");
+                m.Line($"    Tile{ident}_G{Literals.Int(g)}_{Literals.Int(c)}(input, tile, w, pixels);");
             }
 
             m.Line("    return;");
@@ -88,8 +88,8 @@ internal static class UnrolledConvEmitter
     {
         m.Line()
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-            .Open($"private static unsafe void {name}(float* input, float* tile, float* w)");
-        m.Open($"for (var p = 0; p < SparseConvolution.TilePixels; p += {Literals.Int(SubTilePixels)})")
+            .Open($"private static unsafe void {name}(float* input, float* tile, float* w, int pixels)");
+        m.Open($"for (var p = 0; p < pixels; p += {Literals.Int(SubTilePixels)})")
             .Line("float* x = input + p;")
             .Line("float* t = tile + p;");
         for (var first4 = 0; first4 < rows; first4 += RowsPerBlock)

@@ -188,6 +188,7 @@ public sealed unsafe partial class SparseConvolutionDriver
         var items = WorkItems;
         var tilesPerItem = TilesPerItem;
         var tiles = _layout.TileCount;
+        var gridPixels = _layout.GridPixels;
         int item;
         while ((item = Interlocked.Increment(ref _counters.NextItem) - 1) < items)
         {
@@ -197,7 +198,8 @@ public sealed unsafe partial class SparseConvolutionDriver
             var lastTile = Math.Min(tiles, (block + 1) * tilesPerItem);
             for (var tileIndex = block * tilesPerItem; tileIndex < lastTile; tileIndex++)
             {
-                body(group, groupLayout + ((long)tileIndex * Tile), tile);
+                var pixels = Math.Min(Tile, (gridPixels - (tileIndex * Tile) + 7) & ~7);
+                body(group, groupLayout + ((long)tileIndex * Tile), tile, pixels);
                 StoreTile(group, tileIndex, tile);
             }
         }

@@ -128,11 +128,11 @@ internal sealed unsafe class SparseTapTable
 
     /// <summary>The <see cref="ConvTileBody"/> of this table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void ComputeTile(int group, float* input, float* tile)
+    public void ComputeTile(int group, float* input, float* tile, int pixels)
     {
         var start = _tapStarts[group];
         var taps = _tapStarts[group + 1] - start;
-        SparseTileKernels.Compute(input, _offsetsPointer + start, taps, _valuesPointer + ((long)start * RowsPerGroup), RowsPerGroup, RowsPerGroup, tile);
+        SparseTileKernels.Compute(input, _offsetsPointer + start, taps, _valuesPointer + ((long)start * RowsPerGroup), RowsPerGroup, RowsPerGroup, tile, pixels);
     }
 
     private static int Gcd(int a, int b)

@@ -16,20 +16,25 @@ internal static unsafe class SparseTileKernels
     /// <summary>Whether the 256-bit FMA kernels run on this machine.</summary>
     internal static readonly bool UseAvx2 = Fma.IsSupported && Avx2.IsSupported;
 
-    /// <summary>tile[r·64 + p] = Σ_k w[k·stride + r] · input[offsets[k] + p] for r in [0, rows), p in [0, 64).</summary>
+    /// <summary>
+    /// tile[r·64 + p] = Σ_k w[k·stride + r] · input[offsets[k] + p] for r in [0, rows) and p in [0, pixels)
+    /// (pixels a multiple of 8 up to 64; the CSR case, one row, computes all 64).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Compute(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile)
+    internal static void Compute(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile, int pixels = Tile)
     {
         if (!UseAvx2)
         {
-            ComputeScalar(input, offsets, taps, weights, stride, rows, tile);
+            ComputeScalar(input, offsets, taps, weights, stride, rows, tile, pixels);
             return;
         }
 
         // Sub-tile outermost: the row blocks of one sub-tile read the same input lines back to back (L1).
-        // The 64 pixels go as 24 + 24 + 16: twelve accumulators hide the FMA latency better than eight.
+        // The pixels go as 24 + 24 + 16 (twelve accumulators hide the FMA latency better than eight),
+        // a short last tile as many 24s as fit, then 16 and 8.
         var fourRowBlocks = rows / 4;
-        for (var p = 0; p < 48; p += 24)
+        var p = 0;
+        for (; p + 24 <= pixels; p += 24)
         {
             for (var block = 0; block < fourRowBlocks; block++)
             {
@@ -37,15 +42,28 @@ internal static unsafe class SparseTileKernels
             }
         }
 
-        for (var block = 0; block < fourRowBlocks; block++)
+        if (p + 16 <= pixels)
         {
-            Rows4(input + 48, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + 48);
+            for (var block = 0; block < fourRowBlocks; block++)
+            {
+                Rows4(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+            }
+
+            p += 16;
+        }
+
+        if (p < pixels)
+        {
+            for (var block = 0; block < fourRowBlocks; block++)
+            {
+                Rows4Narrow(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+            }
         }
 
         var r = 4 * fourRowBlocks;
         if (rows - r >= 2)
         {
-            Rows2(input, offsets, taps, weights + r, stride, tile + (r * Tile));
+            Rows2(input, offsets, taps, weights + r, stride, tile + (r * Tile), pixels);
             r += 2;
         }
 
@@ -53,6 +71,27 @@ internal static unsafe class SparseTileKernels
         {
             Rows1(input, offsets, taps, weights + r, stride, tile + (r * Tile));
         }
+    }
+
+    /// <summary>Four rows of 8 pixels (one vector): the end of a short last tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows4Narrow(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        var wk = w;
+        for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
+        {
+            var v = Avx.LoadVector256(input + *o);
+            a0 = Fma.MultiplyAdd(v, Avx.BroadcastScalarToVector256(wk), a0);
+            a1 = Fma.MultiplyAdd(v, Avx.BroadcastScalarToVector256(wk + 1), a1);
+            a2 = Fma.MultiplyAdd(v, Avx.BroadcastScalarToVector256(wk + 2), a2);
+            a3 = Fma.MultiplyAdd(v, Avx.BroadcastScalarToVector256(wk + 3), a3);
+        }
+
+        Avx.Store(tile, a0);
+        Avx.Store(tile + Tile, a1);
+        Avx.Store(tile + (2 * Tile), a2);
+        Avx.Store(tile + (3 * Tile), a3);
     }
 
     /// <summary>Four rows of 16 pixels (two vectors): 8 accumulators, per tap 2 loads and 4 broadcasts for 8 FMAs.</summary>
@@ -136,11 +175,11 @@ internal static unsafe class SparseTileKernels
         Avx.Store(tile + (3 * Tile) + 16, a32);
     }
 
-    /// <summary>Two rows, 32 pixels (four vectors) at a time.</summary>
+    /// <summary>Two rows, 32 pixels (four vectors) at a time, up to the first multiple of 32 at or past <paramref name="pixels"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows2(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    private static void Rows2(float* input, int* offsets, int taps, float* w, int stride, float* tile, int pixels)
     {
-        for (var p = 0; p < Tile; p += 32)
+        for (var p = 0; p < pixels; p += 32)
         {
             Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
             Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -209,9 +248,13 @@ internal static unsafe class SparseTileKernels
     }
 
     /// <summary>Any machine: the same sums, one multiply-add at a time.</summary>
-    internal static void ComputeScalar(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile)
+    internal static void ComputeScalar(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile, int pixels = Tile)
     {
-        new Span<float>(tile, rows * Tile).Clear();
+        for (var r = 0; r < rows; r++)
+        {
+            new Span<float>(tile + (r * Tile), pixels).Clear();
+        }
+
         for (var k = 0; k < taps; k++)
         {
             var s = input + offsets[k];
@@ -219,7 +262,7 @@ internal static unsafe class SparseTileKernels
             {
                 var w = weights[(k * stride) + r];
                 var t = tile + (r * Tile);
-                for (var p = 0; p < Tile; p++)
+                for (var p = 0; p < pixels; p++)
                 {
                     t[p] = MathF.FusedMultiplyAdd(w, s[p], t[p]);
                 }

@@ -75,7 +75,7 @@ public static class LayerProfile
     }
 
     private static unsafe SparseConvolutionDriver EmptyBody(in ConvGeometry g, int rows) =>
-        new(g, rows, static (group, input, tile) => { }, new float[g.OutChannels]);
+        new(g, rows, static (group, input, tile, pixels) => { }, new float[g.OutChannels]);
 
     /// <summary>Seconds per call: the best of 15 rounds of 20 calls, after 100 warm-up calls.</summary>
     private static double Best(Action call)

@@ -163,9 +163,9 @@ public sealed partial class ResidualNet
 
     private static unsafe ConvTileBody TileBodyConv2() => TileConv2;
 
-    /// <summary>conv2: one (row group, tile) of 4 rows x 64 pixels.</summary>
+    /// <summary>conv2: one (row group, tile) of 4 rows x up to 64 pixels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void TileConv2(int group, float* input, float* tile)
+    private static unsafe void TileConv2(int group, float* input, float* tile, int pixels)
     {
         fixed (uint* bits = WeightsConv2)
         {
@@ -173,7 +173,7 @@ public sealed partial class ResidualNet
             switch (group)
             {
                 case 0:
-                    TileConv2_G0_0(input, tile, w);
+                    TileConv2_G0_0(input, tile, w, pixels);
                     return;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(group));
@@ -182,9 +182,9 @@ public sealed partial class ResidualNet
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void TileConv2_G0_0(float* input, float* tile, float* w)
+    private static unsafe void TileConv2_G0_0(float* input, float* tile, float* w, int pixels)
     {
-        for (var p = 0; p < SparseConvolution.TilePixels; p += 16)
+        for (var p = 0; p < pixels; p += 16)
         {
             float* x = input + p;
             float* t = tile + p;

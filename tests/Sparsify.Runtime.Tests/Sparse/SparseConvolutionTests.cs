@@ -131,7 +131,7 @@ public sealed class SparseConvolutionTests
     {
         var g = SparseTestData.Geometry(8, 30, 30, 16, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
         var fail = true;
-        var driver = new SparseConvolutionDriver(g, 8, (group, input, tile) =>
+        var driver = new SparseConvolutionDriver(g, 8, (group, input, tile, pixels) =>
         {
             if (fail && group == 1)
             {
@@ -177,9 +177,17 @@ public sealed class SparseConvolutionTests
     }
 
     [TestMethod]
-    public unsafe void PortableKernelMatchesTheVectorKernel()
+    [DataRow(64)]
+    [DataRow(56)]
+    [DataRow(48)]
+    [DataRow(40)]
+    [DataRow(32)]
+    [DataRow(24)]
+    [DataRow(16)]
+    [DataRow(8)]
+    public unsafe void PortableKernelMatchesTheVectorKernel(int pixels)
     {
-        var random = new Random(17);
+        var random = new Random(17 + pixels);
         const int Taps = 37, Rows = 7;
         var input = SparseTestData.RandomValues(4096, random);
         var offsets = Enumerable.Range(0, Taps).Select(_ => random.Next(0, 4096 - SparseConvolution.TilePixels)).ToArray();
@@ -189,14 +197,16 @@ public sealed class SparseConvolutionTests
         fixed (float* x = input, w = weights, v = vector, s = scalar)
         fixed (int* o = offsets)
         {
-            SparseTileKernels.Compute(x, o, Taps, w, Rows, Rows, v);
-            SparseTileKernels.ComputeScalar(x, o, Taps, w, Rows, Rows, s);
+            SparseTileKernels.Compute(x, o, Taps, w, Rows, Rows, v, pixels);
+            SparseTileKernels.ComputeScalar(x, o, Taps, w, Rows, Rows, s, pixels);
         }
 
-        var expected = new float[vector.Length];
+        // Only the first `pixels` of every row are the kernel's to compute.
+        float[] Computed(float[] tile) => [.. Enumerable.Range(0, Rows).SelectMany(r => tile.Skip(r * SparseConvolution.TilePixels).Take(pixels))];
+        var expected = new float[Rows * pixels];
         for (var r = 0; r < Rows; r++)
         {
-            for (var p = 0; p < SparseConvolution.TilePixels; p++)
+            for (var p = 0; p < pixels; p++)
             {
                 double sum = 0;
                 for (var k = 0; k < Taps; k++)
@@ -204,12 +214,12 @@ public sealed class SparseConvolutionTests
                     sum += (double)weights[(k * Rows) + r] * input[offsets[k] + p];
                 }
 
-                expected[(r * SparseConvolution.TilePixels) + p] = (float)sum;
+                expected[(r * pixels) + p] = (float)sum;
             }
         }
 
-        SparseTestData.AssertClose(expected, vector);
-        SparseTestData.AssertClose(expected, scalar);
+        SparseTestData.AssertClose(expected, Computed(vector));
+        SparseTestData.AssertClose(expected, Computed(scalar));
     }
 
     /// <summary>A body that computes every tap of the dense weights through the layout offsets.</summary>
@@ -228,12 +238,12 @@ public sealed class SparseConvolutionTests
             }
         }
 
-        return (group, input, tile) =>
+        return (group, input, tile, pixels) =>
         {
             for (var row = 0; row < rowsPerGroup; row++)
             {
                 var oc = (group * rowsPerGroup) + row;
-                for (var p = 0; p < SparseConvolution.TilePixels; p++)
+                for (var p = 0; p < pixels; p++)
                 {
                     var sum = 0f;
                     for (var k = 0; k < g.FilterLength; k++)
