@@ -177,6 +177,25 @@ public sealed partial class ConvInputLayout
             }
         }
 
+        if (Avx2.IsSupported && pairs >= 8)
+        {
+            // The last pairs as one more vector ending at the end: a few values are rewritten unchanged.
+            if (i < pairs)
+            {
+                Deinterleave(source + (2 * (pairs - 8)), even + pairs - 8, odd == null ? null : odd + pairs - 8, 8);
+            }
+
+            return;
+        }
+
+        if (Sse.IsSupported && pairs is >= 4 and <= 8)
+        {
+            // Short rows (deep layers): the first and the last four pairs, overlapping.
+            Deinterleave4(source, even, odd);
+            Deinterleave4(source + (2 * (pairs - 4)), even + pairs - 4, odd == null ? null : odd + pairs - 4);
+            return;
+        }
+
         for (; i < pairs; i++)
         {
             even[i] = source[2 * i];
@@ -184,6 +203,19 @@ public sealed partial class ConvInputLayout
             {
                 odd[i] = source[(2 * i) + 1];
             }
+        }
+    }
+
+    /// <summary>Four pairs: even[0..4) and odd[0..4) (unless odd is null) from source[0..8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Deinterleave4(float* source, float* even, float* odd)
+    {
+        var a = Sse.LoadVector128(source);
+        var b = Sse.LoadVector128(source + 4);
+        Sse.Store(even, Sse.Shuffle(a, b, 0b10_00_10_00));
+        if (odd != null)
+        {
+            Sse.Store(odd, Sse.Shuffle(a, b, 0b11_01_11_01));
         }
     }
 

@@ -6,12 +6,15 @@ namespace Sparsify.Runtime.Tests.Sparse;
 public sealed class ConvInputLayoutTests
 {
     /// <summary>
-    /// Shapes: strides 1/2/4, dilation 2, asymmetric pads, 1×1 to 11×11 kernels, a grouped conv, and
-    /// stride-1 rows of every width from 1 to 19 (the row copy has scalar, half-vector and vector paths).
+    /// Shapes: strides 1/2/4, dilation 2, asymmetric pads, 1×1 to 11×11 kernels, a grouped conv, and rows
+    /// of every width from 1 to 19 at stride 1 and 1 to 37 at stride 2 (the row copies and the stride-2
+    /// split have scalar, half-vector, vector and overlapping-tail paths).
     /// </summary>
     public static IEnumerable<object[]> Geometries =>
     [
         .. Enumerable.Range(1, 19).Select(width => new object[] { SparseTestData.Geometry(2, 3, width, 4, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1) }),
+        .. Enumerable.Range(1, 37).Select(width => new object[] { SparseTestData.Geometry(2, 3, width, 4, 3, 3, strideH: 2, strideW: 2, padTop: 1, padLeft: width % 2, padBottom: 1, padRight: 1) }),
+        .. Enumerable.Range(2, 36).Select(width => new object[] { SparseTestData.Geometry(2, 4, width, 4, 1, 1, strideH: 2, strideW: 2) }),
         [SparseTestData.Geometry(3, 9, 10, 4, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)],
         [SparseTestData.Geometry(3, 9, 10, 4, 3, 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1)],
         [SparseTestData.Geometry(2, 13, 12, 4, 3, 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 2, padBottom: 0, padRight: 1)],

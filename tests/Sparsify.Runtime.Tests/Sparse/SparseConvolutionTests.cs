@@ -61,10 +61,14 @@ public sealed class SparseConvolutionTests
     public void EveryOutputWidthStoresExactlyItsPixels()
     {
         // Tiles cut grid rows at every phase; whole-vector stores may only run onto the tile's own later segments.
-        foreach (var (width, kernel) in Enumerable.Range(1, 20).SelectMany(w => new[] { (w, 1), (w, 3) }))
+        // Stride 2 up to width 37: the layout fill splits rows into column phases with scalar, half-vector,
+        // vector and overlapping-tail paths, the 1x1 kernel reading only the even phase.
+        var cases = Enumerable.Range(1, 20).SelectMany(w => new[] { (w, 1, 1), (w, 3, 1) })
+            .Concat(Enumerable.Range(1, 37).SelectMany(w => new[] { (w, 1, 2), (w, 3, 2) }));
+        foreach (var (width, kernel, stride) in cases)
         {
-            var g = SparseTestData.Geometry(8, 5, width, 16, kernel, kernel, padTop: kernel / 2, padLeft: kernel / 2, padBottom: kernel / 2, padRight: kernel / 2);
-            var random = new Random(width * 31 + kernel);
+            var g = SparseTestData.Geometry(8, 5, width, 16, kernel, kernel, stride, stride, padTop: kernel / 2, padLeft: kernel / 2, padBottom: kernel / 2, padRight: kernel / 2);
+            var random = new Random((width * 31) + kernel + stride);
             var weights = SparseTestData.Groups(g.OutChannels, g.FilterLength, 8, 0.5, random);
             var input = SparseTestData.RandomValues(g.InChannels * g.InHeight * g.InWidth, random);
             var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
