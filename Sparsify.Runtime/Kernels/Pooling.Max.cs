@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sparsify.Runtime.Kernels;
 
@@ -39,8 +40,8 @@ public static partial class Pooling
             var sliding = ((outW - 1) * g.StrideW) + 1;
 
             // row[j] holds padded column j (input column j - PadLeft); the border stays -∞.
-            var row = stackalloc float[padded + Vector256<float>.Count];
-            var maxima = stackalloc float[sliding + Vector256<float>.Count];
+            var row = stackalloc float[padded + (2 * Vector256<float>.Count)];
+            var maxima = stackalloc float[Math.Max(sliding, padded) + (3 * Vector256<float>.Count)];
             var first = Math.Min(g.PadLeft, padded);
             var copied = Math.Max(0, Math.Min(inW, padded - g.PadLeft));
             new Span<float>(row, padded).Fill(float.NegativeInfinity);
@@ -50,8 +51,14 @@ public static partial class Pooling
             for (var oh = 0; oh < outH; oh++)
             {
                 VerticalMax(g, source, oh, row + first, copied);
-                SlidingMax(row, g.KernelWidth, g.DilationW, maxima, sliding);
                 var outRow = target + ((nint)oh * outW);
+                if (g.StrideW == 2 && g.DilationW == 1 && outW >= Vector256<float>.Count && Avx2.IsSupported)
+                {
+                    StrideTwoMax(row, padded, g.KernelWidth, maxima, outRow, outW);
+                    continue;
+                }
+
+                SlidingMax(row, g.KernelWidth, g.DilationW, maxima, sliding);
                 for (var ow = 0; ow < outW; ow++)
                 {
                     outRow[ow] = maxima[ow * g.StrideW];
@@ -95,6 +102,42 @@ public static partial class Pooling
             if (!any)
             {
                 new Span<float>(into, columns).Fill(float.NegativeInfinity);
+            }
+        }
+
+        /// <summary>
+        /// Stride 2 without dilation (ResNet's 3x3/2 pooling): the row split once into its even and odd
+        /// columns, then output[ow] = max over kw of (kw even ? even[ow + kw/2] : odd[ow + kw/2]), eight
+        /// outputs per vector, the last vector overlapping the one before (outputs ≥ 8).
+        /// </summary>
+        private static void StrideTwoMax(float* row, int padded, int kernel, float* scratch, float* output, int outputs)
+        {
+            // even[i] = row[2i], odd[i] = row[2i + 1]; the windows read even up to outputs-1 + (kernel-1)/2.
+            var half = (padded + 1) / 2;
+            var even = scratch;
+            var odd = scratch + half + Vector256<float>.Count;
+            for (var i = 0; i < half; i += Vector256<float>.Count)
+            {
+                var a = Avx.LoadVector256(row + (2 * i));
+                var b = Avx.LoadVector256(row + (2 * i) + Vector256<float>.Count);
+                Avx.Store(even + i, Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle());
+                Avx.Store(odd + i, Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle());
+            }
+
+            for (var ow = 0; ; ow += Vector256<float>.Count)
+            {
+                ow = Math.Min(ow, outputs - Vector256<float>.Count);
+                var m = Vector256.Load(even + ow);
+                for (var kw = 1; kw < kernel; kw++)
+                {
+                    m = Vector256.Max(m, Vector256.Load(((kw & 1) == 0 ? even : odd) + ow + (kw >> 1)));
+                }
+
+                Vector256.Store(m, output + ow);
+                if (ow + Vector256<float>.Count >= outputs)
+                {
+                    return;
+                }
             }
         }
 

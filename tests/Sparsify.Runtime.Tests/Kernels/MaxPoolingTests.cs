@@ -15,6 +15,10 @@ public sealed class MaxPoolingTests
         [2, 10, 21, 3, 1, 2, 2, 2],     // dilated, stride 1, padding wider than the dilation
         [1, 5, 5, 5, 1, 1, 4, 4],       // windows that see padding only at the corners
         [1, 4, 4, 1, 1, 1, 0, 0],
+
+        // Stride 2 with eight or more outputs a row: the even/odd split, every window width from 2 to 5
+        // and every output width from 8 to 24 (whole and overlapping last vectors).
+        .. Enumerable.Range(15, 34).SelectMany(w => Enumerable.Range(2, 4).Select(k => new object[] { 1, 5, w, k, 2, 1, k / 2, (k - 1) / 2 })),
     ];
 
     [TestMethod]
@@ -45,6 +49,14 @@ public sealed class MaxPoolingTests
 
         Assert.IsTrue(float.IsNaN(output[0]));
         Assert.AreEqual(0f, output[1]);
+
+        // The same through the stride-2 split (eight or more outputs a row): the NaN reaches windows 4 and 5.
+        var wide = new PoolGeometry(1, 1, 3, 24, 1, 11, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0);
+        var row = new float[72];
+        row[24 + 10] = float.NaN;
+        var pooled = new float[11];
+        Pooling.Max(wide, row, pooled, threads: 1);
+        CollectionAssert.AreEqual(new[] { false, false, false, false, true, true, false, false, false, false, false }, pooled.Select(float.IsNaN).ToArray());
     }
 
     private static float[] Naive(in PoolGeometry g, float[] input)
