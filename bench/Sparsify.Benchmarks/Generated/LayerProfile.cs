@@ -39,7 +39,7 @@ public static class LayerProfile
             var name = field.Name["_driver".Length..];
             var driver = (SparseConvolutionDriver)field.GetValue(build.Instance)!;
             var g = (ConvGeometry)type.GetField("Geometry" + name, Private)!.GetValue(null)!;
-            var info = layers.Single(l => l.Name == name);
+            var info = layers.First(l => Identifier(l.Name) == name);
             var x = Enumerable.Range(0, g.InChannels * g.InHeight * g.InWidth).Select(_ => random.NextSingle()).ToArray();
             var residual = new float[g.OutChannels * g.OutPixels];
             var y = new float[residual.Length];
@@ -72,6 +72,14 @@ public static class LayerProfile
         }
 
         return Math.Max(FmaPeakBenchmarks.Flops / both, Threads * FmaPeakBenchmarks.FlopsPerThread / one) / 1e9;
+    }
+
+    /// <summary>The member-name fragment the generator makes of a layer name (letters and digits, the first upper-case).</summary>
+    private static string Identifier(string layer)
+    {
+        var ident = new string([.. layer.Select(c => char.IsLetterOrDigit(c) && c < 128 ? c : '_')]);
+        ident = ident.Length == 0 || char.IsDigit(ident[0]) ? "L" + ident : ident;
+        return char.ToUpperInvariant(ident[0]) + ident[1..];
     }
 
     private static unsafe SparseConvolutionDriver EmptyBody(in ConvGeometry g, int rows) =>
