@@ -10,7 +10,7 @@ public static class Convolution
     /// OutChannels long; <paramref name="residual"/> is empty (none) or as long as the output and is
     /// added after the bias, before the ReLU; <paramref name="output"/> is NCHW [Batch, OutChannels,
     /// OutHeight, OutWidth], overwritten. Positions outside the input read as zero. The epilogue runs
-    /// on each tile while it is in cache. <paramref name="threads"/> 1 runs on the calling thread, 0 or
+    /// on each panel of the output while it is in L1. <paramref name="threads"/> 1 runs on the calling thread, 0 or
     /// less on every processor; results are bitwise the same for any value.
     /// </summary>
     public static void Dense(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace Sparsify.Runtime.Kernels;
 
@@ -39,7 +37,7 @@ internal static unsafe partial class ConvolutionKernel
 
     /// <summary>
     /// The full form: after bias, adds <paramref name="residual"/> (empty or as long as the output) and
-    /// applies ReLU when <paramref name="relu"/>, on each tile of the output while it is in cache.
+    /// applies ReLU when <paramref name="relu"/>, on each panel of the output right after its last product.
     /// </summary>
     internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, bool relu, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
     {
@@ -124,7 +122,7 @@ internal static unsafe partial class ConvolutionKernel
         int k = g.FilterLength;
         nint inPlane = (nint)g.InHeight * g.InWidth;
         bool pointwise = IsPointwise(g);
-        using var padded = pointwise ? default : new PaddedImage(g);
+        var padded = pointwise ? default : new PaddedImage(g);
         for (int b = 0; b < g.Batch; b++)
         {
             for (int grp = 0; grp < g.Group; grp++)
@@ -219,15 +217,13 @@ internal static unsafe partial class ConvolutionKernel
 
     /// <summary>
     /// The input channels of one image and group copied with their zero padding made explicit (plus
-    /// slack before and after), so that im2col reads are always in bounds and never need a test.
+    /// slack before and after), so that im2col reads are always in bounds and never need a test. It lives
+    /// in the calling thread's scratch: valid until the thread's next convolution.
     /// </summary>
-    private struct PaddedImage : IDisposable
+    private readonly struct PaddedImage
     {
         /// <summary>Floats of slack before the first and after the last channel (covers blended over-reads).</summary>
         private const int Slack = 64;
-
-        private float[]? _array;
-        private GCHandle _handle;
 
         public PaddedImage(in ConvGeometry g)
         {
@@ -241,9 +237,7 @@ internal static unsafe partial class ConvolutionKernel
                 throw new ArgumentException($"The padded input of {g} is too large.", nameof(g));
             }
 
-            _array = ArrayPool<float>.Shared.Rent((int)length);
-            _handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
-            Data = (float*)_handle.AddrOfPinnedObject() + Slack;
+            Data = ThreadScratch.PaddedImage((int)length) + Slack;
 
             // Lanes past the last output pixel may read the slack: keep it finite.
             new Span<float>(Data - Slack, Slack).Clear();
@@ -254,10 +248,10 @@ internal static unsafe partial class ConvolutionKernel
 
         public int Width { get; }
 
-        public float* Data { get; private set; }
+        public float* Data { get; }
 
         /// <summary>Copies the InChannelsPerGroup channels at <paramref name="image"/> in, zeroing the padding.</summary>
-        public readonly void Fill(in ConvGeometry g, float* image, int dop)
+        public void Fill(in ConvGeometry g, float* image, int dop)
         {
             int dopHere = (long)g.InChannelsPerGroup * Height * Width < (1 << 16) ? 1 : dop;
             Sgemm.RunParallel(g.InChannelsPerGroup, dopHere, new FillJob(g, image, Data, Height, Width), static (in FillJob job, int ic) => job.FillChannel(ic));
@@ -288,16 +282,6 @@ internal static unsafe partial class ConvolutionKernel
             }
         }
 
-        public void Dispose()
-        {
-            if (_array is not null)
-            {
-                _handle.Free();
-                ArrayPool<float>.Shared.Return(_array);
-                _array = null;
-                Data = null;
-            }
-        }
     }
 
     /// <summary>What follows the sums of a convolution: + residual (null: none), then ReLU.</summary>

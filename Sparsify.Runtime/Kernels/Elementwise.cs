@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Sparsify.Runtime.Kernels;
 
 /// <summary>Layers that touch each value once: ReLU, Add, Softmax and the copies of Concat.</summary>
@@ -53,9 +51,8 @@ public static class Elementwise
             return;
         }
 
-        // Small axes (class scores) on the stack; a long one from the pool: nothing allocated per call.
-        float[]? rented = axisLength > StackFloats ? ArrayPool<float>.Shared.Rent(axisLength) : null;
-        Span<float> column = rented is null ? stackalloc float[StackFloats] : rented;
+        // Small axes (class scores) on the stack, a long one in the thread's scratch: nothing allocated per call.
+        Span<float> column = axisLength <= StackFloats ? stackalloc float[StackFloats] : ThreadScratchSpan(axisLength);
         column = column[..axisLength];
         for (var o = 0; o < outer; o++)
         {
@@ -80,12 +77,9 @@ public static class Elementwise
                 }
             }
         }
-
-        if (rented is not null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
     }
+
+    private static unsafe Span<float> ThreadScratchSpan(int length) => new(ThreadScratch.Softmax(length), length);
 
     /// <summary>
     /// One operand of a Concat: copies <paramref name="input"/> viewed as [outer, inner] into

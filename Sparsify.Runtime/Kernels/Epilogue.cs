@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Sparsify.Runtime.Kernels;
 
@@ -36,6 +37,44 @@ internal static unsafe class Epilogue
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="Apply"/> on sixteen columns from <paramref name="colStart"/>: one GEMM panel, applied
+    /// right after its last micro-kernel call while it is in L1, two vectors a row.
+    /// </summary>
+    public static void ApplyPanel(float* c, float* residual, nint ldc, int rowStart, int rowEnd, int colStart, bool relu)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            Apply(c, residual, ldc, rowStart, rowEnd, colStart, colStart + 16, relu);
+            return;
+        }
+
+        for (int row = rowStart; row < rowEnd; row++)
+        {
+            nint offset = (row * ldc) + colStart;
+            var lo = Vector256.Load(c + offset);
+            var hi = Vector256.Load(c + offset + 8);
+            if (residual != null)
+            {
+                lo += Vector256.Load(residual + offset);
+                hi += Vector256.Load(residual + offset + 8);
+            }
+
+            if (relu)
+            {
+                lo = Relu(lo);
+                hi = Relu(hi);
+            }
+
+            Vector256.Store(lo, c + offset);
+            Vector256.Store(hi, c + offset + 8);
+        }
+    }
+
+    /// <summary>max(x, 0) lane by lane as <see cref="Relu(ReadOnlySpan{float}, Span{float})"/> defines it.</summary>
+    private static Vector256<float> Relu(Vector256<float> x)
+        => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero) | ~Vector256.Equals(x, x), x, Vector256<float>.Zero);
 
     /// <summary>output = a + b, element by element (output may alias either input).</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)

@@ -1,4 +1,3 @@
-using System.Buffers;
 
 namespace Sparsify.Runtime.Kernels;
 
@@ -86,25 +85,15 @@ internal static unsafe class FullyConnectedKernel
     /// </summary>
     private static void RunGemm(int batch, int inFeatures, int outFeatures, float* x, float* w, float* bias, float* y, int dop, SimdLevel level)
     {
-        float[] transposed = ArrayPool<float>.Shared.Rent(checked(outFeatures * batch));
-        try
+        float* t = ThreadScratch.Transposed(checked(outFeatures * batch));
+        Sgemm.Multiply(outFeatures, batch, inFeatures, w, inFeatures, new Sgemm.TransposedB(x, inFeatures, batch), t, batch, accumulate: false, bias, dop, level);
+        for (int i = 0; i < batch; i++)
         {
-            fixed (float* t = transposed)
+            float* row = y + ((nint)i * outFeatures);
+            for (int j = 0; j < outFeatures; j++)
             {
-                Sgemm.Multiply(outFeatures, batch, inFeatures, w, inFeatures, new Sgemm.TransposedB(x, inFeatures, batch), t, batch, accumulate: false, bias, dop, level);
-                for (int i = 0; i < batch; i++)
-                {
-                    float* row = y + ((nint)i * outFeatures);
-                    for (int j = 0; j < outFeatures; j++)
-                    {
-                        row[j] = t[((nint)j * batch) + i];
-                    }
-                }
+                row[j] = t[((nint)j * batch) + i];
             }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(transposed);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace Sparsify.Runtime.Kernels;
@@ -75,50 +74,47 @@ internal static unsafe partial class Sgemm
             bool packA = _level != SimdLevel.Avx2Fma || panelEnd - panelStart > UnpackedAMaxPanels;
             float* bBuffer = stackalloc float[(KC * NR) + 16];
             float* panelB = (float*)(((nint)bBuffer + 63) & ~(nint)63);
-            float[]? aArray = packA ? ArrayPool<float>.Shared.Rent((CeilDiv(_tileRows, MR) * MR * KC) + 32) : null;
-            try
+            float* aBuffer = packA ? ThreadScratch.PackedA((CeilDiv(_tileRows, MR) * MR * KC) + 32) : null;
+            float* packedA = (float*)(((nint)aBuffer + 63) & ~(nint)63);
+            for (int kb = 0; kb < kBlocks; kb++)
             {
-                fixed (float* aBuffer = aArray)
+                (int pc, int kc) = KBlock(_k, kb);
+                if (packA)
                 {
-                    float* packedA = (float*)(((nint)aBuffer + 63) & ~(nint)63);
-                    for (int kb = 0; kb < kBlocks; kb++)
+                    for (int row = rowStart; row < rowEnd; row += MR)
                     {
-                        (int pc, int kc) = KBlock(_k, kb);
-                        if (packA)
-                        {
-                            for (int row = rowStart; row < rowEnd; row += MR)
-                            {
-                                PackA(_a + ((nint)row * _lda) + pc, _lda, Math.Min(MR, rowEnd - row), kc, packedA + ((nint)(row - rowStart) * kc), _level);
-                            }
-                        }
+                        PackA(_a + ((nint)row * _lda) + pc, _lda, Math.Min(MR, rowEnd - row), kc, packedA + ((nint)(row - rowStart) * kc), _level);
+                    }
+                }
 
-                        bool add = kb > 0 || _accumulate;
-                        float* bias = kb == 0 ? _rowBias : null;
-                        for (int panel = panelStart; panel < panelEnd; panel++)
-                        {
-                            _b.PackPanel(panel, pc, kc, panelB);
-                            int col = panel * NR;
-                            int cols = Math.Min(NR, _n - col);
-                            if (packA)
-                            {
-                                PanelPacked(kc, packedA, rowStart, rowEnd, panelB, col, cols, add, bias);
-                            }
-                            else
-                            {
-                                PanelUnpacked(kc, pc, rowStart, rowEnd, panelB, col, cols, add, bias);
-                            }
-                        }
+                bool add = kb > 0 || _accumulate;
+                float* bias = kb == 0 ? _rowBias : null;
+                for (int panel = panelStart; panel < panelEnd; panel++)
+                {
+                    _b.PackPanel(panel, pc, kc, panelB);
+                    int col = panel * NR;
+                    int cols = Math.Min(NR, _n - col);
+                    if (packA)
+                    {
+                        PanelPacked(kc, packedA, rowStart, rowEnd, panelB, col, cols, add, bias);
+                    }
+                    else
+                    {
+                        PanelUnpacked(kc, pc, rowStart, rowEnd, panelB, col, cols, add, bias);
                     }
 
-                    // The tile's C is final and still in cache: apply the epilogue now.
-                    Epilogue.Apply(_c, _residual, _ldc, rowStart, rowEnd, panelStart * NR, Math.Min(_n, panelEnd * NR), _relu);
-                }
-            }
-            finally
-            {
-                if (aArray is not null)
-                {
-                    ArrayPool<float>.Shared.Return(aArray);
+                    if (kb == kBlocks - 1 && (_residual != null || _relu))
+                    {
+                        // The panel's C is final and in L1: its epilogue now, not over the whole tile later.
+                        if (cols == NR)
+                        {
+                            Epilogue.ApplyPanel(_c, _residual, _ldc, rowStart, rowEnd, col, _relu);
+                        }
+                        else
+                        {
+                            Epilogue.Apply(_c, _residual, _ldc, rowStart, rowEnd, col, col + cols, _relu);
+                        }
+                    }
                 }
             }
         }

@@ -87,7 +87,7 @@ internal static unsafe partial class Sgemm
         => Multiply(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual: null, relu: false, maxDegreeOfParallelism, level);
 
     /// <summary>
-    /// C = A·B (+ C) (+ rowBias), then, per tile of C while it is in cache, + <paramref name="residual"/>
+    /// C = A·B (+ C) (+ rowBias), then, per 16-column panel of C right after its last product (in L1), + <paramref name="residual"/>
     /// (null or laid out like C, row stride <paramref name="ldc"/>) and max(·, 0) when <paramref name="relu"/>.
     /// </summary>
     internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, int maxDegreeOfParallelism, SimdLevel level)
