@@ -25,13 +25,27 @@ internal sealed class ConvEmitter : LayerEmitter
                 var (factory, type) = weights.WeightsBlob!.Format == "group" ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
                 context.Fields.Line($"private readonly SparseConvolutionDriver _driver{step.Ident};");
                 context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)});");
-                context.Run.Line($"_driver{step.Ident}.Run({input}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                context.Run.Line(SparseRun(context, step, input, output, relu));
                 break;
             default:
                 UnrolledConvEmitter.Emit(context, step, geometry);
-                context.Run.Line($"_driver{step.Ident}.Run({input}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                context.Run.Line(SparseRun(context, step, input, output, relu));
                 break;
         }
+    }
+
+    /// <summary>A sparse driver's call: from its own input or the layout the step before wrote, into a tensor or the next step's layout.</summary>
+    private static string SparseRun(EmitContext context, Step step, string input, string output, string relu)
+    {
+        var driver = $"_driver{step.Ident}";
+        var residual = context.Residual(step);
+        return (step.InputFed, step.Feeds) switch
+        {
+            (false, null) => $"{driver}.Run({input}, {residual}, {relu}, {output}, _threads);",
+            (false, { } next) => $"{driver}.RunInto({input}, {residual}, {relu}, _driver{next.Ident}, _threads);",
+            (true, null) => $"{driver}.RunOnFedLayout({residual}, {relu}, {output}, _threads);",
+            _ => throw new System.InvalidOperationException($"{step.Layer.Name} both reads a fed layout and feeds one"),
+        };
     }
 
     /// <summary>The ConvGeometry constructor arguments at batch 1.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Sparsify.Generators.Model;
+using Sparsify.Generators.Parsing;
 
 namespace Sparsify.Generators.Emission;
 
@@ -13,6 +14,12 @@ namespace Sparsify.Generators.Emission;
 /// <param name="Fused">The layers folded into this step, in order.</param>
 internal sealed record Step(LayerSpec Layer, string Ident, string Output, bool Relu, string? Residual, IReadOnlyList<LayerSpec> Fused)
 {
+    /// <summary>The sparse convolution step whose input layout this step writes instead of its output tensor, or null.</summary>
+    public Step? Feeds { get; init; }
+
+    /// <summary>Whether the previous sparse convolution wrote this step's input layout (its input tensor is never made).</summary>
+    public bool InputFed { get; init; }
+
     /// <summary>Flatten and Reshape only relabel a buffer.</summary>
     public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
 }
@@ -35,7 +42,7 @@ internal sealed class GraphPlan
 
     public static GraphPlan Build(ModelSpec model)
     {
-        var plan = new GraphPlan(Fuse(model));
+        var plan = new GraphPlan(Chain(model, Fuse(model)));
         plan.AssignBuffers(model);
         return plan;
     }
@@ -122,6 +129,58 @@ internal sealed class GraphPlan
         }
 
         return steps;
+    }
+
+    /// <summary>
+    /// Sparse convolution → sparse convolution with nothing else reading the tensor between them (a
+    /// ResNet block's first convolution into its second): the first writes the second's input layout.
+    /// The second must read at stride 1 without dilation, and not a 1×1 unpadded window, whose layout
+    /// may be the tensor itself.
+    /// </summary>
+    private static List<Step> Chain(ModelSpec model, List<Step> steps)
+    {
+        var outputs = new HashSet<string>(model.Outputs.Select(o => o.Name));
+        var readers = new Dictionary<string, int>();
+        foreach (var step in steps)
+        {
+            foreach (var value in step.Layer.Inputs.Concat(step.Residual is null ? [] : new[] { step.Residual }))
+            {
+                readers[value] = readers.TryGetValue(value, out var n) ? n + 1 : 1;
+            }
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var first = steps[i];
+            // A fed step writes a tensor: the runtime has no call that reads a fed layout and feeds another.
+            if (first.InputFed || !IsSparseConv(first) || outputs.Contains(first.Output) || !readers.TryGetValue(first.Output, out var count) || count != 1)
+            {
+                continue;
+            }
+
+            var j = steps.FindIndex(i + 1, s => s.Layer.Inputs.Count > 0 && s.Layer.Inputs[0] == first.Output && s.Residual != first.Output);
+            if (j < 0 || !IsSparseConv(steps[j]) || !CanBeFed(steps[j].Layer))
+            {
+                continue;
+            }
+
+            steps[j] = steps[j] with { InputFed = true };
+            steps[i] = first with { Feeds = steps[j] };
+        }
+
+        return steps;
+    }
+
+    private static bool IsSparseConv(Step step) => step.Layer.Op == "Conv" && step.Layer.Plan is PlanKind.SparseTable or PlanKind.SparseUnrolled;
+
+    private static bool CanBeFed(LayerSpec layer)
+    {
+        var w = Window.Parse(layer);
+        var x = layer.InputShapes[0];
+        var y = layer.OutputShape;
+        return w is not null && w.StrideH == 1 && w.StrideW == 1 && w.DilationH == 1 && w.DilationW == 1
+            && !(w.KernelH == 1 && w.KernelW == 1 && w.PadTop == 0 && w.PadLeft == 0)
+            && y[2] + w.KernelH - 1 >= x[2] + w.PadTop && y[3] + w.KernelW - 1 >= x[3] + w.PadLeft;
     }
 
     private static string UniqueIdent(string name, HashSet<string> taken)

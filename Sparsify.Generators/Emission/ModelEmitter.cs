@@ -76,6 +76,16 @@ internal static partial class ModelEmitter
             text += $"; fused: {string.Join(" -> ", step.Fused.Select(f => $"{f.Name} ({f.Op})"))}";
         }
 
+        if (step.InputFed)
+        {
+            text += "; input: the layout the step before wrote";
+        }
+
+        if (step.Feeds is { } next)
+        {
+            text += $"; output: written into {next.Layer.Name}'s input layout";
+        }
+
         return text;
     }
 

@@ -81,6 +81,22 @@ public sealed class CompileAndRunTests
     }
 
     [TestMethod]
+    public void ASparseConvolutionWritesTheNextOnesInputLayout()
+    {
+        // The residual model's block, and AlexNet's conv3 -> conv4 (conv4 feeds nothing: a fed step writes a tensor).
+        using var residual = GeneratedModel.Build(TestModels.CompileResidual(TestModels.Residual()));
+        StringAssert.Contains(residual.Source, "_driverConv2a.RunInto(");
+        StringAssert.Contains(residual.Source, "_driverConv2.RunOnFedLayout(");
+        var graph = TestModels.Build("smallalexnet");
+        using var alexNet = GeneratedModel.Build(TestModels.Compile(graph, 0.85, "locality", null), threads: 2);
+        StringAssert.Contains(alexNet.Source, "_driverConv3.RunInto(");
+        StringAssert.Contains(alexNet.Source, "_driverConv4.RunOnFedLayout(");
+        StringAssert.Contains(alexNet.Source, "_driverConv5.Run(");
+        var input = Input(graph.Inputs[0].Shape.ElementCount, seed: 4);
+        AssertClose(new ReferenceExecutor(graph).Run(input), alexNet.Run(input));
+    }
+
+    [TestMethod]
     public void ApiReportsShapesLayersAndRejectsWrongLengths()
     {
         var graph = TestModels.Residual();

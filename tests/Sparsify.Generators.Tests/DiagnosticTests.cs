@@ -57,9 +57,10 @@ public sealed class DiagnosticTests
     [TestMethod]
     public void UnrolledLayerCountMismatchIsReported()
     {
-        var line = LineOf(Manifest, "  unrolled ", after: LineOf(Manifest, "layer conv2"));
+        var layer = LayerLine(Manifest, "conv2");
+        var line = LineOf(Manifest, "  unrolled ", after: layer);
         var text = ReplaceLine(Manifest, line, "  unrolled 1");
-        ExpectAt("SPRS2006", text, LineOf(Manifest, "layer conv2"));
+        ExpectAt("SPRS2006", text, layer);
     }
 
     [TestMethod]
@@ -95,6 +96,9 @@ public sealed class DiagnosticTests
         Assert.IsEmpty(result.GeneratedTrees);
         return diagnostic;
     }
+
+    /// <summary>The line of layer <paramref name="name"/> itself (not of a layer whose name it begins).</summary>
+    private static int LayerLine(string text, string name) => Array.FindIndex(text.Split('\n'), l => l.TrimEnd('\r') == "layer " + name);
 
     private static int LineOf(string text, string prefix, int after = 0)
     {

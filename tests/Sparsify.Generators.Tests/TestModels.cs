@@ -38,7 +38,11 @@ internal static class TestModels
             new ConvLayer("conv1", "input", "conv1", Random(4, 1, 3, 3), Random(4), pad1, 1),
             new ReluLayer("relu1", "conv1", "relu1"),
             new PoolLayer("pool1", "relu1", "pool1", PoolKind.Max, Window2D.Create(2, 2, Padding2D.None)),
-            new ConvLayer("conv2", "pool1", "conv2", Random(4, 4, 3, 3), Random(4), pad1, 1),
+
+            // A ResNet block: its first convolution writes the second's input layout, the second adds the block's input.
+            new ConvLayer("conv2a", "pool1", "conv2a", Random(4, 4, 3, 3), Random(4), pad1, 1),
+            new ReluLayer("relu2a", "conv2a", "relu2a"),
+            new ConvLayer("conv2", "relu2a", "conv2", Random(4, 4, 3, 3), Random(4), pad1, 1),
             new AddLayer("add", "conv2", "pool1", "add"),
             new ReluLayer("relu2", "add", "relu2"),
             ReshapeLayer.Flatten("flatten", "relu2", "flat"),
@@ -55,6 +59,7 @@ internal static class TestModels
         PlanOverrides = new Dictionary<string, LayerExecution>
         {
             ["conv1"] = LayerExecution.Dense,
+            ["conv2a"] = LayerExecution.SparseTable,
             ["conv2"] = LayerExecution.SparseUnrolled,
             ["fc"] = LayerExecution.SparseTable,
         },

@@ -17,6 +17,12 @@ public sealed unsafe partial class SparseConvolutionDriver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StoreTile(int group, int tileIndex, float* tile)
     {
+        if (_target != null)
+        {
+            StoreTileInto(group, tileIndex, tile);
+            return;
+        }
+
         var g = _geometry;
         var gridWidth = _layout.GridWidth;
         var planeFloats = (long)g.OutHeight * g.OutWidth;
@@ -29,10 +35,7 @@ public sealed unsafe partial class SparseConvolutionDriver
 
         for (var i = first; i < end;)
         {
-            var oy = i / gridWidth;
-            var ox = i - (oy * gridWidth);
-            var segment = Math.Min(end - i, gridWidth - ox);
-            var valid = Math.Min(segment, g.OutWidth - ox);
+            var (oy, ox, segment, valid) = Segment(i, end);
             if (valid > 0)
             {
                 var at = ((long)oy * g.OutWidth) + ox;
@@ -57,6 +60,20 @@ public sealed unsafe partial class SparseConvolutionDriver
 
             i += segment;
         }
+    }
+
+    /// <summary>
+    /// The grid row segment from pixel <paramref name="i"/> to the row's or the tile's end: its output row and
+    /// column, its length, and how many of its pixels are output pixels (the rest are the grid's extra columns).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (int Oy, int Ox, int Segment, int Valid) Segment(int i, int end)
+    {
+        var gridWidth = _layout.GridWidth;
+        var oy = i / gridWidth;
+        var ox = i - (oy * gridWidth);
+        var segment = Math.Min(end - i, gridWidth - ox);
+        return (oy, ox, segment, Math.Min(segment, _geometry.OutWidth - ox));
     }
 
     /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end, or scalars below a vector.</summary>

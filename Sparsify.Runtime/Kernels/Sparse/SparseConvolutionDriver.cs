@@ -99,27 +99,11 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// <exception cref="ArgumentException">A span is too short, the residual is neither empty nor of the output's length, or it overlaps the output.</exception>
     public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
     {
-        var g = _geometry;
-        var outputFloats = g.OutChannels * g.OutHeight * g.OutWidth;
         _layout.CheckLengths(input.Length, int.MaxValue);
-        if (output.Length < outputFloats)
-        {
-            throw new ArgumentException($"the output holds {output.Length} floats, the convolution writes {outputFloats}", nameof(output));
-        }
-
-        if (!residual.IsEmpty && residual.Length < outputFloats)
-        {
-            throw new ArgumentException($"the residual holds {residual.Length} floats, the output {outputFloats}", nameof(residual));
-        }
-
-        if (residual.Overlaps(output))
-        {
-            throw new ArgumentException("the residual and the output must not overlap", nameof(residual));
-        }
-
-        var workers = threads <= 0 ? Environment.ProcessorCount : threads;
-        workers = Math.Max(1, Math.Min(workers, WorkItems));
+        CheckOutput(residual, output);
+        var workers = Workers(threads);
         EnsureBuffers(workers);
+        _layoutFed = false;
         fixed (float* inputPointer = input)
         fixed (float* residualPointer = residual)
         fixed (float* outputPointer = output)
@@ -145,9 +129,9 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// done, then claim (group, tile block) items. A worker that starts late finds the fill finished; one
     /// that never starts holds nothing up, since a chunk is only waited for once some worker runs it.
     /// </summary>
-    private void RunPhases(int workers)
+    private void RunPhases(int workers, bool fill = true)
     {
-        _fillChunks = _layout.IsIdentity ? 0
+        _fillChunks = _layout.IsIdentity || !fill ? 0
             : _layout.BufferLength < ParallelFillFloats || workers == 1 ? 1
             : Math.Min(_geometry.InChannels, 4 * workers);
         _counters = default;
@@ -205,15 +189,36 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
     }
 
+    /// <summary>Throws unless the output holds the results and the residual is empty or as long, apart from it.</summary>
+    private void CheckOutput(ReadOnlySpan<float> residual, Span<float> output)
+    {
+        var outputFloats = _geometry.OutChannels * _geometry.OutHeight * _geometry.OutWidth;
+        if (output.Length < outputFloats)
+        {
+            throw new ArgumentException($"the output holds {output.Length} floats, the convolution writes {outputFloats}", nameof(output));
+        }
+
+        CheckResidual(residual);
+        if (residual.Overlaps(output))
+        {
+            throw new ArgumentException("the residual and the output must not overlap", nameof(residual));
+        }
+    }
+
+    private void CheckResidual(ReadOnlySpan<float> residual)
+    {
+        var outputFloats = _geometry.OutChannels * _geometry.OutHeight * _geometry.OutWidth;
+        if (!residual.IsEmpty && residual.Length < outputFloats)
+        {
+            throw new ArgumentException($"the residual holds {residual.Length} floats, the output {outputFloats}", nameof(residual));
+        }
+    }
+
+    private int Workers(int threads) => Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, WorkItems));
+
     private void EnsureBuffers(int workers)
     {
-        if (_buffer is null && !_layout.IsIdentity)
-        {
-            // Zeroed once: the fill only ever writes the image's floats, the padding stays zero.
-            _buffer = GC.AllocateArray<float>(_layout.BufferLength + 16, pinned: true);
-            var start = (float*)Unsafe.AsPointer(ref _buffer[0]);
-            _bufferPointer = (float*)(((nint)start + 63) & ~(nint)63);
-        }
+        EnsureLayoutBuffer();
 
         if (_tiles.Length < workers)
         {
@@ -224,6 +229,17 @@ public sealed unsafe partial class SparseConvolutionDriver
             }
 
             _tiles = tiles;
+        }
+    }
+
+    private void EnsureLayoutBuffer()
+    {
+        if (_buffer is null && !_layout.IsIdentity)
+        {
+            // Zeroed once: the fill (or a feeding driver) only ever writes the image's floats, the padding stays zero.
+            _buffer = GC.AllocateArray<float>(_layout.BufferLength + 16, pinned: true);
+            var start = (float*)Unsafe.AsPointer(ref _buffer[0]);
+            _bufferPointer = (float*)(((nint)start + 63) & ~(nint)63);
         }
     }
 

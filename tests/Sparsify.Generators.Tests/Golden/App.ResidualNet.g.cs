@@ -16,7 +16,7 @@ using Sparsify.Runtime.Formats;
 using Sparsify.Runtime.Kernels;
 
 /// <summary>
-/// The Sparsify-compiled model <c>Residual</c>: 8 layers in 5 steps, 2 of them sparse.
+/// The Sparsify-compiled model <c>Residual</c>: 10 layers in 6 steps, 3 of them sparse.
 /// Input: input 1x1x8x8. Output: fc 1x10. Batch 1, raw float32 in NCHW order.
 /// </summary>
 /// <remarks>
@@ -44,8 +44,8 @@ public sealed partial class ResidualNet
     /// </summary>
     public const string ResourceBaseName = "Sparsify.App.ResidualNet";
 
-    private const long BlobLength = 1840L;
-    private const string BlobSha256 = "6bd9e448e1ee6571424c85a2439a680d42393076074b116c4755268c729baa8b";
+    private const long BlobLength = 2288L;
+    private const string BlobSha256 = "ed25bee09a89c180e76979e71a29ce077965be0d9f19adea47a61d4587da4251";
 
     /// <summary>Shape of input 'input' (batch first, as in the model).</summary>
     public static ReadOnlySpan<int> InputShape => [1, 1, 8, 8];
@@ -59,6 +59,8 @@ public sealed partial class ResidualNet
         new LayerInfo("conv1", "Conv", new int[][] { new int[] {1, 1, 8, 8} }, new int[] {1, 4, 8, 8}, 0, 36L, "dense", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "override: Dense requested for this layer"),
         new LayerInfo("relu1", "Relu", new int[][] { new int[] {1, 4, 8, 8} }, new int[] {1, 4, 8, 8}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
         new LayerInfo("pool1", "MaxPool", new int[][] { new int[] {1, 4, 8, 8} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
+        new LayerInfo("conv2a", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5277777777777778, 68L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
+        new LayerInfo("relu2a", "Relu", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
         new LayerInfo("conv2", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5277777777777778, 68L, "unrolled", global::Sparsify.Runtime.Manifests.LayerExecution.SparseUnrolled, "override: SparseUnrolled requested for this layer"),
         new LayerInfo("add", "Add", new int[][] { new int[] {1, 4, 4, 4}, new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
         new LayerInfo("relu2", "Relu", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
@@ -69,10 +71,14 @@ public sealed partial class ResidualNet
     private readonly int _threads;
     private readonly float[] _buffer0;
     private readonly float[] _buffer1;
+    private readonly float[] _buffer2;
     private static readonly ConvGeometry GeometryConv1 = new(1, 1, 8, 8, 4, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv1;
     private readonly float[] _weightsConv1;
     private static readonly PoolGeometry PoolPool1 = new(1, 4, 8, 8, 4, 4, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
+    private static readonly ConvGeometry GeometryConv2a = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    private readonly float[] _biasConv2a;
+    private readonly SparseConvolutionDriver _driverConv2a;
     private static readonly ConvGeometry GeometryConv2 = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv2;
     private readonly SparseConvolutionDriver _driverConv2;
@@ -96,10 +102,13 @@ public sealed partial class ResidualNet
         _threads = threads;
         _buffer0 = new float[64];
         _buffer1 = new float[256];
+        _buffer2 = new float[64];
         var weights = EmbeddedWeights.Load(typeof(ResidualNet).Assembly, WeightsResourceName, BlobLength, BlobSha256);
-        _biasConv1 = weights.ReadFloats(new BlobLocation(288L, 16L, BlobFormat.Fp32));
-        _weightsConv1 = weights.ReadFloats(new BlobLocation(144L, 144L, BlobFormat.Fp32));
-        _biasConv2 = weights.ReadFloats(new BlobLocation(304L, 16L, BlobFormat.Fp32));
+        _biasConv1 = weights.ReadFloats(new BlobLocation(336L, 16L, BlobFormat.Fp32));
+        _weightsConv1 = weights.ReadFloats(new BlobLocation(192L, 144L, BlobFormat.Fp32));
+        _biasConv2a = weights.ReadFloats(new BlobLocation(736L, 16L, BlobFormat.Fp32));
+        _driverConv2a = SparseConvolutions.FromGroups(in GeometryConv2a, (GroupLayer)weights.ReadEncoded(new BlobLocation(352L, 370L, BlobFormat.Group)), _biasConv2a);
+        _biasConv2 = weights.ReadFloats(new BlobLocation(752L, 16L, BlobFormat.Fp32));
         var layoutConv2 = ConvInputLayout.For(in GeometryConv2);
         if (layoutConv2.PlaneStride != 80 || layoutConv2.Offset(0, 0, 0) != 0 || layoutConv2.Offset(3, 2, 2) != 254)
         {
@@ -108,8 +117,8 @@ public sealed partial class ResidualNet
         _driverConv2 = Fma.IsSupported
             ? new SparseConvolutionDriver(in GeometryConv2, 4, TileBodyConv2(), _biasConv2)
             : SparseConvolutions.FromCsr(in GeometryConv2, PortableWeightsConv2(), _biasConv2);
-        _biasFc = weights.ReadFloats(new BlobLocation(1792L, 40L, BlobFormat.Fp32));
-        _sparseFc = SparseFullyConnected.FromGroups(64, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(320L, 1471L, BlobFormat.Group)), _biasFc);
+        _biasFc = weights.ReadFloats(new BlobLocation(2240L, 40L, BlobFormat.Fp32));
+        _sparseFc = SparseFullyConnected.FromGroups(64, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(768L, 1471L, BlobFormat.Group)), _biasFc);
     }
 
     /// <summary>Runs the model on one sample.</summary>
@@ -137,14 +146,17 @@ public sealed partial class ResidualNet
         // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
         Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);
 
-        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5277777777777778, 68 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu)
-        _driverConv2.Run(_buffer0.AsSpan(0, 64), _buffer0.AsSpan(0, 64), true, _buffer1.AsSpan(0, 64), _threads);
+        // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5277777777777778, 68 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
+        _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
+
+        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5277777777777778, 68 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote
+        _driverConv2.RunOnFedLayout(_buffer0.AsSpan(0, 64), true, _buffer2.AsSpan(0, 64), _threads);
 
         // flatten: Flatten 1x4x4x4 -> 1x64; plan Dense: no weights
         // flat is relu2 reshaped: same buffer, no work.
 
         // fc: Gemm 1x64 -> 1x10; sparsity 0.515625, 310 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer
-        _sparseFc.Run(_buffer1.AsSpan(0, 64), false, _buffer0.AsSpan(0, 10), _threads);
+        _sparseFc.Run(_buffer2.AsSpan(0, 64), false, _buffer0.AsSpan(0, 10), _threads);
 
         _buffer0.AsSpan(0, 10).CopyTo(output.Slice(0, 10));
     }
@@ -194,7 +206,7 @@ public sealed partial class ResidualNet
                 Vector256<float> a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero;
                 Vector256<float> a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
                 Vector256<float> v0, v1, b;
-                v0 = Avx.LoadVector256(x + 1); v1 = Avx.LoadVector256(x + 9);
+                v0 = Avx.LoadVector256(x + 0); v1 = Avx.LoadVector256(x + 8);
                 b = Avx.BroadcastScalarToVector256(w + 0); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 1); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 b = Avx.BroadcastScalarToVector256(w + 2); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
@@ -202,89 +214,94 @@ public sealed partial class ResidualNet
                 v0 = Avx.LoadVector256(x + 2); v1 = Avx.LoadVector256(x + 10);
                 b = Avx.BroadcastScalarToVector256(w + 4); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 5); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 6); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 7); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 6); v1 = Avx.LoadVector256(x + 14);
-                b = Avx.BroadcastScalarToVector256(w + 8); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 9); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 10); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 11); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 6); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 7); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 7); v1 = Avx.LoadVector256(x + 15);
+                b = Avx.BroadcastScalarToVector256(w + 8); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 9); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 8); v1 = Avx.LoadVector256(x + 16);
-                b = Avx.BroadcastScalarToVector256(w + 12); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 13); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 10); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 11); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 12); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 13); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 12); v1 = Avx.LoadVector256(x + 20);
                 b = Avx.BroadcastScalarToVector256(w + 14); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 15); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 12); v1 = Avx.LoadVector256(x + 20);
+                v0 = Avx.LoadVector256(x + 13); v1 = Avx.LoadVector256(x + 21);
                 b = Avx.BroadcastScalarToVector256(w + 16); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 17); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 80); v1 = Avx.LoadVector256(x + 88);
                 b = Avx.BroadcastScalarToVector256(w + 18); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 19); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 20); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 21); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 81); v1 = Avx.LoadVector256(x + 89);
+                b = Avx.BroadcastScalarToVector256(w + 22); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 23); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 82); v1 = Avx.LoadVector256(x + 90);
-                b = Avx.BroadcastScalarToVector256(w + 20); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 21); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 87); v1 = Avx.LoadVector256(x + 95);
-                b = Avx.BroadcastScalarToVector256(w + 22); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 23); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 24); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 25); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 88); v1 = Avx.LoadVector256(x + 96);
+                b = Avx.BroadcastScalarToVector256(w + 24); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 25); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 86); v1 = Avx.LoadVector256(x + 94);
                 b = Avx.BroadcastScalarToVector256(w + 26); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 27); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 88); v1 = Avx.LoadVector256(x + 96);
+                b = Avx.BroadcastScalarToVector256(w + 28); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 29); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 92); v1 = Avx.LoadVector256(x + 100);
+                b = Avx.BroadcastScalarToVector256(w + 30); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 31); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 v0 = Avx.LoadVector256(x + 94); v1 = Avx.LoadVector256(x + 102);
-                b = Avx.BroadcastScalarToVector256(w + 28); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 29); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 30); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 31); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 160); v1 = Avx.LoadVector256(x + 168);
                 b = Avx.BroadcastScalarToVector256(w + 32); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 33); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 162); v1 = Avx.LoadVector256(x + 170);
+                v0 = Avx.LoadVector256(x + 161); v1 = Avx.LoadVector256(x + 169);
                 b = Avx.BroadcastScalarToVector256(w + 34); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 35); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 162); v1 = Avx.LoadVector256(x + 170);
+                b = Avx.BroadcastScalarToVector256(w + 36); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 37); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 166); v1 = Avx.LoadVector256(x + 174);
-                b = Avx.BroadcastScalarToVector256(w + 36); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 37); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 167); v1 = Avx.LoadVector256(x + 175);
                 b = Avx.BroadcastScalarToVector256(w + 38); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 39); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 v0 = Avx.LoadVector256(x + 168); v1 = Avx.LoadVector256(x + 176);
-                b = Avx.BroadcastScalarToVector256(w + 40); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 41); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 40); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 41); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 42); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 43); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 172); v1 = Avx.LoadVector256(x + 180);
-                b = Avx.BroadcastScalarToVector256(w + 42); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 43); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 240); v1 = Avx.LoadVector256(x + 248);
                 b = Avx.BroadcastScalarToVector256(w + 44); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 45); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 46); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 47); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 241); v1 = Avx.LoadVector256(x + 249);
+                v0 = Avx.LoadVector256(x + 173); v1 = Avx.LoadVector256(x + 181);
+                b = Avx.BroadcastScalarToVector256(w + 46); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 47); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 174); v1 = Avx.LoadVector256(x + 182);
                 b = Avx.BroadcastScalarToVector256(w + 48); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 49); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 241); v1 = Avx.LoadVector256(x + 249);
                 b = Avx.BroadcastScalarToVector256(w + 50); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 51); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 242); v1 = Avx.LoadVector256(x + 250);
+                b = Avx.BroadcastScalarToVector256(w + 52); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 53); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 246); v1 = Avx.LoadVector256(x + 254);
-                b = Avx.BroadcastScalarToVector256(w + 52); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 53); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 247); v1 = Avx.LoadVector256(x + 255);
-                b = Avx.BroadcastScalarToVector256(w + 54); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 55); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 54); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 55); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 56); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 57); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 248); v1 = Avx.LoadVector256(x + 256);
-                b = Avx.BroadcastScalarToVector256(w + 56); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 57); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 58); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 59); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 58); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 59); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 60); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 61); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 252); v1 = Avx.LoadVector256(x + 260);
-                b = Avx.BroadcastScalarToVector256(w + 60); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 61); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 62); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 63); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 254); v1 = Avx.LoadVector256(x + 262);
+                b = Avx.BroadcastScalarToVector256(w + 62); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 63); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 253); v1 = Avx.LoadVector256(x + 261);
                 b = Avx.BroadcastScalarToVector256(w + 64); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 65); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 66); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 67); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 254); v1 = Avx.LoadVector256(x + 262);
+                b = Avx.BroadcastScalarToVector256(w + 66); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 67); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 Avx.Store(t + 0, a00); Avx.Store(t + 8, a01);
                 Avx.Store(t + 64, a10); Avx.Store(t + 72, a11);
                 Avx.Store(t + 128, a20); Avx.Store(t + 136, a21);
@@ -294,14 +311,14 @@ public sealed partial class ResidualNet
     }
 
     /// <summary>conv2's nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>
-    private static ReadOnlySpan<uint> WeightsConv2 => [0x3ea498dc, 0xbf4804e2, 0xbf055aa2, 0x3f3d6f12, 0xbf408516, 0x3f42b63c, 0xbf71a856, 0xbf6c7e2a, 0xbf5e69be, 0xbe160b00, 0xbea5969a, 0xbf67d2aa, 0x3f6b222e, 0xbe6a7d38, 0xbf3864c4, 0x3f17a12c, 0x3e84c0b4, 0x3f44a8fa, 0xbf34fde8, 0x3f4ba46a, 0x3f3f4c6e, 0xbf1aa1f2, 0x3f53ff34, 0xbeec679a, 0x3f5abd74, 0xbc96d9e0, 0xbf29e580, 0xbf6855ef, 0xbf225bf2, 0xbf178874, 0xbedc9918, 0x3f5e3666, 0x3f4c6202, 0xbda54710, 0xbf3ece63, 0x3f674f0e, 0xbf7703f5, 0x3f7f82d6, 0xbd57c230, 0x3f76c982, 0x3f3e6cda, 0x3e93acec, 0xbf553340, 0xbf38d910, 0xbee07ba4, 0xbf784a87, 0x3f59c85e, 0x3efa28fc, 0xbf738846, 0x3e162c38, 0x3f229560, 0xbf1d8578, 0x3e15dc28, 0xbf56f0f6, 0xbf62af0b, 0x3ea67c18, 0x3f163d66, 0x3f093b66, 0x3f49164e, 0x3e2bc6c0, 0x3f5e8384, 0x3ca81480, 0x3f10e962, 0x3f585190, 0xbf53d56e, 0x3e3222f0, 0xbf023712, 0x3f3670b0];
+    private static ReadOnlySpan<uint> WeightsConv2 => [0x3dcdfd10, 0xbf7b7a14, 0xbe900228, 0x3f58cc7e, 0xbf349b1b, 0xbf6e538d, 0xbf637dea, 0xbef0a4a4, 0xbf2a99eb, 0xbf0f7e78, 0xbf457006, 0xbf6ab93a, 0xbf57d09a, 0xbf47d13a, 0x3f37bb08, 0xbf3aca33, 0xbf753100, 0xbf4d7cb0, 0x3f649ab6, 0x3f4eb552, 0x3f6830c2, 0x3e05da80, 0x3f338b9c, 0x3f3f0e04, 0x3f6adfe8, 0xbf4854da, 0x3ed53d64, 0xbf469c9c, 0x3e1993e0, 0x3f70872a, 0xbf75caef, 0x3f348640, 0x3f509a72, 0xbf569a37, 0x3f5c495c, 0xbf71d383, 0xbec3cd94, 0xbf1eb79c, 0xbf386b85, 0xbf57c370, 0xbf5cd7ab, 0x3ecfb408, 0xbf3a2bb8, 0x3f0ce464, 0x3f598452, 0xbf654bee, 0x3f504ffe, 0xbf694fcd, 0xbf602417, 0xbf00570b, 0x3f1caeca, 0xbf7ef972, 0xbf361fd2, 0xbea8a96a, 0xbf06a9ae, 0xbf4df979, 0x3f672a34, 0xbecb1ed4, 0x3f38d962, 0xbf2f7f0e, 0xbe70f900, 0x3f4848be, 0xbf3e3954, 0xbf4608a0, 0xbeba74d0, 0xbf7a50db, 0xbf237d80, 0x3f5ebf04];
 
     private static CsrLayer PortableWeightsConv2() => new(4, 36, PortableRowsConv2.ToArray(), PortableColumnsConv2.ToArray(), MemoryMarshal.Cast<uint, float>(PortableBitsConv2).ToArray());
 
     private static ReadOnlySpan<int> PortableRowsConv2 => [0, 17, 34, 51, 68];
 
-    private static ReadOnlySpan<int> PortableColumnsConv2 => [1, 2, 3, 5, 9, 11, 13, 17, 21, 22, 24, 27, 28, 30, 32, 33, 35, 1, 2, 3, 5, 9, 11, 13, 17, 21, 22, 24, 27, 28, 30, 32, 33, 35, 1, 2, 3, 5, 6, 13, 14, 17, 18, 20, 23, 27, 28, 31, 32, 33, 35, 1, 2, 3, 5, 6, 13, 14, 17, 18, 20, 23, 27, 28, 31, 32, 33, 35];
+    private static ReadOnlySpan<int> PortableColumnsConv2 => [0, 2, 3, 5, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 2, 3, 5, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32];
 
-    private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3ea498dc, 0xbf408516, 0xbf5e69be, 0x3f6b222e, 0xbf34fde8, 0x3f3f4c6e, 0x3f53ff34, 0xbf225bf2, 0xbf7703f5, 0xbd57c230, 0xbf553340, 0xbee07ba4, 0xbf738846, 0x3e15dc28, 0x3f163d66, 0x3f5e8384, 0xbf53d56e, 0xbf4804e2, 0x3f42b63c, 0xbe160b00, 0xbe6a7d38, 0x3f4ba46a, 0xbf1aa1f2, 0xbeec679a, 0xbf178874, 0x3f7f82d6, 0x3f76c982, 0xbf38d910, 0xbf784a87, 0x3e162c38, 0xbf56f0f6, 0x3f093b66, 0x3ca81480, 0x3e3222f0, 0xbf055aa2, 0xbf71a856, 0xbea5969a, 0xbf3864c4, 0x3e84c0b4, 0x3f5abd74, 0xbf29e580, 0xbedc9918, 0x3f4c6202, 0xbf3ece63, 0x3f3e6cda, 0x3f59c85e, 0x3f229560, 0xbf62af0b, 0x3f49164e, 0x3f10e962, 0xbf023712, 0x3f3d6f12, 0xbf6c7e2a, 0xbf67d2aa, 0x3f17a12c, 0x3f44a8fa, 0xbc96d9e0, 0xbf6855ef, 0x3f5e3666, 0xbda54710, 0x3f674f0e, 0x3e93acec, 0x3efa28fc, 0xbf1d8578, 0x3ea67c18, 0x3e2bc6c0, 0x3f585190, 0x3f3670b0];
+    private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3dcdfd10, 0xbf349b1b, 0xbf637dea, 0xbf457006, 0x3f649ab6, 0x3f6adfe8, 0xbf75caef, 0xbf386b85, 0xbf5cd7ab, 0x3f598452, 0x3f504ffe, 0xbf602417, 0xbf06a9ae, 0x3f38d962, 0xbf3e3954, 0xbeba74d0, 0xbf237d80, 0xbf7b7a14, 0xbf6e538d, 0xbef0a4a4, 0xbf6ab93a, 0x3f4eb552, 0xbf4854da, 0x3f348640, 0xbf57c370, 0x3ecfb408, 0xbf654bee, 0xbf694fcd, 0xbf00570b, 0xbf4df979, 0xbf2f7f0e, 0xbf4608a0, 0xbf7a50db, 0x3f5ebf04, 0xbe900228, 0xbf2a99eb, 0xbf57d09a, 0x3f37bb08, 0xbf753100, 0x3f6830c2, 0x3f338b9c, 0x3ed53d64, 0x3e1993e0, 0x3f509a72, 0x3f5c495c, 0xbec3cd94, 0xbf3a2bb8, 0x3f1caeca, 0xbf361fd2, 0x3f672a34, 0xbe70f900, 0x3f58cc7e, 0xbf0f7e78, 0xbf47d13a, 0xbf3aca33, 0xbf4d7cb0, 0x3e05da80, 0x3f3f0e04, 0xbf469c9c, 0x3f70872a, 0xbf569a37, 0xbf71d383, 0xbf1eb79c, 0x3f0ce464, 0xbf7ef972, 0xbea8a96a, 0xbecb1ed4, 0x3f4848be];
 }
 }
