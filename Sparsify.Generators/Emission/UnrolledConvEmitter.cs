@@ -20,7 +20,7 @@ internal static class UnrolledConvEmitter
         var window = Window.Parse(layer)!;
         var convGroups = LayerChecks.Int(layer.Attr("group"))!.Value;
         var rows = UnrolledLayout.RowsPerGroup(weights, weights.Rows / convGroups);
-        var layout = new Layout(window, layer.OutputShape[2], layer.OutputShape[3]);
+        var layout = new Layout(window, layer.InputShapes[0][3], layer.OutputShape[2], layer.OutputShape[3]);
         var kernelPixels = window.KernelH * window.KernelW;
         int Offset(int column) => layout.Offset(column / kernelPixels, column / window.KernelW % window.KernelH, column % window.KernelW);
 
@@ -195,12 +195,16 @@ internal static class UnrolledConvEmitter
         private readonly Window _w;
         private readonly int _gridWidth;
 
-        public Layout(Window w, int outHeight, int outWidth)
+        public Layout(Window w, int inWidth, int outHeight, int outWidth)
         {
             _w = w;
             var extraRows = (w.KernelH - 1) * w.DilationH / w.StrideH;
             var extraCols = (w.KernelW - 1) * w.DilationW / w.StrideW;
-            _gridWidth = outWidth + extraCols;
+
+            // At stride 1 a row's right padding is the next row's left padding (ConvInputLayout.GridWidth).
+            _gridWidth = w.StrideW != 1
+                ? outWidth + extraCols
+                : System.Math.Max(outWidth, System.Math.Max(outWidth + extraCols - w.PadLeft, w.PadLeft + inWidth));
             PlaneStride = RoundUp(RoundUp(outHeight * _gridWidth, 64) + (extraRows * _gridWidth) + extraCols, 16);
         }
 

@@ -9,7 +9,8 @@ namespace Sparsify.Runtime.Kernels;
 /// planes Q[y][x] = P[y·SH + ph][x·SW + pw], y in [0, OutHeight + ExtraRows), x in [0, <see cref="GridWidth"/>),
 /// row-major with row stride <see cref="GridWidth"/>. Plane (c, ph, pw) starts at
 /// ((c·SH + ph)·SW + pw) · <see cref="PlaneStride"/>. Output grid pixel i = oy·GridWidth + ox reads
-/// tap (c, kh, kw) at i + <see cref="Offset"/>; columns ox ≥ OutWidth are computed and discarded.</para>
+/// tap (c, kh, kw) at i + <see cref="Offset"/>; columns ox ≥ OutWidth are computed and discarded. At
+/// stride 1 a tap past a row's end reads the start of the next row, which is that row's left padding.</para>
 /// <para>PlaneStride leaves room for the last tile's reads, so no tile reads past its plane, and every
 /// float that is not an input value is zero.</para>
 /// </remarks>
@@ -31,7 +32,7 @@ public sealed partial class ConvInputLayout
         _geometry = g;
         _extraRows = (g.KernelHeight - 1) * g.DilationH / g.StrideH;
         _extraCols = (g.KernelWidth - 1) * g.DilationW / g.StrideW;
-        GridWidth = g.OutWidth + _extraCols;
+        GridWidth = GridWidthOf(g, _extraCols);
         _planeRows = g.OutHeight + _extraRows;
         _rowPhaseUsed = UsedPhases(g.KernelHeight, g.DilationH, g.StrideH);
         _columnPhaseUsed = UsedPhases(g.KernelWidth, g.DilationW, g.StrideW);
@@ -54,7 +55,12 @@ public sealed partial class ConvInputLayout
         }
     }
 
-    /// <summary>Wq = OutWidth + ((KernelWidth - 1)·DilationW)/StrideW: the width of the output grid and of every plane.</summary>
+    /// <summary>
+    /// The width of the output grid and of every plane: OutWidth + ((KernelWidth - 1)·DilationW)/StrideW,
+    /// less at stride 1, where a row's right padding may be the next row's left padding: the taps of a
+    /// row's last pixels then read the zeros at the start of the next row, so fewer grid columns are
+    /// computed and thrown away (7-pixel rows of a 3×3 convolution: 8 columns instead of 9).
+    /// </summary>
     public int GridWidth { get; }
 
     /// <summary>OutHeight · GridWidth: the output grid pixels, valid or not.</summary>
@@ -133,6 +139,14 @@ public sealed partial class ConvInputLayout
             throw new ArgumentException($"the buffer holds {bufferLength} floats, the layout needs {BufferLength}");
         }
     }
+
+    /// <summary>
+    /// At stride 1, the narrowest row that holds the padded image's left padding and its columns and
+    /// whose last pixel's rightmost tap still falls in the next row's left padding; else no sharing.
+    /// </summary>
+    private static int GridWidthOf(in ConvGeometry g, int extraCols) => g.StrideW != 1
+        ? g.OutWidth + extraCols
+        : Math.Max(g.OutWidth, Math.Max(g.OutWidth + extraCols - g.PadLeft, g.PadLeft + g.InWidth));
 
     private static long RoundUp(long value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

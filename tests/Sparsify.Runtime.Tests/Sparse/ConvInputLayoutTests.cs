@@ -34,7 +34,9 @@ public sealed class ConvInputLayoutTests
         var layout = ConvInputLayout.For(g);
         var extraRows = (g.KernelHeight - 1) * g.DilationH / g.StrideH;
         var extraCols = (g.KernelWidth - 1) * g.DilationW / g.StrideW;
-        var gridWidth = g.OutWidth + extraCols;
+        var gridWidth = g.StrideW == 1
+            ? Math.Max(g.OutWidth, Math.Max(g.OutWidth + extraCols - g.PadLeft, g.PadLeft + g.InWidth))
+            : g.OutWidth + extraCols;
         var tiles = ((g.OutHeight * gridWidth) + SparseConvolution.TilePixels - 1) / SparseConvolution.TilePixels;
         var planeStride = RoundUp((tiles * SparseConvolution.TilePixels) + (extraRows * gridWidth) + extraCols, 16);
         Assert.AreEqual(gridWidth, layout.GridWidth);
