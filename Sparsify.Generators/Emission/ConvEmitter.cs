@@ -24,13 +24,25 @@ internal sealed class ConvEmitter : LayerEmitter
             case PlanKind.SparseTable:
                 var (factory, type) = weights.WeightsBlob!.Format == "group" ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
                 context.Fields.Line($"private readonly SparseConvolutionDriver _driver{step.Ident};");
-                context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)});");
-                context.Run.Line(SparseRun(context, step, input, output, relu));
+                context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)}{LayoutOf(step)});");
+                EmitRun(context, step, input, output, relu);
                 break;
             default:
                 UnrolledConvEmitter.Emit(context, step, geometry);
-                context.Run.Line(SparseRun(context, step, input, output, relu));
+                EmitRun(context, step, input, output, relu);
                 break;
+        }
+    }
+
+    /// <summary>The trailing factory argument of a companion: the convolution whose input layout it reads.</summary>
+    public static string LayoutOf(Step step) => step.RunsWith is { } host ? $", in Geometry{host.Ident}" : string.Empty;
+
+    // A companion runs inside its host's call.
+    private static void EmitRun(EmitContext context, Step step, string input, string output, string relu)
+    {
+        if (step.RunsWith is null)
+        {
+            context.Run.Line(SparseRun(context, step, input, output, relu));
         }
     }
 
@@ -39,10 +51,16 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         var driver = $"_driver{step.Ident}";
         var residual = context.Residual(step);
+        var companion = step.Companion is { } c ? $"_driver{c.Ident}, {Literals.Bool(c.Relu)}, {context.Plan.Span(c.Output)}, " : string.Empty;
+        if (step.Companion is not null && step.InputFed)
+        {
+            throw new System.InvalidOperationException($"{step.Layer.Name} reads a fed layout and hosts a companion");
+        }
+
         return (step.InputFed, step.Feeds) switch
         {
-            (false, null) => $"{driver}.Run({input}, {residual}, {relu}, {output}, _threads);",
-            (false, { } next) => $"{driver}.RunInto({input}, {residual}, {relu}, _driver{next.Ident}, _threads);",
+            (false, null) => $"{driver}.Run({input}, {residual}, {relu}, {output}, {companion}_threads);",
+            (false, { } next) => $"{driver}.RunInto({input}, {residual}, {relu}, _driver{next.Ident}, {companion}_threads);",
             (true, null) => $"{driver}.RunOnFedLayout({residual}, {relu}, {output}, _threads);",
             _ => throw new System.InvalidOperationException($"{step.Layer.Name} both reads a fed layout and feeds one"),
         };

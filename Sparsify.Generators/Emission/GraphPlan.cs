@@ -20,9 +20,18 @@ internal sealed record Step(LayerSpec Layer, string Ident, string Output, bool R
     /// <summary>Whether the previous sparse convolution wrote this step's input layout (its input tensor is never made).</summary>
     public bool InputFed { get; init; }
 
+    /// <summary>The sparse convolution of the same input this step's fork also runs, on this step's input layout, or null.</summary>
+    public Step? Companion { get; init; }
+
+    /// <summary>The step whose fork runs this one (on that step's input layout), or null.</summary>
+    public HostStep? RunsWith { get; init; }
+
     /// <summary>Flatten and Reshape only relabel a buffer.</summary>
     public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
 }
+
+/// <summary>The step that runs a companion convolution: its layer (whose input layout the companion reads) and identifier.</summary>
+internal sealed record HostStep(LayerSpec Layer, string Ident);
 
 /// <summary>
 /// Decides fusion (Conv→ReLU, Conv→Add→ReLU, Gemm→ReLU, Add→ReLU when the intermediate has one reader
@@ -42,7 +51,7 @@ internal sealed class GraphPlan
 
     public static GraphPlan Build(ModelSpec model)
     {
-        var plan = new GraphPlan(Chain(model, Fuse(model)));
+        var plan = new GraphPlan(Pair(Chain(model, Fuse(model))));
         plan.AssignBuffers(model);
         return plan;
     }
@@ -169,6 +178,68 @@ internal sealed class GraphPlan
         }
 
         return steps;
+    }
+
+    /// <summary>
+    /// Two sparse convolutions of the same tensor where one's input layout holds every tap of the other
+    /// (a ResNet block's 3×3 stride-2 convolution and its 1×1 stride-2 projection shortcut) run in one fork:
+    /// the layout is filled once. The pair runs where the host was; a companion listed before it moves
+    /// down unless a step between reads its output, one listed after moves up (its input exists already).
+    /// The companion neither feeds, nor is fed, nor adds a residual.
+    /// </summary>
+    private static List<Step> Pair(List<Step> steps)
+    {
+        for (var h = 0; h < steps.Count; h++)
+        {
+            var host = steps[h];
+            if (!IsSparseConv(host) || host.InputFed || host.Companion is not null || host.RunsWith is not null)
+            {
+                continue;
+            }
+
+            var c = steps.FindIndex(s => !ReferenceEquals(s, host) && IsSparseConv(s) && !s.InputFed && s.Feeds is null && s.Residual is null
+                && s.Companion is null && s.RunsWith is null && s.Layer.Inputs[0] == host.Layer.Inputs[0] && CanHost(host.Layer, s.Layer));
+            if (c < 0 || (c < h && steps.Skip(c + 1).Take(h - c - 1).Any(s => Reads(s).Contains(steps[c].Output))))
+            {
+                continue;
+            }
+
+            var companion = steps[c] with { RunsWith = new HostStep(host.Layer, host.Ident) };
+            steps.RemoveAt(c);
+            h = c < h ? h - 1 : h;
+            steps.Insert(h, companion);
+            h++;
+            steps[h] = host with { Companion = companion };
+        }
+
+        return steps;
+    }
+
+    /// <summary>
+    /// The runtime's ConvInputLayout.CanHost: the same input, stride, output size and conv groups, and
+    /// every tap of the guest's window at a tap of the host's.
+    /// </summary>
+    public static bool CanHost(LayerSpec host, LayerSpec guest)
+    {
+        var h = Window.Parse(host);
+        var g = Window.Parse(guest);
+        if (h is null || g is null || !host.InputShapes[0].Equals(guest.InputShapes[0])
+            || h.StrideH != g.StrideH || h.StrideW != g.StrideW
+            || host.OutputShape[2] != guest.OutputShape[2] || host.OutputShape[3] != guest.OutputShape[3]
+            || LayerChecks.Int(host.Attr("group")) != LayerChecks.Int(guest.Attr("group")))
+        {
+            return false;
+        }
+
+        return Enumerable.Range(0, g.KernelH).All(k => HostTap(k, g.DilationH, g.PadTop, h.DilationH, h.PadTop, h.KernelH) >= 0)
+            && Enumerable.Range(0, g.KernelW).All(k => HostTap(k, g.DilationW, g.PadLeft, h.DilationW, h.PadLeft, h.KernelW) >= 0);
+    }
+
+    /// <summary>The host's tap reading the padded row (column) the guest's tap k reads for the same output pixel, or -1.</summary>
+    public static int HostTap(int k, int guestDilation, int guestPad, int dilation, int pad, int kernel)
+    {
+        var r = (k * guestDilation) - guestPad + pad;
+        return r >= 0 && r % dilation == 0 && r / dilation < kernel ? r / dilation : -1;
     }
 
     private static bool IsSparseConv(Step step) => step.Layer.Op == "Conv" && step.Layer.Plan is PlanKind.SparseTable or PlanKind.SparseUnrolled;

@@ -86,6 +86,16 @@ internal static partial class ModelEmitter
             text += $"; output: written into {next.Layer.Name}'s input layout";
         }
 
+        if (step.Companion is { } companion)
+        {
+            text += $"; also runs {companion.Layer.Name} from the same input layout in the same fork";
+        }
+
+        if (step.RunsWith is { } host)
+        {
+            text += $"; runs in {host.Layer.Name}'s call, reading its input layout";
+        }
+
         return text;
     }
 

@@ -20,17 +20,24 @@ internal static class UnrolledConvEmitter
         var window = Window.Parse(layer)!;
         var convGroups = LayerChecks.Int(layer.Attr("group"))!.Value;
         var rows = UnrolledLayout.RowsPerGroup(weights, weights.Rows / convGroups);
-        var layout = new Layout(window, layer.InputShapes[0][3], layer.OutputShape[2], layer.OutputShape[3]);
+        // A companion's offsets are its host's layout's (GraphPlan.Pair).
+        var layoutLayer = step.RunsWith?.Layer ?? layer;
+        var layoutWindow = Window.Parse(layoutLayer)!;
+        var layout = new Layout(layoutWindow, layoutLayer.InputShapes[0][3], layoutLayer.OutputShape[2], layoutLayer.OutputShape[3]);
         var kernelPixels = window.KernelH * window.KernelW;
-        int Offset(int column) => layout.Offset(column / kernelPixels, column / window.KernelW % window.KernelH, column % window.KernelW);
+        int Offset(int column) => layout.Offset(
+            column / kernelPixels,
+            GraphPlan.HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.PadTop, layoutWindow.DilationH, layoutWindow.PadTop, layoutWindow.KernelH),
+            GraphPlan.HostTap(column % window.KernelW, window.DilationW, window.PadLeft, layoutWindow.DilationW, layoutWindow.PadLeft, layoutWindow.KernelW));
 
         var ident = step.Ident;
+        var layoutOf = step.RunsWith is { } host ? $"in Geometry{host.Ident}, " : string.Empty;
         context.Fields.Line($"private readonly SparseConvolutionDriver _driver{ident};");
-        EmitLayoutCheck(context, step, geometry, layout, weights, window);
+        EmitLayoutCheck(context, step, geometry, Offset, layout.PlaneStride, weights);
         context.Constructor
             .Line($"_driver{ident} = Fma.IsSupported")
-            .Line($"    ? new SparseConvolutionDriver(in {geometry}, {Literals.Int(rows)}, TileBody{ident}(), {EmitContext.Bias(step)})")
-            .Line($"    : SparseConvolutions.FromCsr(in {geometry}, PortableWeights{ident}(), {EmitContext.Bias(step)});");
+            .Line($"    ? new SparseConvolutionDriver(in {geometry}, {layoutOf}{Literals.Int(rows)}, TileBody{ident}(), {EmitContext.Bias(step)})")
+            .Line($"    : SparseConvolutions.FromCsr(in {geometry}, PortableWeights{ident}(), {EmitContext.Bias(step)}{ConvEmitter.LayoutOf(step)});");
 
         var groups = UnrolledLayout.Groups(weights, rows);
         var m = context.Members;
@@ -140,14 +147,16 @@ internal static class UnrolledConvEmitter
     private const int RowsPerBlock = 4;
 
     // A mismatched runtime must throw, never compute with shifted offsets.
-    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, Layout layout, WeightsSpec weights, Window window)
+    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, System.Func<int, int> offset, int planeStride, WeightsSpec weights)
     {
+        var window = Window.Parse(step.Layer)!;
         var kernelPixels = window.KernelH * window.KernelW;
         var last = weights.Columns - 1;
         var (c, kh, kw) = (last / kernelPixels, last / window.KernelW % window.KernelH, last % window.KernelW);
+        var (layoutOf, guest) = step.RunsWith is { } host ? ($"Geometry{host.Ident}", $"in {geometry}, ") : (geometry, string.Empty);
         context.Constructor
-            .Line($"var layout{step.Ident} = ConvInputLayout.For(in {geometry});")
-            .Open($"if (layout{step.Ident}.PlaneStride != {Literals.Int(layout.PlaneStride)} || layout{step.Ident}.Offset(0, 0, 0) != 0 || layout{step.Ident}.Offset({Literals.Int(c)}, {Literals.Int(kh)}, {Literals.Int(kw)}) != {Literals.Int(layout.Offset(c, kh, kw))})")
+            .Line($"var layout{step.Ident} = ConvInputLayout.For(in {layoutOf});")
+            .Open($"if (layout{step.Ident}.PlaneStride != {Literals.Int(planeStride)} || layout{step.Ident}.Offset({guest}0, 0, 0) != {Literals.Int(offset(0))} || layout{step.Ident}.Offset({guest}{Literals.Int(c)}, {Literals.Int(kh)}, {Literals.Int(kw)}) != {Literals.Int(offset(last))})")
             .Line($"throw new InvalidOperationException(\"layer {Literals.Xml(step.Layer.Name)}: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages\");")
             .Close();
     }

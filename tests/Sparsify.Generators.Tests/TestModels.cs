@@ -14,8 +14,10 @@ internal static class TestModels
     private const int UnrollLimit = 15_000;
 
     /// <summary>
-    /// conv1 → ReLU → max pool → conv2 → Add(pool) → ReLU → flatten → gemm: exercises Conv→ReLU and
-    /// Conv→Add→ReLU fusion, with conv1 dense, conv2 unrolled and the gemm table-driven.
+    /// conv1 → ReLU → max pool → a ResNet block → a downsampling ResNet block → flatten → gemm: exercises
+    /// Conv→ReLU and Conv→Add→ReLU fusion, a convolution writing the next one's input layout, and a 1×1
+    /// stride-2 shortcut run beside the 3×3 stride-2 convolution on its layout; conv1 dense, the gemm
+    /// table-driven, the sparse convolutions table-driven and unrolled.
     /// </summary>
     public static ModelGraph Residual(int seed = 7)
     {
@@ -45,8 +47,16 @@ internal static class TestModels
             new ConvLayer("conv2", "relu2a", "conv2", Random(4, 4, 3, 3), Random(4), pad1, 1),
             new AddLayer("add", "conv2", "pool1", "add"),
             new ReluLayer("relu2", "add", "relu2"),
-            ReshapeLayer.Flatten("flatten", "relu2", "flat"),
-            new FullyConnectedLayer("fc", "flat", "fc", Random(10, 64), Random(10)),
+
+            // A block that halves the resolution: the 1x1 stride-2 shortcut (listed first, as in ResNet18's ONNX) runs in conv3a's call.
+            new ConvLayer("conv3s", "relu2", "conv3s", Random(8, 4, 1, 1), Random(8), Window2D.Create(1, 2, Padding2D.None), 1),
+            new ConvLayer("conv3a", "relu2", "conv3a", Random(8, 4, 3, 3), Random(8), Window2D.Create(3, 2, Padding2D.Uniform(1)), 1),
+            new ReluLayer("relu3a", "conv3a", "relu3a"),
+            new ConvLayer("conv3", "relu3a", "conv3", Random(8, 8, 3, 3), Random(8), pad1, 1),
+            new AddLayer("add3", "conv3", "conv3s", "add3"),
+            new ReluLayer("relu3", "add3", "relu3"),
+            ReshapeLayer.Flatten("flatten", "relu3", "flat"),
+            new FullyConnectedLayer("fc", "flat", "fc", Random(10, 32), Random(10)),
         ];
         return ModelGraph.Create("Residual", [new GraphValue("input", new Shape(1, 1, 8, 8))], layers, ["fc"]);
     }
@@ -61,6 +71,9 @@ internal static class TestModels
             ["conv1"] = LayerExecution.Dense,
             ["conv2a"] = LayerExecution.SparseTable,
             ["conv2"] = LayerExecution.SparseUnrolled,
+            ["conv3s"] = LayerExecution.SparseUnrolled,
+            ["conv3a"] = LayerExecution.SparseTable,
+            ["conv3"] = LayerExecution.SparseTable,
             ["fc"] = LayerExecution.SparseTable,
         },
         ClassName = "ResidualNet",

@@ -9,7 +9,7 @@ namespace Sparsify.Runtime.Kernels;
 /// planes Q[y][x] = P[y·SH + ph][x·SW + pw], y in [0, OutHeight + ExtraRows), x in [0, <see cref="GridWidth"/>),
 /// row-major with row stride <see cref="GridWidth"/>. Plane (c, ph, pw) starts at
 /// ((c·SH + ph)·SW + pw) · <see cref="PlaneStride"/>. Output grid pixel i = oy·GridWidth + ox reads
-/// tap (c, kh, kw) at i + <see cref="Offset"/>; columns ox ≥ OutWidth are computed and discarded. At
+/// tap (c, kh, kw) at i + <see cref="Offset(int, int, int)"/>; columns ox ≥ OutWidth are computed and discarded. At
 /// stride 1 a tap past a row's end reads the start of the next row, which is that row's left padding.</para>
 /// <para>PlaneStride leaves room for the last tile's reads, so no tile reads past its plane, and every
 /// float that is not an input value is zero.</para>

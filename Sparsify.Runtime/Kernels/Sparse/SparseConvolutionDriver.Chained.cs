@@ -38,12 +38,15 @@ public sealed unsafe partial class SparseConvolutionDriver
     }
 
     /// <summary>
-    /// Convolves one image as <see cref="Run"/> does, but writes the results into <paramref name="next"/>'s
+    /// Convolves one image as <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/> does, but writes the results into <paramref name="next"/>'s
     /// input layout instead of a tensor; <paramref name="next"/> then runs with <see cref="RunOnFedLayout"/>.
     /// Neither driver may run on another thread meanwhile.
     /// </summary>
     /// <exception cref="ArgumentException">This driver cannot feed <paramref name="next"/> (see <see cref="CanFeed"/>), or a span is too short.</exception>
     public void RunInto(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, int threads)
+        => RunInto(input, residual, relu, next, threads, default);
+
+    private void RunInto(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, int threads, in CompanionCall companion)
     {
         if (!CanFeed(next))
         {
@@ -71,7 +74,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             _targetPadLeft = next._geometry.PadLeft;
             try
             {
-                RunPhases(workers);
+                RunPhases(workers, companion);
                 next._layoutFed = true;
             }
             finally
@@ -82,8 +85,8 @@ public sealed unsafe partial class SparseConvolutionDriver
     }
 
     /// <summary>
-    /// Convolves the image a feeding driver's <see cref="RunInto"/> wrote into this driver's input layout
-    /// (output as in <see cref="Run"/>).
+    /// Convolves the image a feeding driver's <see cref="RunInto(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, SparseConvolutionDriver, int)"/> wrote into this driver's input layout
+    /// (output as in <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">No driver has fed the layout since this driver last ran.</exception>
     /// <exception cref="ArgumentException">A span is too short, or the residual overlaps the output.</exception>
@@ -107,7 +110,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             _layoutBase = _bufferPointer;
             try
             {
-                RunPhases(workers, fill: false);
+                RunPhases(workers, default, fill: false);
             }
             finally
             {

@@ -22,6 +22,7 @@ public sealed unsafe partial class SparseConvolutionDriver
     private const int ParallelFillFloats = 1 << 14;
 
     private readonly ConvGeometry _geometry;
+    private readonly ConvGeometry _layoutGeometry;
     private readonly ConvInputLayout _layout;
     private readonly ConvTileBody _body;
     private readonly int _rowsPerGroup;
@@ -44,15 +45,38 @@ public sealed unsafe partial class SparseConvolutionDriver
     private WorkCounters _counters;
 
     /// <summary>Prepares a convolution whose body computes <paramref name="rowsPerGroup"/> output channels per call.</summary>
-    /// <param name="g">The convolution (batch 1 per <see cref="Run"/>).</param>
+    /// <param name="g">The convolution (batch 1 per <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/>).</param>
     /// <param name="rowsPerGroup">Rows per body call; must divide OutChannels / Group.</param>
     /// <param name="body">Computes one (row group, tile) item.</param>
     /// <param name="bias">One value per output channel, or empty for none.</param>
     /// <exception cref="ArgumentException">rowsPerGroup does not divide the rows of a conv group, the bias has the wrong length, or the geometry is invalid.</exception>
     public SparseConvolutionDriver(in ConvGeometry g, int rowsPerGroup, ConvTileBody body, ReadOnlySpan<float> bias)
+        : this(g, g, rowsPerGroup, body, bias)
+    {
+    }
+
+    /// <summary>
+    /// Prepares a convolution that reads the input layout of another convolution of the same image,
+    /// <paramref name="layoutOf"/> (see <see cref="ConvInputLayout.CanHost"/>): its body's offsets are that
+    /// layout's, and it can run in the same fork as a driver of that convolution, which fills the layout once
+    /// for both (<see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, SparseConvolutionDriver, bool, Span{float}, int)"/>).
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="layoutOf">The convolution whose input layout the body reads.</param>
+    /// <param name="rowsPerGroup">Rows per body call; must divide OutChannels / Group.</param>
+    /// <param name="body">Computes one (row group, tile) item with offsets into the layout of <paramref name="layoutOf"/>.</param>
+    /// <param name="bias">One value per output channel, or empty for none.</param>
+    /// <exception cref="ArgumentException">The layout of <paramref name="layoutOf"/> cannot hold the taps of <paramref name="g"/>, rowsPerGroup does not divide the rows of a conv group, the bias has the wrong length, or a geometry is invalid.</exception>
+    public SparseConvolutionDriver(in ConvGeometry g, in ConvGeometry layoutOf, int rowsPerGroup, ConvTileBody body, ReadOnlySpan<float> bias)
     {
         ArgumentNullException.ThrowIfNull(body);
-        _layout = ConvInputLayout.For(g);
+        _ = ConvInputLayout.For(g);
+        _layout = ConvInputLayout.For(layoutOf);
+        if (!_layout.CanHost(g))
+        {
+            throw new ArgumentException($"the input layout of {layoutOf} cannot hold the taps of {g}", nameof(layoutOf));
+        }
+
         if (rowsPerGroup < 1 || g.OutChannelsPerGroup % rowsPerGroup != 0)
         {
             throw new ArgumentException($"{rowsPerGroup} rows per group does not divide the {g.OutChannelsPerGroup} output channels of a conv group", nameof(rowsPerGroup));
@@ -64,6 +88,7 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
 
         _geometry = g;
+        _layoutGeometry = layoutOf;
         _body = body;
         _rowsPerGroup = rowsPerGroup;
         _groups = g.OutChannels / rowsPerGroup;
@@ -98,6 +123,9 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// <param name="threads">Worker threads (1 runs on the calling thread; 0 or less: every processor).</param>
     /// <exception cref="ArgumentException">A span is too short, the residual is neither empty nor of the output's length, or it overlaps the output.</exception>
     public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
+        => Run(input, residual, relu, output, threads, default);
+
+    private void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads, in CompanionCall companion)
     {
         _layout.CheckLengths(input.Length, int.MaxValue);
         CheckOutput(residual, output);
@@ -115,7 +143,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             _layoutBase = _layout.IsIdentity ? inputPointer : _bufferPointer;
             try
             {
-                RunPhases(workers);
+                RunPhases(workers, companion);
             }
             finally
             {
@@ -126,16 +154,41 @@ public sealed unsafe partial class SparseConvolutionDriver
 
     /// <summary>
     /// One fork per image: workers first claim layout-fill chunks, wait until every claimed chunk is
-    /// done, then claim (group, tile block) items. A worker that starts late finds the fill finished; one
-    /// that never starts holds nothing up, since a chunk is only waited for once some worker runs it.
+    /// done, then claim (group, tile block) items, this driver's and then a companion's. A worker that
+    /// starts late finds the fill finished; one that never starts holds nothing up, since a chunk is only
+    /// waited for once some worker runs it.
     /// </summary>
-    private void RunPhases(int workers, bool fill = true)
+    private void RunPhases(int workers, in CompanionCall companion, bool fill = true)
     {
         _fillChunks = _layout.IsIdentity || !fill ? 0
             : _layout.BufferLength < ParallelFillFloats || workers == 1 ? 1
             : Math.Min(_geometry.InChannels, 4 * workers);
         _counters = default;
-        WorkerThreads.Run(workers, _worker);
+        var partner = companion.Driver;
+        if (partner is null)
+        {
+            WorkerThreads.Run(workers, _worker);
+            return;
+        }
+
+        fixed (float* companionOutput = companion.Output)
+        {
+            partner.EnsureTiles(workers);
+            partner._output = companionOutput;
+            partner._relu = companion.Relu;
+            partner._residual = null;
+            partner._target = null;
+            _companion = partner;
+            try
+            {
+                WorkerThreads.Run(workers, _worker);
+            }
+            finally
+            {
+                _companion = null;
+                partner._output = null;
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -160,33 +213,50 @@ public sealed unsafe partial class SparseConvolutionDriver
             }
         }
 
-        var tile = (float*)Unsafe.AsPointer(ref _tiles[worker][0]);
-        tile = (float*)(((nint)tile + 63) & ~(nint)63);
-
         // Locals: the interlocked claims are full fences, after which fields would be read again.
-        var body = _body;
         var layoutBase = _layoutBase;
-        var groups = _groups;
-        var groupsPerConvGroup = _groupsPerConvGroup;
-        var convGroupStride = _convGroupStride;
+        var tile = TileOf(worker);
         var items = WorkItems;
-        var tilesPerItem = TilesPerItem;
-        var tiles = _layout.TileCount;
-        var gridPixels = _layout.GridPixels;
+        var companion = _companion;
+        var companionTile = companion is null ? null : companion.TileOf(worker);
+        var allItems = items + (companion?.WorkItems ?? 0);
         int item;
-        while ((item = Interlocked.Increment(ref _counters.NextItem) - 1) < items)
+        while ((item = Interlocked.Increment(ref _counters.NextItem) - 1) < allItems)
         {
-            var block = item / groups;
-            var group = item - (block * groups);
-            var groupLayout = layoutBase + ((group / groupsPerConvGroup) * convGroupStride);
-            var lastTile = Math.Min(tiles, (block + 1) * tilesPerItem);
-            for (var tileIndex = block * tilesPerItem; tileIndex < lastTile; tileIndex++)
+            if (item < items)
             {
-                var pixels = Math.Min(Tile, (gridPixels - (tileIndex * Tile) + 7) & ~7);
-                body(group, groupLayout + ((long)tileIndex * Tile), tile, pixels);
-                StoreTile(group, tileIndex, tile);
+                RunItem(item, layoutBase, tile);
+            }
+            else
+            {
+                companion!.RunItem(item - items, layoutBase, companionTile);
             }
         }
+    }
+
+    /// <summary>One work item: a row group over a block of consecutive tiles, each stored through the epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunItem(int item, float* layoutBase, float* tile)
+    {
+        var body = _body;
+        var block = item / _groups;
+        var group = item - (block * _groups);
+        var groupLayout = layoutBase + ((group / _groupsPerConvGroup) * _convGroupStride);
+        var lastTile = Math.Min(_layout.TileCount, (block + 1) * TilesPerItem);
+        var gridPixels = _layout.GridPixels;
+        for (var tileIndex = block * TilesPerItem; tileIndex < lastTile; tileIndex++)
+        {
+            var pixels = Math.Min(Tile, (gridPixels - (tileIndex * Tile) + 7) & ~7);
+            body(group, groupLayout + ((long)tileIndex * Tile), tile, pixels);
+            StoreTile(group, tileIndex, tile);
+        }
+    }
+
+    /// <summary>The worker's tile buffer, aligned to a cache line.</summary>
+    private float* TileOf(int worker)
+    {
+        var tile = (float*)Unsafe.AsPointer(ref _tiles[worker][0]);
+        return (float*)(((nint)tile + 63) & ~(nint)63);
     }
 
     /// <summary>Throws unless the output holds the results and the residual is empty or as long, apart from it.</summary>
@@ -219,7 +289,11 @@ public sealed unsafe partial class SparseConvolutionDriver
     private void EnsureBuffers(int workers)
     {
         EnsureLayoutBuffer();
+        EnsureTiles(workers);
+    }
 
+    private void EnsureTiles(int workers)
+    {
         if (_tiles.Length < workers)
         {
             var tiles = new float[workers][];

@@ -10,7 +10,8 @@ namespace Sparsify.Benchmarks.Generated;
 /// <summary>
 /// Where a generated model's time goes, layer by layer: each sparse convolution of the model (built in
 /// memory as <see cref="GeneratedModelBenchmarks"/> builds it) timed alone, beside the same driver with an
-/// empty body, which leaves the input re-layout, the epilogue and the threading. Not a BenchmarkDotNet
+/// empty body, which leaves the input re-layout, the epilogue and the threading. A projection shortcut
+/// the model runs in another convolution's call is timed as the pair (and that convolution alone). Not a BenchmarkDotNet
 /// run: best of 15 rounds of 20 calls per layer, which on a shared VM is the figure least disturbed by
 /// the neighbours. It reads the generated class's private driver and geometry fields by name.
 /// </summary>
@@ -34,26 +35,53 @@ public static class LayerProfile
         Console.WriteLine($"{"layer",-18} {"shape",-22} {"plan",-15} {"us",7} {"GFLOP/s",8} {"of peak",8} {"overhead us",12}");
         double total = 0, overhead = 0;
         var random = new Random(7);
-        foreach (var field in type.GetFields(Private).Where(f => f.Name.StartsWith("_driver", StringComparison.Ordinal)))
+        var drivers = type.GetFields(Private).Where(f => f.Name.StartsWith("_driver", StringComparison.Ordinal))
+            .Select(f => (Name: f.Name["_driver".Length..], Driver: (SparseConvolutionDriver)f.GetValue(build.Instance)!))
+            .Select(d => (d.Name, d.Driver, Geometry: (ConvGeometry)type.GetField("Geometry" + d.Name, Private)!.GetValue(null)!))
+            .ToList();
+        foreach (var (name, driver, g) in drivers.Where(d => d.Driver.LayoutGeometry == d.Geometry))
         {
-            var name = field.Name["_driver".Length..];
-            var driver = (SparseConvolutionDriver)field.GetValue(build.Instance)!;
-            var g = (ConvGeometry)type.GetField("Geometry" + name, Private)!.GetValue(null)!;
             var info = layers.First(l => Identifier(l.Name) == name);
             var x = Enumerable.Range(0, g.InChannels * g.InHeight * g.InWidth).Select(_ => random.NextSingle()).ToArray();
             var residual = new float[g.OutChannels * g.OutPixels];
             var y = new float[residual.Length];
             var us = Best(() => driver.Run(x, residual, true, y, Threads)) * 1e6;
-            var empty = EmptyBody(g, driver.RowsPerGroup);
+            var empty = EmptyBody(g, g, driver.RowsPerGroup);
             var emptyUs = Best(() => empty.Run(x, residual, true, y, Threads)) * 1e6;
-            var gflops = 2.0 * info.NonZeros * g.OutPixels / us / 1e3;
+            var macs = (double)info.NonZeros * g.OutPixels;
+            var shape = $"{g.InChannels}->{g.OutChannels} k{g.KernelHeight} s{g.StrideH} {g.OutHeight}x{g.OutWidth}";
+
+            // A shortcut the generated code runs in this convolution's call: the pair is timed as the model runs it.
+            var companion = drivers.FirstOrDefault(d => d.Driver.LayoutGeometry == g && d.Geometry != g && driver.CanRunWith(d.Driver));
+            if (companion.Driver is { } partner)
+            {
+                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, "alone");
+                var c = companion.Geometry;
+                var companionInfo = layers.First(l => Identifier(l.Name) == companion.Name);
+                var z = new float[c.OutChannels * c.OutPixels];
+                us = Best(() => driver.Run(x, residual, true, y, partner, false, z, Threads)) * 1e6;
+                var emptyPartner = EmptyBody(c, g, partner.RowsPerGroup);
+                emptyUs = Best(() => empty.Run(x, residual, true, y, emptyPartner, false, z, Threads)) * 1e6;
+                macs += (double)companionInfo.NonZeros * c.OutPixels;
+                Row($"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(), us, macs, emptyUs, peak, "the pair");
+            }
+            else
+            {
+                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, string.Empty);
+            }
+
             total += us;
             overhead += emptyUs;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-18} {$"{g.InChannels}->{g.OutChannels} k{g.KernelHeight} s{g.StrideH} {g.OutHeight}x{g.OutWidth}",-22} {info.Plan,-15} {us,7:F0} {gflops,8:F1} {gflops / peak,8:P0} {emptyUs,12:F0}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sparse convolutions: {total / 1000:F2} ms, of which re-layout, epilogue and threading {overhead / 1000:F2} ms"));
+    }
+
+    private static void Row(string name, string shape, string plan, double us, double macs, double emptyUs, double peak, string note)
+    {
+        var gflops = 2.0 * macs / us / 1e3;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-18} {shape,-22} {plan,-15} {us,7:F0} {gflops,8:F1} {gflops / peak,8:P0} {emptyUs,12:F0}  {note}"));
     }
 
     /// <summary>The FMA peak of <see cref="Threads"/> cores as the benchmarks take it: the larger of the 2-thread loop and twice the 1-thread one, fastest of 15.</summary>
@@ -82,8 +110,8 @@ public static class LayerProfile
         return char.ToUpperInvariant(ident[0]) + ident[1..];
     }
 
-    private static unsafe SparseConvolutionDriver EmptyBody(in ConvGeometry g, int rows) =>
-        new(g, rows, static (group, input, tile, pixels) => { }, new float[g.OutChannels]);
+    private static unsafe SparseConvolutionDriver EmptyBody(in ConvGeometry g, in ConvGeometry layoutOf, int rows) =>
+        new(g, layoutOf, rows, static (group, input, tile, pixels) => { }, new float[g.OutChannels]);
 
     /// <summary>Seconds per call: the best of 15 rounds of 20 calls, after 100 warm-up calls.</summary>
     private static double Best(Action call)

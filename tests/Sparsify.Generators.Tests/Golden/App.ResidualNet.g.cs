@@ -16,7 +16,7 @@ using Sparsify.Runtime.Formats;
 using Sparsify.Runtime.Kernels;
 
 /// <summary>
-/// The Sparsify-compiled model <c>Residual</c>: 10 layers in 6 steps, 3 of them sparse.
+/// The Sparsify-compiled model <c>Residual</c>: 16 layers in 9 steps, 6 of them sparse.
 /// Input: input 1x1x8x8. Output: fc 1x10. Batch 1, raw float32 in NCHW order.
 /// </summary>
 /// <remarks>
@@ -44,8 +44,8 @@ public sealed partial class ResidualNet
     /// </summary>
     public const string ResourceBaseName = "Sparsify.App.ResidualNet";
 
-    private const long BlobLength = 2288L;
-    private const string BlobSha256 = "ed25bee09a89c180e76979e71a29ce077965be0d9f19adea47a61d4587da4251";
+    private const long BlobLength = 3920L;
+    private const string BlobSha256 = "9ce95efae0d59caa9d2fa9fb1ad596738d7613d05d2392c74282dc69d4445a99";
 
     /// <summary>Shape of input 'input' (batch first, as in the model).</summary>
     public static ReadOnlySpan<int> InputShape => [1, 1, 8, 8];
@@ -59,13 +59,19 @@ public sealed partial class ResidualNet
         new LayerInfo("conv1", "Conv", new int[][] { new int[] {1, 1, 8, 8} }, new int[] {1, 4, 8, 8}, 0, 36L, "dense", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "override: Dense requested for this layer"),
         new LayerInfo("relu1", "Relu", new int[][] { new int[] {1, 4, 8, 8} }, new int[] {1, 4, 8, 8}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
         new LayerInfo("pool1", "MaxPool", new int[][] { new int[] {1, 4, 8, 8} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
-        new LayerInfo("conv2a", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5277777777777778, 68L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
+        new LayerInfo("conv2a", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5, 72L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
         new LayerInfo("relu2a", "Relu", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
-        new LayerInfo("conv2", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5277777777777778, 68L, "unrolled", global::Sparsify.Runtime.Manifests.LayerExecution.SparseUnrolled, "override: SparseUnrolled requested for this layer"),
+        new LayerInfo("conv2", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0.5, 72L, "unrolled", global::Sparsify.Runtime.Manifests.LayerExecution.SparseUnrolled, "override: SparseUnrolled requested for this layer"),
         new LayerInfo("add", "Add", new int[][] { new int[] {1, 4, 4, 4}, new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
         new LayerInfo("relu2", "Relu", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 4, 4, 4}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
-        new LayerInfo("flatten", "Flatten", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 64}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
-        new LayerInfo("fc", "Gemm", new int[][] { new int[] {1, 64} }, new int[] {1, 10}, 0.515625, 310L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
+        new LayerInfo("conv3s", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 8, 2, 2}, 0.5, 16L, "unrolled", global::Sparsify.Runtime.Manifests.LayerExecution.SparseUnrolled, "override: SparseUnrolled requested for this layer"),
+        new LayerInfo("conv3a", "Conv", new int[][] { new int[] {1, 4, 4, 4} }, new int[] {1, 8, 2, 2}, 0.5, 144L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
+        new LayerInfo("relu3a", "Relu", new int[][] { new int[] {1, 8, 2, 2} }, new int[] {1, 8, 2, 2}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
+        new LayerInfo("conv3", "Conv", new int[][] { new int[] {1, 8, 2, 2} }, new int[] {1, 8, 2, 2}, 0.5138888888888888, 280L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
+        new LayerInfo("add3", "Add", new int[][] { new int[] {1, 8, 2, 2}, new int[] {1, 8, 2, 2} }, new int[] {1, 8, 2, 2}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
+        new LayerInfo("relu3", "Relu", new int[][] { new int[] {1, 8, 2, 2} }, new int[] {1, 8, 2, 2}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
+        new LayerInfo("flatten", "Flatten", new int[][] { new int[] {1, 8, 2, 2} }, new int[] {1, 32}, 0, 0L, "none", global::Sparsify.Runtime.Manifests.LayerExecution.Dense, "no weights"),
+        new LayerInfo("fc", "Gemm", new int[][] { new int[] {1, 32} }, new int[] {1, 10}, 0.5, 160L, "group", global::Sparsify.Runtime.Manifests.LayerExecution.SparseTable, "override: SparseTable requested for this layer"),
     };
 
     private readonly int _threads;
@@ -82,6 +88,15 @@ public sealed partial class ResidualNet
     private static readonly ConvGeometry GeometryConv2 = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv2;
     private readonly SparseConvolutionDriver _driverConv2;
+    private static readonly ConvGeometry GeometryConv3s = new(1, 4, 4, 4, 8, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0, 1);
+    private readonly float[] _biasConv3s;
+    private readonly SparseConvolutionDriver _driverConv3s;
+    private static readonly ConvGeometry GeometryConv3a = new(1, 4, 4, 4, 8, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+    private readonly float[] _biasConv3a;
+    private readonly SparseConvolutionDriver _driverConv3a;
+    private static readonly ConvGeometry GeometryConv3 = new(1, 8, 2, 2, 8, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    private readonly float[] _biasConv3;
+    private readonly SparseConvolutionDriver _driverConv3;
     private readonly float[] _biasFc;
     private readonly SparseFullyConnected _sparseFc;
 
@@ -104,11 +119,11 @@ public sealed partial class ResidualNet
         _buffer1 = new float[256];
         _buffer2 = new float[64];
         var weights = EmbeddedWeights.Load(typeof(ResidualNet).Assembly, WeightsResourceName, BlobLength, BlobSha256);
-        _biasConv1 = weights.ReadFloats(new BlobLocation(336L, 16L, BlobFormat.Fp32));
-        _weightsConv1 = weights.ReadFloats(new BlobLocation(192L, 144L, BlobFormat.Fp32));
-        _biasConv2a = weights.ReadFloats(new BlobLocation(736L, 16L, BlobFormat.Fp32));
-        _driverConv2a = SparseConvolutions.FromGroups(in GeometryConv2a, (GroupLayer)weights.ReadEncoded(new BlobLocation(352L, 370L, BlobFormat.Group)), _biasConv2a);
-        _biasConv2 = weights.ReadFloats(new BlobLocation(752L, 16L, BlobFormat.Fp32));
+        _biasConv1 = weights.ReadFloats(new BlobLocation(464L, 16L, BlobFormat.Fp32));
+        _weightsConv1 = weights.ReadFloats(new BlobLocation(320L, 144L, BlobFormat.Fp32));
+        _biasConv2a = weights.ReadFloats(new BlobLocation(880L, 16L, BlobFormat.Fp32));
+        _driverConv2a = SparseConvolutions.FromGroups(in GeometryConv2a, (GroupLayer)weights.ReadEncoded(new BlobLocation(480L, 388L, BlobFormat.Group)), _biasConv2a);
+        _biasConv2 = weights.ReadFloats(new BlobLocation(896L, 16L, BlobFormat.Fp32));
         var layoutConv2 = ConvInputLayout.For(in GeometryConv2);
         if (layoutConv2.PlaneStride != 80 || layoutConv2.Offset(0, 0, 0) != 0 || layoutConv2.Offset(3, 2, 2) != 252)
         {
@@ -117,8 +132,21 @@ public sealed partial class ResidualNet
         _driverConv2 = Fma.IsSupported
             ? new SparseConvolutionDriver(in GeometryConv2, 4, TileBodyConv2(), _biasConv2)
             : SparseConvolutions.FromCsr(in GeometryConv2, PortableWeightsConv2(), _biasConv2);
-        _biasFc = weights.ReadFloats(new BlobLocation(2240L, 40L, BlobFormat.Fp32));
-        _sparseFc = SparseFullyConnected.FromGroups(64, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(768L, 1471L, BlobFormat.Group)), _biasFc);
+        _biasConv3s = weights.ReadFloats(new BlobLocation(912L, 32L, BlobFormat.Fp32));
+        var layoutConv3s = ConvInputLayout.For(in GeometryConv3a);
+        if (layoutConv3s.PlaneStride != 80 || layoutConv3s.Offset(in GeometryConv3s, 0, 0, 0) != 240 || layoutConv3s.Offset(in GeometryConv3s, 3, 0, 0) != 1200)
+        {
+            throw new InvalidOperationException("layer conv3s: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages");
+        }
+        _driverConv3s = Fma.IsSupported
+            ? new SparseConvolutionDriver(in GeometryConv3s, in GeometryConv3a, 8, TileBodyConv3s(), _biasConv3s)
+            : SparseConvolutions.FromCsr(in GeometryConv3s, PortableWeightsConv3s(), _biasConv3s, in GeometryConv3a);
+        _biasConv3a = weights.ReadFloats(new BlobLocation(1664L, 32L, BlobFormat.Fp32));
+        _driverConv3a = SparseConvolutions.FromGroups(in GeometryConv3a, (GroupLayer)weights.ReadEncoded(new BlobLocation(944L, 720L, BlobFormat.Group)), _biasConv3a);
+        _biasConv3 = weights.ReadFloats(new BlobLocation(3040L, 32L, BlobFormat.Fp32));
+        _driverConv3 = SparseConvolutions.FromGroups(in GeometryConv3, (GroupLayer)weights.ReadEncoded(new BlobLocation(1696L, 1332L, BlobFormat.Group)), _biasConv3);
+        _biasFc = weights.ReadFloats(new BlobLocation(3872L, 40L, BlobFormat.Fp32));
+        _sparseFc = SparseFullyConnected.FromGroups(32, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(3072L, 796L, BlobFormat.Group)), _biasFc);
     }
 
     /// <summary>Runs the model on one sample.</summary>
@@ -146,17 +174,25 @@ public sealed partial class ResidualNet
         // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
         Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);
 
-        // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5277777777777778, 68 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
+        // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
         _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
 
-        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5277777777777778, 68 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote
+        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote
         _driverConv2.RunOnFedLayout(_buffer0.AsSpan(0, 64), true, _buffer2.AsSpan(0, 64), _threads);
 
-        // flatten: Flatten 1x4x4x4 -> 1x64; plan Dense: no weights
-        // flat is relu2 reshaped: same buffer, no work.
+        // conv3s: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 16 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; runs in conv3a's call, reading its input layout
 
-        // fc: Gemm 1x64 -> 1x10; sparsity 0.515625, 310 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer
-        _sparseFc.Run(_buffer2.AsSpan(0, 64), false, _buffer0.AsSpan(0, 10), _threads);
+        // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
+        _driverConv3a.RunInto(_buffer2.AsSpan(0, 64), default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
+
+        // conv3: Conv 1x8x2x2 -> 1x8x2x2; sparsity 0.5138888888888888, 280 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: add3 (Add) -> relu3 (Relu); input: the layout the step before wrote
+        _driverConv3.RunOnFedLayout(_buffer0.AsSpan(0, 32), true, _buffer2.AsSpan(0, 32), _threads);
+
+        // flatten: Flatten 1x8x2x2 -> 1x32; plan Dense: no weights
+        // flat is relu3 reshaped: same buffer, no work.
+
+        // fc: Gemm 1x32 -> 1x10; sparsity 0.5, 160 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer
+        _sparseFc.Run(_buffer2.AsSpan(0, 32), false, _buffer0.AsSpan(0, 10), _threads);
 
         _buffer0.AsSpan(0, 10).CopyTo(output.Slice(0, 10));
     }
@@ -226,82 +262,86 @@ public sealed partial class ResidualNet
                 b = Avx.BroadcastScalarToVector256(w + 12); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 13); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 10); v1 = Avx.LoadVector256(x + 18);
-                b = Avx.BroadcastScalarToVector256(w + 14); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 15); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 11); v1 = Avx.LoadVector256(x + 19);
+                b = Avx.BroadcastScalarToVector256(w + 14); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 15); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 b = Avx.BroadcastScalarToVector256(w + 16); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 17); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 11); v1 = Avx.LoadVector256(x + 19);
+                b = Avx.BroadcastScalarToVector256(w + 18); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 19); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 80); v1 = Avx.LoadVector256(x + 88);
-                b = Avx.BroadcastScalarToVector256(w + 18); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 19); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 20); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 21); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 81); v1 = Avx.LoadVector256(x + 89);
+                b = Avx.BroadcastScalarToVector256(w + 20); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 21); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 b = Avx.BroadcastScalarToVector256(w + 22); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 23); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 81); v1 = Avx.LoadVector256(x + 89);
+                b = Avx.BroadcastScalarToVector256(w + 24); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 25); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 82); v1 = Avx.LoadVector256(x + 90);
-                b = Avx.BroadcastScalarToVector256(w + 24); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 25); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 26); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 27); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 v0 = Avx.LoadVector256(x + 85); v1 = Avx.LoadVector256(x + 93);
-                b = Avx.BroadcastScalarToVector256(w + 26); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 27); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 87); v1 = Avx.LoadVector256(x + 95);
                 b = Avx.BroadcastScalarToVector256(w + 28); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 29); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 87); v1 = Avx.LoadVector256(x + 95);
+                b = Avx.BroadcastScalarToVector256(w + 30); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 31); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 90); v1 = Avx.LoadVector256(x + 98);
-                b = Avx.BroadcastScalarToVector256(w + 30); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 31); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 32); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 33); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 v0 = Avx.LoadVector256(x + 92); v1 = Avx.LoadVector256(x + 100);
-                b = Avx.BroadcastScalarToVector256(w + 32); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 33); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 161); v1 = Avx.LoadVector256(x + 169);
                 b = Avx.BroadcastScalarToVector256(w + 34); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 35); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 162); v1 = Avx.LoadVector256(x + 170);
+                v0 = Avx.LoadVector256(x + 161); v1 = Avx.LoadVector256(x + 169);
                 b = Avx.BroadcastScalarToVector256(w + 36); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 37); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 162); v1 = Avx.LoadVector256(x + 170);
+                b = Avx.BroadcastScalarToVector256(w + 38); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 39); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 165); v1 = Avx.LoadVector256(x + 173);
-                b = Avx.BroadcastScalarToVector256(w + 38); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 39); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 167); v1 = Avx.LoadVector256(x + 175);
                 b = Avx.BroadcastScalarToVector256(w + 40); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 41); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 42); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 43); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 167); v1 = Avx.LoadVector256(x + 175);
+                b = Avx.BroadcastScalarToVector256(w + 42); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 43); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 44); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 45); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 170); v1 = Avx.LoadVector256(x + 178);
-                b = Avx.BroadcastScalarToVector256(w + 44); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 45); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 171); v1 = Avx.LoadVector256(x + 179);
                 b = Avx.BroadcastScalarToVector256(w + 46); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 47); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 172); v1 = Avx.LoadVector256(x + 180);
+                v0 = Avx.LoadVector256(x + 171); v1 = Avx.LoadVector256(x + 179);
                 b = Avx.BroadcastScalarToVector256(w + 48); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 49); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 172); v1 = Avx.LoadVector256(x + 180);
+                b = Avx.BroadcastScalarToVector256(w + 50); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 51); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
                 v0 = Avx.LoadVector256(x + 241); v1 = Avx.LoadVector256(x + 249);
-                b = Avx.BroadcastScalarToVector256(w + 50); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 51); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
-                v0 = Avx.LoadVector256(x + 242); v1 = Avx.LoadVector256(x + 250);
                 b = Avx.BroadcastScalarToVector256(w + 52); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
                 b = Avx.BroadcastScalarToVector256(w + 53); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 242); v1 = Avx.LoadVector256(x + 250);
+                b = Avx.BroadcastScalarToVector256(w + 54); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 55); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 245); v1 = Avx.LoadVector256(x + 253);
-                b = Avx.BroadcastScalarToVector256(w + 54); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 55); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 56); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 57); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 56); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 57); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 58); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 59); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 247); v1 = Avx.LoadVector256(x + 255);
-                b = Avx.BroadcastScalarToVector256(w + 58); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 59); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                b = Avx.BroadcastScalarToVector256(w + 60); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
-                b = Avx.BroadcastScalarToVector256(w + 61); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                b = Avx.BroadcastScalarToVector256(w + 60); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 61); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 62); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 63); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 v0 = Avx.LoadVector256(x + 250); v1 = Avx.LoadVector256(x + 258);
-                b = Avx.BroadcastScalarToVector256(w + 62); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
-                b = Avx.BroadcastScalarToVector256(w + 63); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 251); v1 = Avx.LoadVector256(x + 259);
                 b = Avx.BroadcastScalarToVector256(w + 64); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 65); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
-                v0 = Avx.LoadVector256(x + 252); v1 = Avx.LoadVector256(x + 260);
+                v0 = Avx.LoadVector256(x + 251); v1 = Avx.LoadVector256(x + 259);
                 b = Avx.BroadcastScalarToVector256(w + 66); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
                 b = Avx.BroadcastScalarToVector256(w + 67); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 252); v1 = Avx.LoadVector256(x + 260);
+                b = Avx.BroadcastScalarToVector256(w + 68); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 69); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 70); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 71); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
                 Avx.Store(t + 0, a00); Avx.Store(t + 8, a01);
                 Avx.Store(t + 64, a10); Avx.Store(t + 72, a11);
                 Avx.Store(t + 128, a20); Avx.Store(t + 136, a21);
@@ -311,14 +351,98 @@ public sealed partial class ResidualNet
     }
 
     /// <summary>conv2's nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>
-    private static ReadOnlySpan<uint> WeightsConv2 => [0x3dcdfd10, 0xbf7b7a14, 0xbe900228, 0x3f58cc7e, 0xbf349b1b, 0xbf6e538d, 0xbf637dea, 0xbef0a4a4, 0xbf2a99eb, 0xbf0f7e78, 0xbf457006, 0xbf6ab93a, 0xbf57d09a, 0xbf47d13a, 0x3f37bb08, 0xbf3aca33, 0xbf753100, 0xbf4d7cb0, 0x3f649ab6, 0x3f4eb552, 0x3f6830c2, 0x3e05da80, 0x3f338b9c, 0x3f3f0e04, 0x3f6adfe8, 0xbf4854da, 0x3ed53d64, 0xbf469c9c, 0x3e1993e0, 0x3f70872a, 0xbf75caef, 0x3f348640, 0x3f509a72, 0xbf569a37, 0x3f5c495c, 0xbf71d383, 0xbec3cd94, 0xbf1eb79c, 0xbf386b85, 0xbf57c370, 0xbf5cd7ab, 0x3ecfb408, 0xbf3a2bb8, 0x3f0ce464, 0x3f598452, 0xbf654bee, 0x3f504ffe, 0xbf694fcd, 0xbf602417, 0xbf00570b, 0x3f1caeca, 0xbf7ef972, 0xbf361fd2, 0xbea8a96a, 0xbf06a9ae, 0xbf4df979, 0x3f672a34, 0xbecb1ed4, 0x3f38d962, 0xbf2f7f0e, 0xbe70f900, 0x3f4848be, 0xbf3e3954, 0xbf4608a0, 0xbeba74d0, 0xbf7a50db, 0xbf237d80, 0x3f5ebf04];
+    private static ReadOnlySpan<uint> WeightsConv2 => [0x3dcdfd10, 0xbf7b7a14, 0xbe900228, 0x3f58cc7e, 0xbf349b1b, 0xbf6e538d, 0xbf637dea, 0xbef0a4a4, 0xbf2a99eb, 0xbf0f7e78, 0xbf457006, 0xbf6ab93a, 0xbf57d09a, 0xbf47d13a, 0x3d413800, 0x3f722e66, 0x3f37bb08, 0xbf3aca33, 0xbf753100, 0xbf4d7cb0, 0x3f649ab6, 0x3f4eb552, 0x3f6830c2, 0x3e05da80, 0x3f338b9c, 0x3f3f0e04, 0x3f6adfe8, 0xbf4854da, 0x3ed53d64, 0xbf469c9c, 0x3e1993e0, 0x3f70872a, 0xbf75caef, 0x3f348640, 0x3f509a72, 0xbf569a37, 0x3f5c495c, 0xbf71d383, 0xbec3cd94, 0xbf1eb79c, 0xbf386b85, 0xbf57c370, 0xbf5cd7ab, 0x3ecfb408, 0xbf3a2bb8, 0x3f0ce464, 0x3f598452, 0xbf654bee, 0x3f504ffe, 0xbf694fcd, 0xbf602417, 0xbf00570b, 0x3f1caeca, 0xbf7ef972, 0xbf361fd2, 0xbea8a96a, 0xbf06a9ae, 0xbf4df979, 0x3f672a34, 0xbecb1ed4, 0x3f38d962, 0xbf2f7f0e, 0xbe70f900, 0x3f4848be, 0xbf3e3954, 0xbf4608a0, 0xbeba74d0, 0xbf7a50db, 0xbf237d80, 0x3f5ebf04, 0x3f1002fe, 0x3ed51344];
 
     private static CsrLayer PortableWeightsConv2() => new(4, 36, PortableRowsConv2.ToArray(), PortableColumnsConv2.ToArray(), MemoryMarshal.Cast<uint, float>(PortableBitsConv2).ToArray());
 
-    private static ReadOnlySpan<int> PortableRowsConv2 => [0, 17, 34, 51, 68];
+    private static ReadOnlySpan<int> PortableRowsConv2 => [0, 18, 36, 54, 72];
 
-    private static ReadOnlySpan<int> PortableColumnsConv2 => [0, 2, 3, 5, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 2, 3, 5, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32];
+    private static ReadOnlySpan<int> PortableColumnsConv2 => [0, 2, 3, 5, 6, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 2, 3, 5, 6, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 35];
 
-    private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3dcdfd10, 0xbf349b1b, 0xbf637dea, 0xbf457006, 0x3f649ab6, 0x3f6adfe8, 0xbf75caef, 0xbf386b85, 0xbf5cd7ab, 0x3f598452, 0x3f504ffe, 0xbf602417, 0xbf06a9ae, 0x3f38d962, 0xbf3e3954, 0xbeba74d0, 0xbf237d80, 0xbf7b7a14, 0xbf6e538d, 0xbef0a4a4, 0xbf6ab93a, 0x3f4eb552, 0xbf4854da, 0x3f348640, 0xbf57c370, 0x3ecfb408, 0xbf654bee, 0xbf694fcd, 0xbf00570b, 0xbf4df979, 0xbf2f7f0e, 0xbf4608a0, 0xbf7a50db, 0x3f5ebf04, 0xbe900228, 0xbf2a99eb, 0xbf57d09a, 0x3f37bb08, 0xbf753100, 0x3f6830c2, 0x3f338b9c, 0x3ed53d64, 0x3e1993e0, 0x3f509a72, 0x3f5c495c, 0xbec3cd94, 0xbf3a2bb8, 0x3f1caeca, 0xbf361fd2, 0x3f672a34, 0xbe70f900, 0x3f58cc7e, 0xbf0f7e78, 0xbf47d13a, 0xbf3aca33, 0xbf4d7cb0, 0x3e05da80, 0x3f3f0e04, 0xbf469c9c, 0x3f70872a, 0xbf569a37, 0xbf71d383, 0xbf1eb79c, 0x3f0ce464, 0xbf7ef972, 0xbea8a96a, 0xbecb1ed4, 0x3f4848be];
+    private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3dcdfd10, 0xbf349b1b, 0xbf637dea, 0xbf457006, 0x3d413800, 0x3f649ab6, 0x3f6adfe8, 0xbf75caef, 0xbf386b85, 0xbf5cd7ab, 0x3f598452, 0x3f504ffe, 0xbf602417, 0xbf06a9ae, 0x3f38d962, 0xbf3e3954, 0xbeba74d0, 0xbf237d80, 0xbf7b7a14, 0xbf6e538d, 0xbef0a4a4, 0xbf6ab93a, 0x3f722e66, 0x3f4eb552, 0xbf4854da, 0x3f348640, 0xbf57c370, 0x3ecfb408, 0xbf654bee, 0xbf694fcd, 0xbf00570b, 0xbf4df979, 0xbf2f7f0e, 0xbf4608a0, 0xbf7a50db, 0x3f5ebf04, 0xbe900228, 0xbf2a99eb, 0xbf57d09a, 0x3f37bb08, 0xbf753100, 0x3f6830c2, 0x3f338b9c, 0x3ed53d64, 0x3e1993e0, 0x3f509a72, 0x3f5c495c, 0xbec3cd94, 0xbf3a2bb8, 0x3f1caeca, 0xbf361fd2, 0x3f672a34, 0xbe70f900, 0x3f1002fe, 0x3f58cc7e, 0xbf0f7e78, 0xbf47d13a, 0xbf3aca33, 0xbf4d7cb0, 0x3e05da80, 0x3f3f0e04, 0xbf469c9c, 0x3f70872a, 0xbf569a37, 0xbf71d383, 0xbf1eb79c, 0x3f0ce464, 0xbf7ef972, 0xbea8a96a, 0xbecb1ed4, 0x3f4848be, 0x3ed51344];
+
+    private static unsafe ConvTileBody TileBodyConv3s() => TileConv3s;
+
+    /// <summary>conv3s: one (row group, tile) of 8 rows x up to 64 pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TileConv3s(int group, float* input, float* tile, int pixels)
+    {
+        fixed (uint* bits = WeightsConv3s)
+        {
+            var w = (float*)bits;
+            switch (group)
+            {
+                case 0:
+                    TileConv3s_G0_0(input, tile, w, pixels);
+                    return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(group));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TileConv3s_G0_0(float* input, float* tile, float* w, int pixels)
+    {
+        for (var p = 0; p < pixels; p += 16)
+        {
+            float* x = input + p;
+            float* t = tile + p;
+            {
+                Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero;
+                Vector256<float> a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero;
+                Vector256<float> a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero;
+                Vector256<float> a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero;
+                Vector256<float> v0, v1, b;
+                v0 = Avx.LoadVector256(x + 240); v1 = Avx.LoadVector256(x + 248);
+                b = Avx.BroadcastScalarToVector256(w + 0); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 1); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                v0 = Avx.LoadVector256(x + 560); v1 = Avx.LoadVector256(x + 568);
+                b = Avx.BroadcastScalarToVector256(w + 2); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 3); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                v0 = Avx.LoadVector256(x + 880); v1 = Avx.LoadVector256(x + 888);
+                b = Avx.BroadcastScalarToVector256(w + 4); a00 = Fma.MultiplyAdd(v0, b, a00); a01 = Fma.MultiplyAdd(v1, b, a01);
+                b = Avx.BroadcastScalarToVector256(w + 5); a10 = Fma.MultiplyAdd(v0, b, a10); a11 = Fma.MultiplyAdd(v1, b, a11);
+                b = Avx.BroadcastScalarToVector256(w + 6); a20 = Fma.MultiplyAdd(v0, b, a20); a21 = Fma.MultiplyAdd(v1, b, a21);
+                b = Avx.BroadcastScalarToVector256(w + 7); a30 = Fma.MultiplyAdd(v0, b, a30); a31 = Fma.MultiplyAdd(v1, b, a31);
+                Avx.Store(t + 0, a00); Avx.Store(t + 8, a01);
+                Avx.Store(t + 64, a10); Avx.Store(t + 72, a11);
+                Avx.Store(t + 128, a20); Avx.Store(t + 136, a21);
+                Avx.Store(t + 192, a30); Avx.Store(t + 200, a31);
+            }
+            {
+                Vector256<float> a40 = Vector256<float>.Zero, a41 = Vector256<float>.Zero;
+                Vector256<float> a50 = Vector256<float>.Zero, a51 = Vector256<float>.Zero;
+                Vector256<float> a60 = Vector256<float>.Zero, a61 = Vector256<float>.Zero;
+                Vector256<float> a70 = Vector256<float>.Zero, a71 = Vector256<float>.Zero;
+                Vector256<float> v0, v1, b;
+                v0 = Avx.LoadVector256(x + 240); v1 = Avx.LoadVector256(x + 248);
+                b = Avx.BroadcastScalarToVector256(w + 8); a40 = Fma.MultiplyAdd(v0, b, a40); a41 = Fma.MultiplyAdd(v1, b, a41);
+                b = Avx.BroadcastScalarToVector256(w + 9); a50 = Fma.MultiplyAdd(v0, b, a50); a51 = Fma.MultiplyAdd(v1, b, a51);
+                b = Avx.BroadcastScalarToVector256(w + 10); a60 = Fma.MultiplyAdd(v0, b, a60); a61 = Fma.MultiplyAdd(v1, b, a61);
+                b = Avx.BroadcastScalarToVector256(w + 11); a70 = Fma.MultiplyAdd(v0, b, a70); a71 = Fma.MultiplyAdd(v1, b, a71);
+                v0 = Avx.LoadVector256(x + 1200); v1 = Avx.LoadVector256(x + 1208);
+                b = Avx.BroadcastScalarToVector256(w + 12); a40 = Fma.MultiplyAdd(v0, b, a40); a41 = Fma.MultiplyAdd(v1, b, a41);
+                b = Avx.BroadcastScalarToVector256(w + 13); a50 = Fma.MultiplyAdd(v0, b, a50); a51 = Fma.MultiplyAdd(v1, b, a51);
+                b = Avx.BroadcastScalarToVector256(w + 14); a60 = Fma.MultiplyAdd(v0, b, a60); a61 = Fma.MultiplyAdd(v1, b, a61);
+                b = Avx.BroadcastScalarToVector256(w + 15); a70 = Fma.MultiplyAdd(v0, b, a70); a71 = Fma.MultiplyAdd(v1, b, a71);
+                Avx.Store(t + 256, a40); Avx.Store(t + 264, a41);
+                Avx.Store(t + 320, a50); Avx.Store(t + 328, a51);
+                Avx.Store(t + 384, a60); Avx.Store(t + 392, a61);
+                Avx.Store(t + 448, a70); Avx.Store(t + 456, a71);
+            }
+        }
+    }
+
+    /// <summary>conv3s's nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>
+    private static ReadOnlySpan<uint> WeightsConv3s => [0xbf26a6fb, 0x3f5735de, 0xbf4589b4, 0xbf13d8e2, 0x3f62afb0, 0xbe36f9cc, 0xbf3a51e6, 0x3e3aea70, 0x3f589130, 0x3f4a0e90, 0xbef1f3ee, 0xbf453ab6, 0x3f446b70, 0x3f37794c, 0xbeb9fd2c, 0xbf790503];
+
+    private static CsrLayer PortableWeightsConv3s() => new(8, 4, PortableRowsConv3s.ToArray(), PortableColumnsConv3s.ToArray(), MemoryMarshal.Cast<uint, float>(PortableBitsConv3s).ToArray());
+
+    private static ReadOnlySpan<int> PortableRowsConv3s => [0, 2, 4, 6, 8, 10, 12, 14, 16];
+
+    private static ReadOnlySpan<int> PortableColumnsConv3s => [1, 2, 1, 2, 0, 2, 0, 2, 0, 3, 0, 3, 0, 3, 0, 3];
+
+    private static ReadOnlySpan<uint> PortableBitsConv3s => [0xbf4589b4, 0x3f62afb0, 0xbf13d8e2, 0xbe36f9cc, 0xbf26a6fb, 0xbf3a51e6, 0x3f5735de, 0x3e3aea70, 0x3f589130, 0x3f446b70, 0x3f4a0e90, 0x3f37794c, 0xbef1f3ee, 0xbeb9fd2c, 0xbf453ab6, 0xbf790503];
 }
 }
