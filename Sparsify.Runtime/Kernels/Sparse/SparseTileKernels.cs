@@ -16,6 +16,9 @@ internal static unsafe class SparseTileKernels
     /// <summary>Whether the 256-bit FMA kernels run on this machine.</summary>
     internal static readonly bool UseAvx2 = Fma.IsSupported && Avx2.IsSupported;
 
+    /// <summary>Taps per pass over the row blocks of a sub-tile: about 8 KB of input lines, which stay in L1 for the next block.</summary>
+    private const int TapsPerPass = 64;
+
     /// <summary>
     /// tile[r·64 + p] = Σ_k w[k·stride + r] · input[offsets[k] + p] for r in [0, rows) and p in [0, pixels)
     /// (pixels a multiple of 8 up to 64; the CSR case, one row, computes all 64).
@@ -31,22 +34,35 @@ internal static unsafe class SparseTileKernels
 
         // Sub-tile outermost: the row blocks of one sub-tile read the same input lines back to back (L1).
         // The pixels go as 24 + 24 + 16 (twelve accumulators hide the FMA latency better than eight),
-        // a short last tile as many 24s as fit, then 16 and 8.
+        // a short last tile as many 24s as fit, then 16 and 8. Long tap lists go in passes of
+        // TapsPerPass taps, every block over one pass before the next: the pass's input lines (two per
+        // tap) stay in L1 for the second block instead of coming from L2 twice. A pass resumes from the
+        // sums the last one stored, so each sum is the same chain of multiply-adds.
         var fourRowBlocks = rows / 4;
         var p = 0;
         for (; p + 24 <= pixels; p += 24)
         {
-            for (var block = 0; block < fourRowBlocks; block++)
+            var first = true;
+            for (var t = 0; first || t < taps; t += TapsPerPass, first = false)
             {
-                Rows4Wide(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+                var n = Math.Min(TapsPerPass, taps - t);
+                for (var block = 0; block < fourRowBlocks; block++)
+                {
+                    Rows4Wide(input + p, offsets + t, n, weights + ((long)t * stride) + (4 * block), stride, tile + (4 * block * Tile) + p, !first);
+                }
             }
         }
 
         if (p + 16 <= pixels)
         {
-            for (var block = 0; block < fourRowBlocks; block++)
+            var first = true;
+            for (var t = 0; first || t < taps; t += TapsPerPass, first = false)
             {
-                Rows4(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+                var n = Math.Min(TapsPerPass, taps - t);
+                for (var block = 0; block < fourRowBlocks; block++)
+                {
+                    Rows4(input + p, offsets + t, n, weights + ((long)t * stride) + (4 * block), stride, tile + (4 * block * Tile) + p, !first);
+                }
             }
 
             p += 16;
@@ -54,9 +70,14 @@ internal static unsafe class SparseTileKernels
 
         if (p < pixels)
         {
-            for (var block = 0; block < fourRowBlocks; block++)
+            var first = true;
+            for (var t = 0; first || t < taps; t += TapsPerPass, first = false)
             {
-                Rows4Narrow(input + p, offsets, taps, weights + (4 * block), stride, tile + (4 * block * Tile) + p);
+                var n = Math.Min(TapsPerPass, taps - t);
+                for (var block = 0; block < fourRowBlocks; block++)
+                {
+                    Rows4Narrow(input + p, offsets + t, n, weights + ((long)t * stride) + (4 * block), stride, tile + (4 * block * Tile) + p, !first);
+                }
             }
         }
 
@@ -75,9 +96,14 @@ internal static unsafe class SparseTileKernels
 
     /// <summary>Four rows of 8 pixels (one vector): the end of a short last tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows4Narrow(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    private static void Rows4Narrow(float* input, int* offsets, int taps, float* w, int stride, float* tile, bool add)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        if (add)
+        {
+            (a0, a1, a2, a3) = (Avx.LoadVector256(tile), Avx.LoadVector256(tile + Tile), Avx.LoadVector256(tile + (2 * Tile)), Avx.LoadVector256(tile + (3 * Tile)));
+        }
+
         var wk = w;
         for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
         {
@@ -96,10 +122,16 @@ internal static unsafe class SparseTileKernels
 
     /// <summary>Four rows of 16 pixels (two vectors): 8 accumulators, per tap 2 loads and 4 broadcasts for 8 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows4(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    private static void Rows4(float* input, int* offsets, int taps, float* w, int stride, float* tile, bool add)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;
         Vector256<float> a20 = default, a21 = default, a30 = default, a31 = default;
+        if (add)
+        {
+            (a00, a01, a10, a11) = (Avx.LoadVector256(tile), Avx.LoadVector256(tile + 8), Avx.LoadVector256(tile + Tile), Avx.LoadVector256(tile + Tile + 8));
+            (a20, a21, a30, a31) = (Avx.LoadVector256(tile + (2 * Tile)), Avx.LoadVector256(tile + (2 * Tile) + 8), Avx.LoadVector256(tile + (3 * Tile)), Avx.LoadVector256(tile + (3 * Tile) + 8));
+        }
+
         var wk = w;
         for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
         {
@@ -132,10 +164,18 @@ internal static unsafe class SparseTileKernels
 
     /// <summary>Four rows of 24 pixels (three vectors): 12 accumulators, per tap 3 loads and 4 broadcasts for 12 FMAs (all 16 vector registers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows4Wide(float* input, int* offsets, int taps, float* w, int stride, float* tile)
+    private static void Rows4Wide(float* input, int* offsets, int taps, float* w, int stride, float* tile, bool add)
     {
         Vector256<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
         Vector256<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+        if (add)
+        {
+            (a00, a01, a02) = (Avx.LoadVector256(tile), Avx.LoadVector256(tile + 8), Avx.LoadVector256(tile + 16));
+            (a10, a11, a12) = (Avx.LoadVector256(tile + Tile), Avx.LoadVector256(tile + Tile + 8), Avx.LoadVector256(tile + Tile + 16));
+            (a20, a21, a22) = (Avx.LoadVector256(tile + (2 * Tile)), Avx.LoadVector256(tile + (2 * Tile) + 8), Avx.LoadVector256(tile + (2 * Tile) + 16));
+            (a30, a31, a32) = (Avx.LoadVector256(tile + (3 * Tile)), Avx.LoadVector256(tile + (3 * Tile) + 8), Avx.LoadVector256(tile + (3 * Tile) + 16));
+        }
+
         var wk = w;
         for (int* o = offsets, end = offsets + taps; o < end; o++, wk += stride)
         {
