@@ -76,10 +76,20 @@ public sealed unsafe partial class SparseConvolutionDriver
         return (oy, ox, segment, Math.Min(segment, _geometry.OutWidth - ox));
     }
 
-    /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end, or scalars below a vector.</summary>
+    /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end; 4 to 7 as two overlapping 128-bit vectors; scalars below that.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Store(float* source, float* target, float* residual, float bias, int count, bool relu)
     {
+        if (count is >= 4 and < 8 && Sse.IsSupported)
+        {
+            // Short rows (7 pixels in ResNet's last stage): the first four and the last four, overlapping.
+            var b4 = Vector128.Create(bias);
+            StoreVector(source, target, residual, b4, relu);
+            var t = count - 4;
+            StoreVector(source + t, target + t, residual == null ? null : residual + t, b4, relu);
+            return;
+        }
+
         if (!Avx.IsSupported || count < 8)
         {
             // Scalars, not a masked store: AMD cores run VMASKMOVPS stores in microcode.
@@ -116,6 +126,18 @@ public sealed unsafe partial class SparseConvolutionDriver
         {
             StoreVector(source + i, target + i, residual == null ? null : residual + i, bias, relu);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreVector(float* source, float* target, float* residual, Vector128<float> bias, bool relu)
+    {
+        var v = Sse.LoadVector128(source) + bias;
+        if (residual != null)
+        {
+            v += Sse.LoadVector128(residual);
+        }
+
+        Sse.Store(target, relu ? Sse.Max(v, Vector128<float>.Zero) : v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
