@@ -46,23 +46,18 @@ internal sealed class ConvEmitter : LayerEmitter
         }
     }
 
-    /// <summary>A sparse driver's call: from its own input or the layout the step before wrote, into a tensor or the next step's layout.</summary>
+    /// <summary>A sparse driver's call: from its own input or the layout the step before wrote, into a tensor or the next step's layout, with its companion.</summary>
     private static string SparseRun(EmitContext context, Step step, string input, string output, string relu)
     {
         var driver = $"_driver{step.Ident}";
         var residual = context.Residual(step);
         var companion = step.Companion is { } c ? $"_driver{c.Ident}, {Literals.Bool(c.Relu)}, {context.Plan.Span(c.Output)}, " : string.Empty;
-        if (step.Companion is not null && step.InputFed)
-        {
-            throw new System.InvalidOperationException($"{step.Layer.Name} reads a fed layout and hosts a companion");
-        }
-
         return (step.InputFed, step.Feeds) switch
         {
             (false, null) => $"{driver}.Run({input}, {residual}, {relu}, {output}, {companion}_threads);",
             (false, { } next) => $"{driver}.RunInto({input}, {residual}, {relu}, _driver{next.Ident}, {companion}_threads);",
-            (true, null) => $"{driver}.RunOnFedLayout({residual}, {relu}, {output}, _threads);",
-            _ => throw new System.InvalidOperationException($"{step.Layer.Name} both reads a fed layout and feeds one"),
+            (true, null) => $"{driver}.RunOnFedLayout({residual}, {relu}, {output}, {companion}_threads);",
+            (true, { } next) => $"{driver}.RunOnFedLayoutInto({residual}, {relu}, _driver{next.Ident}, {companion}_threads);",
         };
     }
 

@@ -51,7 +51,7 @@ internal sealed class GraphPlan
 
     public static GraphPlan Build(ModelSpec model)
     {
-        var plan = new GraphPlan(Pair(Chain(model, Fuse(model))));
+        var plan = new GraphPlan(Chain(model, Pair(Fuse(model))));
         plan.AssignBuffers(model);
         return plan;
     }
@@ -142,15 +142,17 @@ internal sealed class GraphPlan
 
     /// <summary>
     /// Sparse convolution → sparse convolution with nothing else reading the tensor between them (a
-    /// ResNet block's first convolution into its second): the first writes the second's input layout.
-    /// The second must read at stride 1 without dilation, and not a 1×1 unpadded window, whose layout
-    /// may be the tensor itself.
+    /// ResNet block's first convolution into its second, its second into the next block's first): the
+    /// first writes the second's input layout, and the tensor is never made. The second must read at
+    /// stride 1 or 2 without dilation, and not a 1×1 unpadded window at stride 1, whose layout may be the
+    /// tensor itself. A companion reads its host's layout, so its read of the tensor does not count;
+    /// a companion neither feeds nor is fed (its call is its host's).
     /// </summary>
     private static List<Step> Chain(ModelSpec model, List<Step> steps)
     {
         var outputs = new HashSet<string>(model.Outputs.Select(o => o.Name));
         var readers = new Dictionary<string, int>();
-        foreach (var step in steps)
+        foreach (var step in steps.Where(s => s.RunsWith is null))
         {
             foreach (var value in step.Layer.Inputs.Concat(step.Residual is null ? [] : new[] { step.Residual }))
             {
@@ -161,13 +163,12 @@ internal sealed class GraphPlan
         for (var i = 0; i < steps.Count; i++)
         {
             var first = steps[i];
-            // A fed step writes a tensor: the runtime has no call that reads a fed layout and feeds another.
-            if (first.InputFed || !IsSparseConv(first) || outputs.Contains(first.Output) || !readers.TryGetValue(first.Output, out var count) || count != 1)
+            if (!IsSparseConv(first) || first.RunsWith is not null || outputs.Contains(first.Output) || !readers.TryGetValue(first.Output, out var count) || count != 1)
             {
                 continue;
             }
 
-            var j = steps.FindIndex(i + 1, s => s.Layer.Inputs.Count > 0 && s.Layer.Inputs[0] == first.Output && s.Residual != first.Output);
+            var j = steps.FindIndex(i + 1, s => s.RunsWith is null && s.Layer.Inputs.Count > 0 && s.Layer.Inputs[0] == first.Output && s.Residual != first.Output);
             if (j < 0 || !IsSparseConv(steps[j]) || !CanBeFed(steps[j].Layer))
             {
                 continue;
@@ -244,14 +245,22 @@ internal sealed class GraphPlan
 
     private static bool IsSparseConv(Step step) => step.Layer.Op == "Conv" && step.Layer.Plan is PlanKind.SparseTable or PlanKind.SparseUnrolled;
 
+    /// <summary>The runtime's CanFeed: stride 1 or 2, no dilation, a copied layout, every input value with a place in the planes.</summary>
     private static bool CanBeFed(LayerSpec layer)
     {
         var w = Window.Parse(layer);
         var x = layer.InputShapes[0];
         var y = layer.OutputShape;
-        return w is not null && w.StrideH == 1 && w.StrideW == 1 && w.DilationH == 1 && w.DilationW == 1
-            && !(w.KernelH == 1 && w.KernelW == 1 && w.PadTop == 0 && w.PadLeft == 0)
-            && y[2] + w.KernelH - 1 >= x[2] + w.PadTop && y[3] + w.KernelW - 1 >= x[3] + w.PadLeft;
+        if (w is null || w.StrideH is not (1 or 2) || w.StrideW is not (1 or 2) || w.DilationH != 1 || w.DilationW != 1
+            || (w.StrideH == 1 && w.StrideW == 1 && w.KernelH == 1 && w.KernelW == 1 && w.PadTop == 0 && w.PadLeft == 0))
+        {
+            return false;
+        }
+
+        var extraCols = (w.KernelW - 1) / w.StrideW;
+        var gridWidth = w.StrideW != 1 ? y[3] + extraCols : System.Math.Max(y[3], System.Math.Max(y[3] + extraCols - w.PadLeft, w.PadLeft + x[3]));
+        return (x[2] - 1 + w.PadTop) / w.StrideH < y[2] + ((w.KernelH - 1) / w.StrideH)
+            && (x[3] - 1 + w.PadLeft) / w.StrideW < gridWidth;
     }
 
     private static string UniqueIdent(string name, HashSet<string> taken)

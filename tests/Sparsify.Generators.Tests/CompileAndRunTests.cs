@@ -81,17 +81,22 @@ public sealed class CompileAndRunTests
     }
 
     [TestMethod]
-    public void ASparseConvolutionWritesTheNextOnesInputLayout()
+    public void SparseConvolutionsWriteTheNextOnesInputLayouts()
     {
-        // The residual model's block, and AlexNet's conv3 -> conv4 (conv4 feeds nothing: a fed step writes a tensor).
+        // The residual model: a block's first convolution into its second, that one (fed itself) into the
+        // next block's stride-2 convolution, which hosts the 1x1 shortcut and feeds its block's second one.
         using var residual = GeneratedModel.Build(TestModels.CompileResidual(TestModels.Residual()));
         StringAssert.Contains(residual.Source, "_driverConv2a.RunInto(");
-        StringAssert.Contains(residual.Source, "_driverConv2.RunOnFedLayout(");
+        StringAssert.Contains(residual.Source, "_driverConv2.RunOnFedLayoutInto(");
+        StringAssert.Contains(residual.Source, "_driverConv3a.RunOnFedLayoutInto(default, true, _driverConv3, _driverConv3s, false, ");
+        StringAssert.Contains(residual.Source, "_driverConv3.RunOnFedLayout(");
+
+        // AlexNet's conv3 -> conv4 -> conv5 (grouped, stride 1), no tensor between them.
         var graph = TestModels.Build("smallalexnet");
         using var alexNet = GeneratedModel.Build(TestModels.Compile(graph, 0.85, "locality", null), threads: 2);
         StringAssert.Contains(alexNet.Source, "_driverConv3.RunInto(");
-        StringAssert.Contains(alexNet.Source, "_driverConv4.RunOnFedLayout(");
-        StringAssert.Contains(alexNet.Source, "_driverConv5.Run(");
+        StringAssert.Contains(alexNet.Source, "_driverConv4.RunOnFedLayoutInto(");
+        StringAssert.Contains(alexNet.Source, "_driverConv5.RunOnFedLayout(");
         var input = Input(graph.Inputs[0].Shape.ElementCount, seed: 4);
         AssertClose(new ReferenceExecutor(graph).Run(input), alexNet.Run(input));
     }

@@ -156,7 +156,7 @@ public sealed partial class ConvInputLayout
 
     /// <summary>even[i] = source[2i], odd[i] = source[2i + 1] (unless odd is null) for i in [0, pairs).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Deinterleave(float* source, float* even, float* odd, int pairs)
+    internal static unsafe void Deinterleave(float* source, float* even, float* odd, int pairs)
     {
         var i = 0;
         if (Avx2.IsSupported)

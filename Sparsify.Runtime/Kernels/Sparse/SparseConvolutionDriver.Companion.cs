@@ -36,7 +36,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             throw new ArgumentException("the companion's output overlaps this convolution's output", nameof(companionOutput));
         }
 
-        Run(input, residual, relu, output, threads, new CompanionCall(companion, companionRelu, companionOutput));
+        Execute(input, fed: false, residual, relu, output, next: null, threads, new CompanionCall(companion, companionRelu, companionOutput));
     }
 
     /// <summary>
@@ -49,7 +49,36 @@ public sealed unsafe partial class SparseConvolutionDriver
     public void RunInto(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, SparseConvolutionDriver companion, bool companionRelu, Span<float> companionOutput, int threads)
     {
         CheckCompanion(companion, input, residual, companionOutput);
-        RunInto(input, residual, relu, next, threads, new CompanionCall(companion, companionRelu, companionOutput));
+        Execute(input, fed: false, residual, relu, default, next, threads, new CompanionCall(companion, companionRelu, companionOutput));
+    }
+
+    /// <summary>
+    /// As <see cref="RunOnFedLayout(ReadOnlySpan{float}, bool, Span{float}, int)"/>, and in the same fork
+    /// <paramref name="companion"/> from the same (fed) layout into <paramref name="companionOutput"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No driver has fed the layout since this driver last ran.</exception>
+    /// <exception cref="ArgumentException">The companion does not read this layout, a span is too short, or the outputs overlap each other or the residual.</exception>
+    public void RunOnFedLayout(ReadOnlySpan<float> residual, bool relu, Span<float> output, SparseConvolutionDriver companion, bool companionRelu, Span<float> companionOutput, int threads)
+    {
+        CheckCompanion(companion, default, residual, companionOutput);
+        if (companionOutput.Overlaps(output))
+        {
+            throw new ArgumentException("the companion's output overlaps this convolution's output", nameof(companionOutput));
+        }
+
+        Execute(default, fed: true, residual, relu, output, next: null, threads, new CompanionCall(companion, companionRelu, companionOutput));
+    }
+
+    /// <summary>
+    /// As <see cref="RunOnFedLayoutInto(ReadOnlySpan{float}, bool, SparseConvolutionDriver, int)"/>, and in the same fork
+    /// <paramref name="companion"/> from the same (fed) layout into <paramref name="companionOutput"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No driver has fed the layout since this driver last ran.</exception>
+    /// <exception cref="ArgumentException">The companion does not read this layout, this driver cannot feed <paramref name="next"/>, a span is too short, or the companion's output overlaps the residual.</exception>
+    public void RunOnFedLayoutInto(ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, SparseConvolutionDriver companion, bool companionRelu, Span<float> companionOutput, int threads)
+    {
+        CheckCompanion(companion, default, residual, companionOutput);
+        Execute(default, fed: true, residual, relu, default, next, threads, new CompanionCall(companion, companionRelu, companionOutput));
     }
 
     private void CheckCompanion(SparseConvolutionDriver companion, ReadOnlySpan<float> input, ReadOnlySpan<float> residual, Span<float> companionOutput)

@@ -123,12 +123,40 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// <param name="threads">Worker threads (1 runs on the calling thread; 0 or less: every processor).</param>
     /// <exception cref="ArgumentException">A span is too short, the residual is neither empty nor of the output's length, or it overlaps the output.</exception>
     public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
-        => Run(input, residual, relu, output, threads, default);
+        => Execute(input, fed: false, residual, relu, output, next: null, threads, default);
 
-    private void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads, in CompanionCall companion)
+    /// <summary>
+    /// Every kind of run: from the image (<paramref name="fed"/> false: the layout is filled from
+    /// <paramref name="input"/>) or from a layout a feeding driver wrote, into <paramref name="output"/>
+    /// or (when <paramref name="next"/> is not null) into next's input layout, with an optional companion.
+    /// </summary>
+    private void Execute(ReadOnlySpan<float> input, bool fed, ReadOnlySpan<float> residual, bool relu, Span<float> output, SparseConvolutionDriver? next, int threads, in CompanionCall companion)
     {
-        _layout.CheckLengths(input.Length, int.MaxValue);
-        CheckOutput(residual, output);
+        if (fed && !_layoutFed)
+        {
+            throw new InvalidOperationException("no convolution has written this convolution's input layout since it last ran");
+        }
+
+        if (!fed)
+        {
+            _layout.CheckLengths(input.Length, int.MaxValue);
+        }
+
+        if (next is null)
+        {
+            CheckOutput(residual, output);
+        }
+        else
+        {
+            if (!CanFeed(next))
+            {
+                throw new ArgumentException($"a convolution writing {_geometry.OutChannels}x{_geometry.OutHeight}x{_geometry.OutWidth} cannot feed the layout of {next._geometry}", nameof(next));
+            }
+
+            CheckResidual(residual);
+            next.EnsureLayoutBuffer();
+        }
+
         var workers = Workers(threads);
         EnsureBuffers(workers);
         _layoutFed = false;
@@ -136,18 +164,27 @@ public sealed unsafe partial class SparseConvolutionDriver
         fixed (float* residualPointer = residual)
         fixed (float* outputPointer = output)
         {
-            _input = inputPointer;
+            _input = fed ? null : inputPointer;
             _residual = residual.IsEmpty ? null : residualPointer;
-            _output = outputPointer;
+            _output = next is null ? outputPointer : null;
             _relu = relu;
-            _layoutBase = _layout.IsIdentity ? inputPointer : _bufferPointer;
+            _layoutBase = !fed && _layout.IsIdentity ? inputPointer : _bufferPointer;
+            if (next is not null)
+            {
+                Target(next);
+            }
+
             try
             {
-                RunPhases(workers, companion);
+                RunPhases(workers, companion, fill: !fed);
+                if (next is not null)
+                {
+                    next._layoutFed = true;
+                }
             }
             finally
             {
-                _input = _layoutBase = _residual = _output = null;
+                _input = _layoutBase = _residual = _output = _target = null;
             }
         }
     }
@@ -158,7 +195,7 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// starts late finds the fill finished; one that never starts holds nothing up, since a chunk is only
     /// waited for once some worker runs it.
     /// </summary>
-    private void RunPhases(int workers, in CompanionCall companion, bool fill = true)
+    private void RunPhases(int workers, in CompanionCall companion, bool fill)
     {
         _fillChunks = _layout.IsIdentity || !fill ? 0
             : _layout.BufferLength < ParallelFillFloats || workers == 1 ? 1

@@ -177,13 +177,13 @@ public sealed partial class ResidualNet
         // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
         _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
 
-        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote
-        _driverConv2.RunOnFedLayout(_buffer0.AsSpan(0, 64), true, _buffer2.AsSpan(0, 64), _threads);
+        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote; output: written into conv3a's input layout
+        _driverConv2.RunOnFedLayoutInto(_buffer0.AsSpan(0, 64), true, _driverConv3a, _threads);
 
         // conv3s: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 16 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; runs in conv3a's call, reading its input layout
 
-        // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
-        _driverConv3a.RunInto(_buffer2.AsSpan(0, 64), default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
+        // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); input: the layout the step before wrote; output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
+        _driverConv3a.RunOnFedLayoutInto(default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
 
         // conv3: Conv 1x8x2x2 -> 1x8x2x2; sparsity 0.5138888888888888, 280 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: add3 (Add) -> relu3 (Relu); input: the layout the step before wrote
         _driverConv3.RunOnFedLayout(_buffer0.AsSpan(0, 32), true, _buffer2.AsSpan(0, 32), _threads);
