@@ -56,11 +56,14 @@ internal static class WorkerThreads
             failure = e;
         }
 
+        // Every claimed helper is cancelled or waited for, even after a failure here: a helper still
+        // running the job after Run returns would read state its caller no longer holds.
         for (var i = 0; i < count; i++)
         {
             if (claimed[i])
             {
-                failure ??= helpers[i].CancelOrWait();
+                var helperFailure = helpers[i].CancelOrWait();
+                failure ??= helperFailure;
             }
         }
 
