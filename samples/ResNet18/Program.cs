@@ -75,6 +75,7 @@ double sparseMs = Median(sparseTimes), ortMs = Median(ortTimes);
 Console.WriteLine();
 Console.WriteLine($"constructor (weights from the embedded blob): {construct.Elapsed.TotalMilliseconds:F1} ms; first call (JIT): {firstCall.Elapsed.TotalMilliseconds:F1} ms");
 Console.WriteLine($"latency, batch 1, {Threads} threads, median of {Rounds * CallsPerRound}: Sparsify {sparseMs:F2} ms, ONNX Runtime {OrtVersion()} dense {ortMs:F2} ms: {ortMs / sparseMs:F2}x");
+Console.WriteLine($"spread (ms, fastest / 10th / 50th / 90th percentile): Sparsify {Spread(sparseTimes)}; ONNX Runtime {Spread(ortTimes)}");
 
 double dot = 0, sparseNorm = 0, denseNorm = 0;
 for (var i = 0; i < dense.Length; i++)
@@ -98,6 +99,12 @@ static void Measure(Action run, List<double> times)
         run();
         times.Add(watch.Elapsed.TotalMilliseconds);
     }
+}
+
+static string Spread(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return string.Join(" / ", new[] { 0.0, 0.1, 0.5, 0.9 }.Select(q => sorted[(int)(q * (sorted.Length - 1))].ToString("F2")));
 }
 
 static double Median(List<double> values)

@@ -25,6 +25,9 @@ public sealed record GeneratedModelBuild(ModelRun Run, long SourceBytes, long As
 {
     /// <summary>The generated class's instance behind <see cref="Run"/>.</summary>
     public object Instance { get; init; } = null!;
+
+    /// <summary>The generated source.</summary>
+    public string Source { get; init; } = string.Empty;
 }
 
 /// <summary>
@@ -86,8 +89,8 @@ public static class GeneratedModelCompiler
         run(input, result);
         var firstCall = watch.Elapsed;
 
-        var source = output.SyntaxTrees.Except(compilation.SyntaxTrees).Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t.ToString()));
-        return new GeneratedModelBuild(run, source, pe.Length - blob.Length, generate, compile, firstCall) { Instance = instance };
+        var generated = string.Concat(output.SyntaxTrees.Except(compilation.SyntaxTrees).Select(t => t.ToString()));
+        return new GeneratedModelBuild(run, System.Text.Encoding.UTF8.GetByteCount(generated), pe.Length - blob.Length, generate, compile, firstCall) { Instance = instance, Source = generated };
     }
 
     private static ImmutableArray<MetadataReference> References() =>

@@ -10,8 +10,10 @@ namespace Sparsify.Benchmarks.Generated;
 /// <summary>
 /// Where a generated model's time goes, layer by layer: each sparse convolution of the model (built in
 /// memory as <see cref="GeneratedModelBenchmarks"/> builds it) timed alone, beside the same driver with an
-/// empty body, which leaves the input re-layout, the epilogue and the threading. A projection shortcut
-/// the model runs in another convolution's call is timed as the pair (and that convolution alone). Not a BenchmarkDotNet
+/// empty body, which leaves the input re-layout, the epilogue and the threading. Each layer runs as the
+/// model runs it: one the layer before feeds starts from its filled layout (the fill is its feeder's
+/// epilogue), and a projection shortcut that runs in another convolution's call is timed as the pair
+/// (beside that convolution alone). Not a BenchmarkDotNet
 /// run: best of 15 rounds of 20 calls per layer, which on a shared VM is the figure least disturbed by
 /// the neighbours. It reads the generated class's private driver and geometry fields by name.
 /// </summary>
@@ -45,29 +47,39 @@ public static class LayerProfile
             var x = Enumerable.Range(0, g.InChannels * g.InHeight * g.InWidth).Select(_ => random.NextSingle()).ToArray();
             var residual = new float[g.OutChannels * g.OutPixels];
             var y = new float[residual.Length];
-            var us = Best(() => driver.Run(x, residual, true, y, Threads)) * 1e6;
             var empty = EmptyBody(g, g, driver.RowsPerGroup);
-            var emptyUs = Best(() => empty.Run(x, residual, true, y, Threads)) * 1e6;
             var macs = (double)info.NonZeros * g.OutPixels;
             var shape = $"{g.InChannels}->{g.OutChannels} k{g.KernelHeight} s{g.StrideH} {g.OutHeight}x{g.OutWidth}";
 
+            // A layer the model runs from the layout the layer before wrote is timed that way: its layout
+            // filled once, then marked as fed before every call (the feeder's cost is the feeder's).
+            var fed = build.Source.Contains($"_driver{name}.RunOnFedLayout", StringComparison.Ordinal);
+            driver.Run(x, residual, true, y, Threads);
+            empty.Run(x, residual, true, y, Threads);
+            var note = fed ? "fed" : string.Empty;
+
             // A shortcut the generated code runs in this convolution's call: the pair is timed as the model runs it.
             var companion = drivers.FirstOrDefault(d => d.Driver.LayoutGeometry == g && d.Geometry != g && driver.CanRunWith(d.Driver));
+            double us, emptyUs;
             if (companion.Driver is { } partner)
             {
-                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, "alone");
+                us = Best(() => Call(driver, fed, x, residual, y)) * 1e6;
+                emptyUs = Best(() => Call(empty, fed, x, residual, y)) * 1e6;
+                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, $"{note} alone".Trim());
                 var c = companion.Geometry;
                 var companionInfo = layers.First(l => Identifier(l.Name) == companion.Name);
                 var z = new float[c.OutChannels * c.OutPixels];
-                us = Best(() => driver.Run(x, residual, true, y, partner, false, z, Threads)) * 1e6;
                 var emptyPartner = EmptyBody(c, g, partner.RowsPerGroup);
-                emptyUs = Best(() => empty.Run(x, residual, true, y, emptyPartner, false, z, Threads)) * 1e6;
+                us = Best(() => Call(driver, fed, x, residual, y, partner, z)) * 1e6;
+                emptyUs = Best(() => Call(empty, fed, x, residual, y, emptyPartner, z)) * 1e6;
                 macs += (double)companionInfo.NonZeros * c.OutPixels;
-                Row($"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(), us, macs, emptyUs, peak, "the pair");
+                Row($"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(), us, macs, emptyUs, peak, $"{note} the pair".Trim());
             }
             else
             {
-                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, string.Empty);
+                us = Best(() => Call(driver, fed, x, residual, y)) * 1e6;
+                emptyUs = Best(() => Call(empty, fed, x, residual, y)) * 1e6;
+                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, note);
             }
 
             total += us;
@@ -75,6 +87,36 @@ public static class LayerProfile
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sparse convolutions: {total / 1000:F2} ms, of which re-layout, epilogue and threading {overhead / 1000:F2} ms"));
+    }
+
+    private static readonly FieldInfo LayoutFed = typeof(SparseConvolutionDriver).GetField("_layoutFed", Private)!;
+
+    /// <summary>One call as the model makes it: from the image, or from the layout as a feeding convolution leaves it.</summary>
+    private static void Call(SparseConvolutionDriver driver, bool fed, float[] x, float[] residual, float[] y, SparseConvolutionDriver? companion = null, float[]? z = null)
+    {
+        if (!fed)
+        {
+            if (companion is null)
+            {
+                driver.Run(x, residual, true, y, Threads);
+            }
+            else
+            {
+                driver.Run(x, residual, true, y, companion, false, z, Threads);
+            }
+
+            return;
+        }
+
+        LayoutFed.SetValue(driver, true);
+        if (companion is null)
+        {
+            driver.RunOnFedLayout(residual, true, y, Threads);
+        }
+        else
+        {
+            driver.RunOnFedLayout(residual, true, y, companion, false, z, Threads);
+        }
     }
 
     private static void Row(string name, string shape, string plan, double us, double macs, double emptyUs, double peak, string note)
