@@ -25,7 +25,7 @@ internal sealed unsafe class SparseTapTable
         _tapStarts = tapStarts;
 
         // One spare element each so an empty table still has a valid address.
-        _offsets = GC.AllocateArray<int>(offsets.Count + 1, pinned: true);
+        _offsets = GC.AllocateArray<int>(offsets.Count + 1 + SparseTileKernels.PrefetchTaps, pinned: true);
         _values = GC.AllocateArray<float>(values.Count + 1, pinned: true);
         offsets.CopyTo(_offsets);
         values.CopyTo(_values);
@@ -40,7 +40,7 @@ internal sealed unsafe class SparseTapTable
     public int GroupCount => _tapStarts.Length - 1;
 
     /// <summary>Taps stored for all groups (nonzero MACs per grid pixel = Taps · RowsPerGroup).</summary>
-    public int Taps => _offsets.Length - 1;
+    public int Taps => _offsets.Length - 1 - SparseTileKernels.PrefetchTaps;
 
     /// <summary>
     /// The table of a group-format matrix (rows = output channels, columns = (channel, kh, kw) of a

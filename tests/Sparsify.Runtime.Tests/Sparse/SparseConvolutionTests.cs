@@ -200,7 +200,8 @@ public sealed class SparseConvolutionTests
         var random = new Random(17 + pixels + taps);
         const int Rows = 7;
         var input = SparseTestData.RandomValues(4096, random);
-        var offsets = Enumerable.Range(0, taps).Select(_ => random.Next(0, 4096 - SparseConvolution.TilePixels)).ToArray();
+        // The kernels read the offset PrefetchTaps ahead of each tap: tap lists carry as many more.
+        var offsets = Enumerable.Range(0, taps + SparseTileKernels.PrefetchTaps).Select(_ => random.Next(0, 4096 - SparseConvolution.TilePixels)).ToArray();
         var weights = SparseTestData.RandomValues(taps * Rows, random);
         var vector = Enumerable.Repeat(float.NaN, Rows * SparseConvolution.TilePixels).ToArray();
         var scalar = Enumerable.Repeat(float.NaN, vector.Length).ToArray();
