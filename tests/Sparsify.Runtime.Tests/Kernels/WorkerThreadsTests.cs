@@ -3,7 +3,12 @@ using Sparsify.Runtime.Kernels;
 namespace Sparsify.Runtime.Tests.Kernels;
 
 /// <summary>The worker threads every parallel kernel runs on.</summary>
+/// <remarks>
+/// Not in parallel with other classes: a helper busy with another class's job is skipped by design, and
+/// these tests need one to join. Even so an attempt whose helper did not join is retried, not failed.
+/// </remarks>
 [TestClass]
+[DoNotParallelize]
 public sealed class WorkerThreadsTests
 {
     [TestMethod]
@@ -26,29 +31,39 @@ public sealed class WorkerThreadsTests
         }
 
         // The caller fails only once a helper is inside the body; Run must not return before that helper has left it.
-        for (var attempt = 0; attempt < 20; attempt++)
+        var checkedRuns = 0;
+        for (var attempt = 0; attempt < 200 && checkedRuns < 20; attempt++)
         {
             using var helperStarted = new ManualResetEventSlim();
             var helperDone = 0;
-            var failure = Assert.ThrowsExactly<InvalidOperationException>(() => WorkerThreads.Run(2, worker =>
+            try
             {
-                if (worker == 0)
+                WorkerThreads.Run(2, worker =>
                 {
-                    if (!helperStarted.Wait(TimeSpan.FromSeconds(10)))
+                    if (worker == 0)
                     {
-                        throw new TimeoutException("no helper joined");
+                        // A helper that is not free is skipped: then this attempt checks nothing.
+                        if (helperStarted.Wait(TimeSpan.FromSeconds(1)))
+                        {
+                            throw new InvalidOperationException("caller failed");
+                        }
+
+                        return;
                     }
 
-                    throw new InvalidOperationException("caller failed");
-                }
-
-                helperStarted.Set();
-                Thread.Sleep(20);
-                Volatile.Write(ref helperDone, 1);
-            }));
-            Assert.AreEqual("caller failed", failure.Message);
-            Assert.AreEqual(1, Volatile.Read(ref helperDone), "Run returned while a helper was still running the job");
+                    helperStarted.Set();
+                    Thread.Sleep(20);
+                    Volatile.Write(ref helperDone, 1);
+                });
+            }
+            catch (InvalidOperationException e) when (e.Message == "caller failed")
+            {
+                Assert.AreEqual(1, Volatile.Read(ref helperDone), "Run returned while a helper was still running the job");
+                checkedRuns++;
+            }
         }
+
+        Assert.IsGreaterThan(0, checkedRuns, "no helper ever joined");
     }
 
     [TestMethod]
@@ -59,23 +74,33 @@ public sealed class WorkerThreadsTests
             Assert.Inconclusive("one processor: no helper thread");
         }
 
-        for (var attempt = 0; attempt < 20; attempt++)
+        var checkedRuns = 0;
+        for (var attempt = 0; attempt < 200 && checkedRuns < 20; attempt++)
         {
             using var helperStarted = new ManualResetEventSlim();
-            Assert.ThrowsExactly<InvalidOperationException>(() => WorkerThreads.Run(2, worker =>
+            try
             {
-                if (worker == 0)
+                WorkerThreads.Run(2, worker =>
                 {
-                    helperStarted.Wait(TimeSpan.FromSeconds(10));
-                    return;
-                }
+                    if (worker == 0)
+                    {
+                        helperStarted.Wait(TimeSpan.FromSeconds(1));
+                        return;
+                    }
 
-                helperStarted.Set();
-                throw new InvalidOperationException("helper failed");
-            }));
+                    helperStarted.Set();
+                    throw new InvalidOperationException("helper failed");
+                });
+            }
+            catch (InvalidOperationException e) when (e.Message == "helper failed")
+            {
+                checkedRuns++;
+            }
 
             // The next job on the same helpers sees no trace of that failure.
             WorkerThreads.For(64, 2, _ => { });
         }
+
+        Assert.IsGreaterThan(0, checkedRuns, "no helper ever joined");
     }
 }
