@@ -123,7 +123,7 @@ public static class LayerProfile
     {
         var gflops = 2.0 * macs / us / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-18} {shape,-22} {plan,-15} {us,7:F0} {gflops,8:F1} {gflops / peak,8:P0} {emptyUs,12:F0}  {note}"));
+            $"{name,-18} {shape,-22} {plan,-15} {us,7:F0} {gflops,8:F1} {gflops / peak,8:P1} {emptyUs,12:F0}  {note}"));
     }
 
     /// <summary>The FMA peak of <see cref="Threads"/> cores as the benchmarks take it: the larger of the 2-thread loop and twice the 1-thread one, fastest of 15.</summary>
