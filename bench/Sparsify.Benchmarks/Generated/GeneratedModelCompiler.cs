@@ -28,12 +28,16 @@ public sealed record GeneratedModelBuild(ModelRun Run, long SourceBytes, long As
 
     /// <summary>The generated source.</summary>
     public string Source { get; init; } = string.Empty;
+
+    /// <summary>How long the model ran before the JIT's background work after the build had stopped (see <see cref="JitSettling"/>).</summary>
+    public TimeSpan Settling { get; init; }
 }
 
 /// <summary>
 /// Builds what a consumer's <c>dotnet build</c> builds from a compiled model, in memory: runs Sparsify's
 /// source generator on the manifest, compiles the result in Release with the weight blob as the manifest
 /// resource the class loads, and loads it. The same generated code as through the package, minus MSBuild.
+/// It returns once the JIT has finished the background work the build left (<see cref="JitSettling"/>).
 /// </summary>
 public static class GeneratedModelCompiler
 {
@@ -90,7 +94,8 @@ public static class GeneratedModelCompiler
         var firstCall = watch.Elapsed;
 
         var generated = string.Concat(output.SyntaxTrees.Except(compilation.SyntaxTrees).Select(t => t.ToString()));
-        return new GeneratedModelBuild(run, System.Text.Encoding.UTF8.GetByteCount(generated), pe.Length - blob.Length, generate, compile, firstCall) { Instance = instance, Source = generated };
+        var settling = JitSettling.Run(() => run(input, result));
+        return new GeneratedModelBuild(run, System.Text.Encoding.UTF8.GetByteCount(generated), pe.Length - blob.Length, generate, compile, firstCall) { Instance = instance, Source = generated, Settling = settling };
     }
 
     private static ImmutableArray<MetadataReference> References() =>

@@ -33,7 +33,8 @@ public static class LayerProfile
         var input = new float[(int)type.GetField("InputLength")!.GetValue(null)!];
         var output = new float[(int)type.GetField("OutputLength")!.GetValue(null)!];
         var peak = PeakGflops();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} at {sparsity}, {Threads} threads: whole model {Best(() => build.Run(input, output)) * 1000:F2} ms (best of 15 x 20 calls); FMA peak {peak:F1} GFLOP/s"));
+        var whole = Rounds(() => build.Run(input, output));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} at {sparsity}, {Threads} threads: whole model {whole[0] * 1000:F2} ms (best of 15 x 20 calls; median round {whole[whole.Length / 2] * 1000:F2} ms); FMA peak {peak:F1} GFLOP/s"));
         Console.WriteLine($"{"layer",-18} {"shape",-22} {"plan",-15} {"us",7} {"GFLOP/s",8} {"of peak",8} {"overhead us",12}");
         double total = 0, overhead = 0;
         var random = new Random(7);
@@ -156,15 +157,18 @@ public static class LayerProfile
         new(g, layoutOf, rows, static (group, input, tile, pixels) => { }, new float[g.OutChannels]);
 
     /// <summary>Seconds per call: the best of 15 rounds of 20 calls, after 100 warm-up calls.</summary>
-    private static double Best(Action call)
+    private static double Best(Action call) => Rounds(call)[0];
+
+    /// <summary>Seconds per call of 15 rounds of 20 calls after 100 warm-up calls, fastest first.</summary>
+    private static double[] Rounds(Action call)
     {
         for (var i = 0; i < 100; i++)
         {
             call();
         }
 
-        var best = double.MaxValue;
-        for (var round = 0; round < 15; round++)
+        var rounds = new double[15];
+        for (var round = 0; round < rounds.Length; round++)
         {
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < 20; i++)
@@ -172,9 +176,10 @@ public static class LayerProfile
                 call();
             }
 
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds / 20);
+            rounds[round] = Stopwatch.GetElapsedTime(start).TotalSeconds / 20;
         }
 
-        return best;
+        Array.Sort(rounds);
+        return rounds;
     }
 }
