@@ -15,7 +15,8 @@ namespace Sparsify.Benchmarks.Generated;
 /// epilogue), and a projection shortcut that runs in another convolution's call is timed as the pair
 /// (beside that convolution alone). Not a BenchmarkDotNet
 /// run: best of 15 rounds of 20 calls per layer, which on a shared VM is the figure least disturbed by
-/// the neighbours. It reads the generated class's private driver and geometry fields by name.
+/// the neighbours; the layers take their rounds in turn, so each layer's rounds spread over the whole
+/// run. It reads the generated class's private driver and geometry fields by name.
 /// </summary>
 /// <remarks><c>dotnet run -c Release --project bench/Sparsify.Benchmarks -- --layers ResNet18 0.9</c></remarks>
 public static class LayerProfile
@@ -36,12 +37,12 @@ public static class LayerProfile
         var whole = Rounds(() => build.Run(input, output));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} at {sparsity}, {Threads} threads: whole model {whole[0] * 1000:F2} ms (best of 15 x 20 calls; median round {whole[whole.Length / 2] * 1000:F2} ms); FMA peak {peak:F1} GFLOP/s"));
         Console.WriteLine($"{"layer",-18} {"shape",-22} {"plan",-15} {"us",7} {"GFLOP/s",8} {"of peak",8} {"overhead us",12}");
-        double total = 0, overhead = 0;
         var random = new Random(7);
         var drivers = type.GetFields(Private).Where(f => f.Name.StartsWith("_driver", StringComparison.Ordinal))
             .Select(f => (Name: f.Name["_driver".Length..], Driver: (SparseConvolutionDriver)f.GetValue(build.Instance)!))
             .Select(d => (d.Name, d.Driver, Geometry: (ConvGeometry)type.GetField("Geometry" + d.Name, Private)!.GetValue(null)!))
             .ToList();
+        var rows = new List<ProfileRow>();
         foreach (var (name, driver, g) in drivers.Where(d => d.Driver.LayoutGeometry == d.Geometry))
         {
             var info = layers.First(l => Identifier(l.Name) == name);
@@ -61,34 +62,46 @@ public static class LayerProfile
 
             // A shortcut the generated code runs in this convolution's call: the pair is timed as the model runs it.
             var companion = drivers.FirstOrDefault(d => d.Driver.LayoutGeometry == g && d.Geometry != g && driver.CanRunWith(d.Driver));
-            double us, emptyUs;
             if (companion.Driver is { } partner)
             {
-                us = Best(() => Call(driver, fed, x, residual, y)) * 1e6;
-                emptyUs = Best(() => Call(empty, fed, x, residual, y)) * 1e6;
-                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, $"{note} alone".Trim());
+                rows.Add(new(name, shape, info.Plan.ToString(), macs, $"{note} alone".Trim(), () => Call(driver, fed, x, residual, y), () => Call(empty, fed, x, residual, y), Total: false));
                 var c = companion.Geometry;
                 var companionInfo = layers.First(l => Identifier(l.Name) == companion.Name);
                 var z = new float[c.OutChannels * c.OutPixels];
                 var emptyPartner = EmptyBody(c, g, partner.RowsPerGroup);
-                us = Best(() => Call(driver, fed, x, residual, y, partner, z)) * 1e6;
-                emptyUs = Best(() => Call(empty, fed, x, residual, y, emptyPartner, z)) * 1e6;
-                macs += (double)companionInfo.NonZeros * c.OutPixels;
-                Row($"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(), us, macs, emptyUs, peak, $"{note} the pair".Trim());
+                rows.Add(new(
+                    $"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(),
+                    macs + ((double)companionInfo.NonZeros * c.OutPixels), $"{note} the pair".Trim(),
+                    () => Call(driver, fed, x, residual, y, partner, z), () => Call(empty, fed, x, residual, y, emptyPartner, z), Total: true));
             }
             else
             {
-                us = Best(() => Call(driver, fed, x, residual, y)) * 1e6;
-                emptyUs = Best(() => Call(empty, fed, x, residual, y)) * 1e6;
-                Row(name, shape, info.Plan.ToString(), us, macs, emptyUs, peak, note);
+                rows.Add(new(name, shape, info.Plan.ToString(), macs, note, () => Call(driver, fed, x, residual, y), () => Call(empty, fed, x, residual, y), Total: true));
             }
+        }
 
-            total += us;
-            overhead += emptyUs;
+        // Every layer's rounds spread over the whole run, so a spell of the neighbours' load slows a round of
+        // each layer rather than every round of one.
+        var calls = rows.SelectMany(r => new[] { r.Layer, r.Empty }).ToArray();
+        var best = RoundRobinBest(calls);
+        double total = 0, overhead = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var (us, emptyUs) = (best[2 * i] * 1e6, best[(2 * i) + 1] * 1e6);
+            Row(row.Name, row.Shape, row.Plan, us, row.Macs, emptyUs, peak, row.Note);
+            if (row.Total)
+            {
+                total += us;
+                overhead += emptyUs;
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sparse convolutions: {total / 1000:F2} ms, of which re-layout, epilogue and threading {overhead / 1000:F2} ms"));
     }
+
+    /// <summary>One printed row: a convolution (or a pair) and the same call with empty bodies.</summary>
+    private sealed record ProfileRow(string Name, string Shape, string Plan, double Macs, string Note, Action Layer, Action Empty, bool Total);
 
     private static readonly FieldInfo LayoutFed = typeof(SparseConvolutionDriver).GetField("_layoutFed", Private)!;
 
@@ -156,8 +169,37 @@ public static class LayerProfile
     private static unsafe SparseConvolutionDriver EmptyBody(in ConvGeometry g, in ConvGeometry layoutOf, int rows) =>
         new(g, layoutOf, rows, static (group, input, tile, pixels) => { }, new float[g.OutChannels]);
 
-    /// <summary>Seconds per call: the best of 15 rounds of 20 calls, after 100 warm-up calls.</summary>
-    private static double Best(Action call) => Rounds(call)[0];
+    /// <summary>
+    /// Seconds per call of each of <paramref name="calls"/>: the best of 15 rounds of 20 calls, after 100
+    /// warm-up calls each, the rounds taken in turn (round 1 of every call, then round 2, …).
+    /// </summary>
+    private static double[] RoundRobinBest(Action[] calls)
+    {
+        foreach (var call in calls)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                call();
+            }
+        }
+
+        var best = Enumerable.Repeat(double.MaxValue, calls.Length).ToArray();
+        for (var round = 0; round < 15; round++)
+        {
+            for (var c = 0; c < calls.Length; c++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                for (var i = 0; i < 20; i++)
+                {
+                    calls[c]();
+                }
+
+                best[c] = Math.Min(best[c], Stopwatch.GetElapsedTime(start).TotalSeconds / 20);
+            }
+        }
+
+        return best;
+    }
 
     /// <summary>Seconds per call of 15 rounds of 20 calls after 100 warm-up calls, fastest first.</summary>
     private static double[] Rounds(Action call)
