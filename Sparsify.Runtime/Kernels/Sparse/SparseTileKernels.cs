@@ -9,7 +9,7 @@ namespace Sparsify.Runtime.Kernels;
 /// and per tap the weights of the block's rows, <c>stride</c> floats apart per tap) is walked once per
 /// sub-tile with every accumulator of the block in a register: one input load feeds all the rows.
 /// </summary>
-internal static unsafe class SparseTileKernels
+internal static unsafe partial class SparseTileKernels
 {
     private const int Tile = SparseConvolution.TilePixels;
 
@@ -37,6 +37,12 @@ internal static unsafe class SparseTileKernels
         if (!UseAvx2)
         {
             ComputeScalar(input, offsets, taps, weights, stride, rows, tile, pixels);
+            return;
+        }
+
+        if (UseVector512)
+        {
+            Compute512(input, offsets, taps, weights, stride, rows, tile, pixels);
             return;
         }
 
@@ -89,7 +95,13 @@ internal static unsafe class SparseTileKernels
             }
         }
 
-        var r = 4 * fourRowBlocks;
+        ComputeRestRows(input, offsets, taps, weights, stride, rows, tile, pixels);
+    }
+
+    /// <summary>The rows past the last whole block of four: two, then one.</summary>
+    private static void ComputeRestRows(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile, int pixels)
+    {
+        var r = rows / 4 * 4;
         if (rows - r >= 2)
         {
             Rows2(input, offsets, taps, weights + r, stride, tile + (r * Tile), pixels);
