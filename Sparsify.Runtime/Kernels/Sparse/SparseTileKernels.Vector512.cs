@@ -13,7 +13,8 @@ namespace Sparsify.Runtime.Kernels;
 internal static unsafe partial class SparseTileKernels
 {
     /// <summary>Whether <see cref="Compute"/> runs the 512-bit kernels on this machine.</summary>
-    internal static readonly bool UseVector512 = Vector512.IsHardwareAccelerated && UseAvx2;
+    /// <remarks>Not written in terms of <see cref="UseAvx2"/>: the order of static initializers across the parts of a partial class is not defined.</remarks>
+    internal static readonly bool UseVector512 = Vector512.IsHardwareAccelerated && Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
     /// As <see cref="Compute"/>, with 512-bit vectors: the pixels go as 64, 48 or 32 at a time, a rest of

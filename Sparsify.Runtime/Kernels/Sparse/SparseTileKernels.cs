@@ -46,6 +46,13 @@ internal static unsafe partial class SparseTileKernels
             return;
         }
 
+        Compute256(input, offsets, taps, weights, stride, rows, tile, pixels);
+    }
+
+    /// <summary>As <see cref="Compute"/>, with the 256-bit kernels (AVX2 and FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Compute256(float* input, int* offsets, int taps, float* weights, int stride, int rows, float* tile, int pixels = Tile)
+    {
         // Sub-tile outermost: the row blocks of one sub-tile read the same input lines back to back (L1).
         // The pixels go as 24 + 24 + 16 (twelve accumulators hide the FMA latency better than eight),
         // a short last tile as many 24s as fit, then 16 and 8. Long tap lists go in passes of
