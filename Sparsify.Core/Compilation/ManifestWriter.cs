@@ -38,7 +38,7 @@ namespace Sparsify.Core.Compilation;
 ///   reason TEXT
 /// end
 /// </code>
-/// Names must not contain whitespace.
+/// Names follow <see cref="ManifestFormat.IsName"/>: no whitespace, control or format characters.
 /// </summary>
 public static class ManifestWriter
 {
@@ -129,9 +129,9 @@ public static class ManifestWriter
     // Whitespace would break the line format; names come from ONNX, which does not forbid it, so say so.
     private static string Name(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Any(char.IsWhiteSpace) || name.Any(char.IsControl))
+        if (!ManifestFormat.IsName(name))
         {
-            throw new ArgumentException($"name '{name}' cannot go into a manifest: it is empty or contains whitespace", nameof(name));
+            throw new ArgumentException($"name '{name}' cannot go into a manifest: it is empty or contains whitespace, control or format characters", nameof(name));
         }
 
         return name;

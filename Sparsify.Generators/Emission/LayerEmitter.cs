@@ -14,7 +14,8 @@ internal sealed class EmitContext(ModelSpec model, GraphPlan plan)
 
     public CodeWriter Constructor { get; } = new(2);
 
-    public CodeWriter Run { get; } = new(2);
+    /// <summary>The steps of <c>Run</c>, inside its <c>try</c> block.</summary>
+    public CodeWriter Run { get; } = new(3);
 
     public CodeWriter Members { get; } = new(1);
 
@@ -82,5 +83,5 @@ internal abstract class LayerEmitter
 internal sealed class AliasEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step) =>
-        context.Run.Line($"// {step.Layer.Output} is {step.Layer.Inputs[0]} reshaped: same buffer, no work.");
+        context.Run.Line("// " + Literals.Comment($"{step.Layer.Output} is {step.Layer.Inputs[0]} reshaped: same buffer, no work."));
 }

@@ -8,7 +8,8 @@ internal static partial class ModelEmitter
 {
     private static void WriteFields(CodeWriter w, GraphPlan plan, EmitContext context)
     {
-        w.Line("private readonly int _threads;");
+        w.Line("private readonly int _threads;")
+            .Line("private int _running;");
         for (var b = 0; b < plan.BufferLengths.Count; b++)
         {
             w.Line($"private readonly float[] _buffer{Literals.Int(b)};");
@@ -50,6 +51,7 @@ internal static partial class ModelEmitter
             .Line("/// <param name=\"input\">Exactly <see cref=\"InputLength\"/> floats: the inputs in model order, NCHW, batch 1.</param>")
             .Line("/// <param name=\"output\">Exactly <see cref=\"OutputLength\"/> floats: the outputs in model order.</param>")
             .Line("/// <exception cref=\"ArgumentException\">A span of the wrong length.</exception>")
+            .Line("/// <exception cref=\"InvalidOperationException\">The instance is running a call on another thread: use one instance per thread.</exception>")
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
             .Open("public void Run(ReadOnlySpan<float> input, Span<float> output)")
             .Open("if (input.Length != InputLength)")
@@ -59,7 +61,9 @@ internal static partial class ModelEmitter
             .Open("if (output.Length != OutputLength)")
             .Line("throw new ArgumentException($\"the model writes {OutputLength} floats, got {output.Length}\", nameof(output));")
             .Close()
-            .Line();
+            .Line()
+            .Line("ModelCalls.Enter(ref _running, ModelName);")
+            .Open("try");
         var offset = 0;
         foreach (var input in model.Inputs)
         {
@@ -78,10 +82,15 @@ internal static partial class ModelEmitter
         }
 
         w.Close()
+            .Open("finally")
+            .Line("ModelCalls.Exit(ref _running);")
+            .Close()
+            .Close()
             .Line()
             .Line("/// <summary>Runs the model on one sample and returns a new array of <see cref=\"OutputLength\"/> floats.</summary>")
             .Line("/// <param name=\"input\">Exactly <see cref=\"InputLength\"/> floats.</param>")
             .Line("/// <exception cref=\"ArgumentException\">An input of the wrong length.</exception>")
+            .Line("/// <exception cref=\"InvalidOperationException\">The instance is running a call on another thread: use one instance per thread.</exception>")
             .Open("public float[] Run(float[] input)")
             .Line("ArgumentNullException.ThrowIfNull(input);")
             .Line("var output = new float[OutputLength];")

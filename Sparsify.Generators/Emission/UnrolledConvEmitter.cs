@@ -44,7 +44,7 @@ internal static class UnrolledConvEmitter
         m.Line()
             .Line($"private static unsafe ConvTileBody TileBody{ident}() => Tile{ident};")
             .Line()
-            .Line($"/// <summary>{Literals.Xml(layer.Name)}: one (row group, tile) of {Literals.Int(rows)} rows x up to {Literals.Int(64)} pixels.</summary>")
+            .Line($"/// <summary>{Literals.XmlDoc(layer.Name)}: one (row group, tile) of {Literals.Int(rows)} rows x up to {Literals.Int(64)} pixels.</summary>")
             .Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]")
             .Open($"private static unsafe void Tile{ident}(int group, float* input, float* tile, int pixels)")
             .Open($"fixed (uint* bits = Weights{ident})")
@@ -77,7 +77,7 @@ internal static class UnrolledConvEmitter
         }
 
         m.Line()
-            .Line($"/// <summary>{Literals.Xml(layer.Name)}'s nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>")
+            .Line($"/// <summary>{Literals.XmlDoc(layer.Name)}'s nonzero weights as IEEE bits, in the order the tile bodies read them.</summary>")
             .Line($"private static ReadOnlySpan<uint> {table.Name} => [{string.Join(", ", table.Bits.Select(b => "0x" + b.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)))}];");
         EmitPortableWeights(m, ident, weights);
     }
@@ -157,7 +157,7 @@ internal static class UnrolledConvEmitter
         context.Constructor
             .Line($"var layout{step.Ident} = ConvInputLayout.For(in {layoutOf});")
             .Open($"if (layout{step.Ident}.PlaneStride != {Literals.Int(planeStride)} || layout{step.Ident}.Offset({guest}0, 0, 0) != {Literals.Int(offset(0))} || layout{step.Ident}.Offset({guest}{Literals.Int(c)}, {Literals.Int(kh)}, {Literals.Int(kw)}) != {Literals.Int(offset(last))})")
-            .Line($"throw new InvalidOperationException(\"layer {Literals.Xml(step.Layer.Name)}: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages\");")
+            .Line($"throw new InvalidOperationException({Literals.String($"layer {step.Layer.Name}: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages")});")
             .Close();
     }
 

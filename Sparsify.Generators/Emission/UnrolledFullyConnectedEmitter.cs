@@ -43,7 +43,7 @@ internal static class UnrolledFullyConnectedEmitter
         context.Run.Line($"Gemm{ident}({input}, {bias}, {output});");
         var m = context.Members;
         m.Line()
-            .Line($"/// <summary>{Literals.Xml(step.Layer.Name)}: {Literals.Int(weights.Rows)} outputs from {Literals.Int(weights.Columns)} inputs, {Literals.Long(weights.NonZeros).TrimEnd('L')} nonzeros unrolled.</summary>")
+            .Line($"/// <summary>{Literals.XmlDoc(step.Layer.Name)}: {Literals.Int(weights.Rows)} outputs from {Literals.Int(weights.Columns)} inputs, {Literals.Long(weights.NonZeros).TrimEnd('L')} nonzeros unrolled.</summary>")
             .Open($"private static void Gemm{ident}(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)")
             .Open($"if (x.Length < {Literals.Int(weights.Columns)} || y.Length < {Literals.Int(weights.Rows)}{(hasBias ? $" || bias.Length < {Literals.Int(weights.Rows)}" : string.Empty)})")
             .Line("throw new ArgumentException(\"span too short\");")

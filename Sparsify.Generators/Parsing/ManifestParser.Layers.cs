@@ -41,7 +41,14 @@ internal sealed partial class ManifestParser
                     opLine = _index;
                     break;
                 case "inputs":
-                    inputs.AddRange(value.Split(' '));
+                    foreach (var input in value.Split(' '))
+                    {
+                        if (Name(input) is { } inputName)
+                        {
+                            inputs.Add(inputName);
+                        }
+                    }
+
                     break;
                 case "output":
                     output = Name(value);
@@ -70,7 +77,10 @@ internal sealed partial class ManifestParser
                     break;
                 case "attr":
                     var (attrName, attrValue) = Split(value);
-                    attributes.Add(new AttrSpec(attrName, attrValue));
+                    if (Name(attrName) is { } attrKey)
+                    {
+                        attributes.Add(new AttrSpec(attrKey, attrValue));
+                    }
                     break;
                 case "matrix":
                     hasWeights = true;
@@ -192,9 +202,9 @@ internal sealed partial class ManifestParser
 
     private string? Name(string value)
     {
-        if (value.Length == 0 || value.IndexOf(' ') >= 0 || value.IndexOf('\t') >= 0)
+        if (!Sparsify.Runtime.Manifests.ManifestFormat.IsName(value))
         {
-            Corrupt($"expected one name, found '{value}'");
+            Corrupt($"expected one name without whitespace, control or format characters, found '{value}'");
             return null;
         }
 

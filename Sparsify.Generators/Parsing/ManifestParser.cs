@@ -15,7 +15,7 @@ namespace Sparsify.Generators.Parsing;
 internal sealed partial class ManifestParser
 {
     /// <summary>The newest format version this parser reads.</summary>
-    public const int SupportedVersion = 1;
+    public const int SupportedVersion = Sparsify.Runtime.Manifests.ManifestFormat.CurrentVersion;
 
     /// <summary>The ops the emitters cover.</summary>
     public static readonly string[] SupportedOps =
@@ -46,7 +46,7 @@ internal sealed partial class ManifestParser
     {
         var first = _lines.Length > 0 ? _lines[0] : string.Empty;
         var signature = Split(first);
-        if (signature.Key != "sparsify-manifest" || !int.TryParse(signature.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        if (signature.Key != Sparsify.Runtime.Manifests.ManifestFormat.Signature || !int.TryParse(signature.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
             Report(DiagnosticDescriptors.NotAManifest, 0, System.IO.Path.GetFileName(_path), Truncate(first));
             return null;
@@ -98,7 +98,11 @@ internal sealed partial class ManifestParser
                         break;
                     }
 
-                    (key == "input" ? inputs : outputs).Add(new ValueSpec(parts[0], dims.ToEquatableArray()));
+                    if (Name(parts[0]) is { } valueName)
+                    {
+                        (key == "input" ? inputs : outputs).Add(new ValueSpec(valueName, dims.ToEquatableArray()));
+                    }
+
                     break;
                 case "layer":
                     if (ParseLayer(Name(value)) is { } layer)
@@ -135,9 +139,13 @@ internal sealed partial class ManifestParser
         return new ModelSpec(ns, className, model, resource, sha, blobLength, inputs.ToEquatableArray(), outputs.ToEquatableArray(), layers.ToEquatableArray(), _path, classLine);
     }
 
-    /// <summary>True for a C# identifier that is not a keyword.</summary>
+    /// <summary>
+    /// True for a C# identifier that is not a keyword and has no format characters (C# allows them in
+    /// identifiers, but a bidirectional override would make the generated code read differently than it compiles).
+    /// </summary>
     public static bool IsIdentifier(string name) =>
-        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None or SyntaxKind.VarKeyword;
+        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None or SyntaxKind.VarKeyword
+        && Sparsify.Runtime.Manifests.ManifestFormat.IsName(name);
 
     private static bool IsNamespace(string name) => Array.TrueForAll(name.Split('.'), IsIdentifier);
 

@@ -119,6 +119,57 @@ public sealed class CompileAndRunTests
     }
 
     [TestMethod]
+    public void AnInstanceRefusesASecondCallWhileOneRuns()
+    {
+        var graph = TestModels.Residual();
+        using var generated = GeneratedModel.Build(TestModels.CompileResidual(graph));
+        var input = Input(64, seed: 9);
+        var expected = generated.Run(input);
+
+        // The state a call on another thread leaves while it runs.
+        var running = generated.Type.GetField("_running", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        running.SetValue(generated.Instance, 1);
+        var refused = Assert.ThrowsExactly<InvalidOperationException>(() => generated.Run(input));
+        StringAssert.Contains(refused.Message, "one instance per thread");
+        StringAssert.Contains(refused.Message, "'Residual'");
+
+        // Once that call ends, the instance runs again, and a call that threw leaves it idle.
+        running.SetValue(generated.Instance, 0);
+        CollectionAssert.AreEqual(expected, generated.Run(input));
+        Assert.ThrowsExactly<ArgumentException>(() => generated.Run(new float[63]));
+        CollectionAssert.AreEqual(expected, generated.Run(input));
+    }
+
+    [TestMethod]
+    public void OneInstanceOnEightThreadsGivesExactResultsOrRefuses()
+    {
+        var graph = TestModels.Residual();
+        using var generated = GeneratedModel.Build(TestModels.CompileResidual(graph), threads: 2);
+        var inputs = Enumerable.Range(0, 8).Select(i => Input(64, seed: 200 + i)).ToArray();
+        var expected = inputs.Select(generated.Run).ToArray();
+        var wrong = 0;
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            for (var repeat = 0; repeat < 50; repeat++)
+            {
+                try
+                {
+                    if (!generated.Run(inputs[i]).AsSpan().SequenceEqual(expected[i]))
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // Refused: another thread's call was running on the instance.
+                }
+            }
+        });
+        Assert.AreEqual(0, wrong, "a call returned another call's or a corrupted result");
+        CollectionAssert.AreEqual(expected[0], generated.Run(inputs[0]));
+    }
+
+    [TestMethod]
     public void SeparateInstancesRunConcurrently()
     {
         var graph = TestModels.Residual();
@@ -192,7 +243,7 @@ public sealed class CompileAndRunTests
         return Enumerable.Range(0, length).Select(_ => random.NextSingle()).ToArray();
     }
 
-    private static void AssertClose(float[] expected, float[] actual)
+    internal static void AssertClose(float[] expected, float[] actual)
     {
         Assert.HasCount(expected.Length, actual);
         var scale = Math.Max(expected.Max(Math.Abs), 1e-6f);

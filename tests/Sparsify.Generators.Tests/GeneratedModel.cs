@@ -26,6 +26,9 @@ internal sealed class GeneratedModel : IDisposable
 
     public Type Type { get; }
 
+    /// <summary>The instance <see cref="Run"/> calls.</summary>
+    public object Instance => _instance;
+
     /// <summary>The generated source.</summary>
     public string Source { get; }
 

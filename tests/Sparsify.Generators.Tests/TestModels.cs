@@ -19,9 +19,10 @@ internal static class TestModels
     /// stride-2 shortcut run beside the 3×3 stride-2 convolution on its layout; conv1 dense, the gemm
     /// table-driven, the sparse convolutions table-driven and unrolled.
     /// </summary>
-    public static ModelGraph Residual(int seed = 7)
+    public static ModelGraph Residual(int seed = 7, Func<string, string>? rename = null)
     {
         var random = new Random(seed);
+        var N = rename ?? (name => name);
         Tensor Random(params int[] dims)
         {
             var shape = new Shape(dims);
@@ -37,47 +38,51 @@ internal static class TestModels
         var pad1 = Window2D.Create(3, 1, Padding2D.Uniform(1));
         Layer[] layers =
         [
-            new ConvLayer("conv1", "input", "conv1", Random(4, 1, 3, 3), Random(4), pad1, 1),
-            new ReluLayer("relu1", "conv1", "relu1"),
-            new PoolLayer("pool1", "relu1", "pool1", PoolKind.Max, Window2D.Create(2, 2, Padding2D.None)),
+            new ConvLayer(N("conv1"), N("input"), N("conv1"), Random(4, 1, 3, 3), Random(4), pad1, 1),
+            new ReluLayer(N("relu1"), N("conv1"), N("relu1")),
+            new PoolLayer(N("pool1"), N("relu1"), N("pool1"), PoolKind.Max, Window2D.Create(2, 2, Padding2D.None)),
 
             // A ResNet block: its first convolution writes the second's input layout, the second adds the block's input.
-            new ConvLayer("conv2a", "pool1", "conv2a", Random(4, 4, 3, 3), Random(4), pad1, 1),
-            new ReluLayer("relu2a", "conv2a", "relu2a"),
-            new ConvLayer("conv2", "relu2a", "conv2", Random(4, 4, 3, 3), Random(4), pad1, 1),
-            new AddLayer("add", "conv2", "pool1", "add"),
-            new ReluLayer("relu2", "add", "relu2"),
+            new ConvLayer(N("conv2a"), N("pool1"), N("conv2a"), Random(4, 4, 3, 3), Random(4), pad1, 1),
+            new ReluLayer(N("relu2a"), N("conv2a"), N("relu2a")),
+            new ConvLayer(N("conv2"), N("relu2a"), N("conv2"), Random(4, 4, 3, 3), Random(4), pad1, 1),
+            new AddLayer(N("add"), N("conv2"), N("pool1"), N("add")),
+            new ReluLayer(N("relu2"), N("add"), N("relu2")),
 
             // A block that halves the resolution: the 1x1 stride-2 shortcut (listed first, as in ResNet18's ONNX) runs in conv3a's call.
-            new ConvLayer("conv3s", "relu2", "conv3s", Random(8, 4, 1, 1), Random(8), Window2D.Create(1, 2, Padding2D.None), 1),
-            new ConvLayer("conv3a", "relu2", "conv3a", Random(8, 4, 3, 3), Random(8), Window2D.Create(3, 2, Padding2D.Uniform(1)), 1),
-            new ReluLayer("relu3a", "conv3a", "relu3a"),
-            new ConvLayer("conv3", "relu3a", "conv3", Random(8, 8, 3, 3), Random(8), pad1, 1),
-            new AddLayer("add3", "conv3", "conv3s", "add3"),
-            new ReluLayer("relu3", "add3", "relu3"),
-            ReshapeLayer.Flatten("flatten", "relu3", "flat"),
-            new FullyConnectedLayer("fc", "flat", "fc", Random(10, 32), Random(10)),
+            new ConvLayer(N("conv3s"), N("relu2"), N("conv3s"), Random(8, 4, 1, 1), Random(8), Window2D.Create(1, 2, Padding2D.None), 1),
+            new ConvLayer(N("conv3a"), N("relu2"), N("conv3a"), Random(8, 4, 3, 3), Random(8), Window2D.Create(3, 2, Padding2D.Uniform(1)), 1),
+            new ReluLayer(N("relu3a"), N("conv3a"), N("relu3a")),
+            new ConvLayer(N("conv3"), N("relu3a"), N("conv3"), Random(8, 8, 3, 3), Random(8), pad1, 1),
+            new AddLayer(N("add3"), N("conv3"), N("conv3s"), N("add3")),
+            new ReluLayer(N("relu3"), N("add3"), N("relu3")),
+            ReshapeLayer.Flatten(N("flatten"), N("relu3"), N("flat")),
+            new FullyConnectedLayer(N("fc"), N("flat"), N("fc"), Random(10, 32), Random(10)),
         ];
-        return ModelGraph.Create("Residual", [new GraphValue("input", new Shape(1, 1, 8, 8))], layers, ["fc"]);
+        return ModelGraph.Create(N("Residual"), [new GraphValue(N("input"), new Shape(1, 1, 8, 8))], layers, [N("fc")]);
     }
 
-    public static CompiledModel CompileResidual(ModelGraph graph) => ModelCompiler.Compile(graph, new CompileOptions
+    public static CompiledModel CompileResidual(ModelGraph graph, Func<string, string>? rename = null)
     {
-        Scheme = "locality",
-        Sparsity = 0.5,
-        Settings = SchemeSettings.Default with { GroupSize = 2 },
-        PlanOverrides = new Dictionary<string, LayerExecution>
+        var N = rename ?? (name => name);
+        return ModelCompiler.Compile(graph, new CompileOptions
         {
-            ["conv1"] = LayerExecution.Dense,
-            ["conv2a"] = LayerExecution.SparseTable,
-            ["conv2"] = LayerExecution.SparseUnrolled,
-            ["conv3s"] = LayerExecution.SparseUnrolled,
-            ["conv3a"] = LayerExecution.SparseTable,
-            ["conv3"] = LayerExecution.SparseTable,
-            ["fc"] = LayerExecution.SparseTable,
-        },
-        ClassName = "ResidualNet",
-    });
+            Scheme = "locality",
+            Sparsity = 0.5,
+            Settings = SchemeSettings.Default with { GroupSize = 2 },
+            PlanOverrides = new Dictionary<string, LayerExecution>
+            {
+                [N("conv1")] = LayerExecution.Dense,
+                [N("conv2a")] = LayerExecution.SparseTable,
+                [N("conv2")] = LayerExecution.SparseUnrolled,
+                [N("conv3s")] = LayerExecution.SparseUnrolled,
+                [N("conv3a")] = LayerExecution.SparseTable,
+                [N("conv3")] = LayerExecution.SparseTable,
+                [N("fc")] = LayerExecution.SparseTable,
+            },
+            ClassName = "ResidualNet",
+        });
+    }
 
     /// <summary>AlexNet's structure (strided 11x11 conv, LRN, grouped convs, overlapping pools, softmax) at a size tests compile quickly.</summary>
     public static ModelGraph SmallAlexNet(int seed = 3) =>

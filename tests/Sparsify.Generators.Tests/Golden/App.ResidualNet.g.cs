@@ -21,7 +21,8 @@ using Sparsify.Runtime.Kernels;
 /// </summary>
 /// <remarks>
 /// An instance owns its activation buffers, allocated once in the constructor, so <see cref="Run(ReadOnlySpan{float}, Span{float})"/>
-/// does not allocate. One instance must not run on two threads at once; separate instances may run concurrently.
+/// does not allocate. An instance runs one call at a time: a call from a second thread while one runs throws
+/// <see cref="InvalidOperationException"/>. Separate instances share nothing and may run concurrently.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("Sparsify.Generators", "1.0")]
 public sealed partial class ResidualNet
@@ -75,6 +76,7 @@ public sealed partial class ResidualNet
     };
 
     private readonly int _threads;
+    private int _running;
     private readonly float[] _buffer0;
     private readonly float[] _buffer1;
     private readonly float[] _buffer2;
@@ -153,6 +155,7 @@ public sealed partial class ResidualNet
     /// <param name="input">Exactly <see cref="InputLength"/> floats: the inputs in model order, NCHW, batch 1.</param>
     /// <param name="output">Exactly <see cref="OutputLength"/> floats: the outputs in model order.</param>
     /// <exception cref="ArgumentException">A span of the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The instance is running a call on another thread: use one instance per thread.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ReadOnlySpan<float> input, Span<float> output)
     {
@@ -166,40 +169,49 @@ public sealed partial class ResidualNet
             throw new ArgumentException($"the model writes {OutputLength} floats, got {output.Length}", nameof(output));
         }
 
-        input.Slice(0, 64).CopyTo(_buffer0);
+        ModelCalls.Enter(ref _running, ModelName);
+        try
+        {
+            input.Slice(0, 64).CopyTo(_buffer0);
 
-        // conv1: Conv 1x1x8x8 -> 1x4x8x8; sparsity 0, 36 nonzeros, format dense, G=1; plan Dense (override): override: Dense requested for this layer; fused: relu1 (Relu)
-        Convolution.Dense(in GeometryConv1, _buffer0.AsSpan(0, 64), _weightsConv1, _biasConv1, default, true, _buffer1.AsSpan(0, 256), _threads);
+            // conv1: Conv 1x1x8x8 -> 1x4x8x8; sparsity 0, 36 nonzeros, format dense, G=1; plan Dense (override): override: Dense requested for this layer; fused: relu1 (Relu)
+            Convolution.Dense(in GeometryConv1, _buffer0.AsSpan(0, 64), _weightsConv1, _biasConv1, default, true, _buffer1.AsSpan(0, 256), _threads);
 
-        // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
-        Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);
+            // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
+            Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);
 
-        // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
-        _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
+            // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
+            _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
 
-        // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote; output: written into conv3a's input layout
-        _driverConv2.RunOnFedLayoutInto(_buffer0.AsSpan(0, 64), true, _driverConv3a, _threads);
+            // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote; output: written into conv3a's input layout
+            _driverConv2.RunOnFedLayoutInto(_buffer0.AsSpan(0, 64), true, _driverConv3a, _threads);
 
-        // conv3s: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 16 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; runs in conv3a's call, reading its input layout
+            // conv3s: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 16 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; runs in conv3a's call, reading its input layout
 
-        // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); input: the layout the step before wrote; output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
-        _driverConv3a.RunOnFedLayoutInto(default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
+            // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); input: the layout the step before wrote; output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
+            _driverConv3a.RunOnFedLayoutInto(default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
 
-        // conv3: Conv 1x8x2x2 -> 1x8x2x2; sparsity 0.5138888888888888, 280 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: add3 (Add) -> relu3 (Relu); input: the layout the step before wrote
-        _driverConv3.RunOnFedLayout(_buffer0.AsSpan(0, 32), true, _buffer2.AsSpan(0, 32), _threads);
+            // conv3: Conv 1x8x2x2 -> 1x8x2x2; sparsity 0.5138888888888888, 280 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: add3 (Add) -> relu3 (Relu); input: the layout the step before wrote
+            _driverConv3.RunOnFedLayout(_buffer0.AsSpan(0, 32), true, _buffer2.AsSpan(0, 32), _threads);
 
-        // flatten: Flatten 1x8x2x2 -> 1x32; plan Dense: no weights
-        // flat is relu3 reshaped: same buffer, no work.
+            // flatten: Flatten 1x8x2x2 -> 1x32; plan Dense: no weights
+            // flat is relu3 reshaped: same buffer, no work.
 
-        // fc: Gemm 1x32 -> 1x10; sparsity 0.5, 160 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer
-        _sparseFc.Run(_buffer2.AsSpan(0, 32), false, _buffer0.AsSpan(0, 10), _threads);
+            // fc: Gemm 1x32 -> 1x10; sparsity 0.5, 160 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer
+            _sparseFc.Run(_buffer2.AsSpan(0, 32), false, _buffer0.AsSpan(0, 10), _threads);
 
-        _buffer0.AsSpan(0, 10).CopyTo(output.Slice(0, 10));
+            _buffer0.AsSpan(0, 10).CopyTo(output.Slice(0, 10));
+        }
+        finally
+        {
+            ModelCalls.Exit(ref _running);
+        }
     }
 
     /// <summary>Runs the model on one sample and returns a new array of <see cref="OutputLength"/> floats.</summary>
     /// <param name="input">Exactly <see cref="InputLength"/> floats.</param>
     /// <exception cref="ArgumentException">An input of the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The instance is running a call on another thread: use one instance per thread.</exception>
     public float[] Run(float[] input)
     {
         ArgumentNullException.ThrowIfNull(input);
