@@ -16,7 +16,7 @@ internal static class DiagnosticDescriptors
 
     /// <summary>A manifest written by a newer Sparsify.</summary>
     public static readonly DiagnosticDescriptor UnsupportedVersion = new(
-        "SPRS2002", "Unsupported manifest version", "Manifest format version {0} is newer than this generator reads (up to {1}); update the Sparsify package or rebuild the model",
+        "SPRS2002", "Unsupported manifest version", "Manifest format version {0} is not the one this generator reads ({1}); rebuild the model with the same Sparsify package (the compile step reruns when the package changes)",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     /// <summary>A line that cannot be read.</summary>
@@ -54,9 +54,14 @@ internal static class DiagnosticDescriptors
         "SPRS2009", "Duplicate model class", "Another manifest already generates class '{0}'; give one of the models another class name or namespace",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    /// <summary>The manifest's digest does not match its text: edited by hand (or by anything but Sparsify).</summary>
+    public static readonly DiagnosticDescriptor EditedManifest = new(
+        "SPRS2010", "Edited manifest", "Manifest '{0}' was changed after Sparsify wrote it (its last line is not the digest of the lines before it); a hand edit would give a different model than the one compiled: rebuild the model instead (delete the manifest or touch the model file)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     /// <summary>All descriptors by id.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
-        NotAManifest, UnsupportedVersion, CorruptLine, InvalidClassName, UnknownOp, InvalidLayer, InvalidNamespace, UnsafeRequired, DuplicateClass,
+        NotAManifest, UnsupportedVersion, CorruptLine, InvalidClassName, UnknownOp, InvalidLayer, InvalidNamespace, UnsafeRequired, DuplicateClass, EditedManifest,
     }.ToDictionary(d => d.Id);
 }

@@ -10,7 +10,7 @@ namespace Sparsify.Core.Compilation;
 /// (values run to the end of the line), '\n' line ends, invariant culture, no timestamps or paths:
 /// the same model gives the same bytes. Layout:
 /// <code>
-/// sparsify-manifest 1
+/// sparsify-manifest 2
 /// model NAME
 /// class NAME
 /// blob-sha256 HEX
@@ -37,8 +37,9 @@ namespace Sparsify.Core.Compilation;
 ///   overridden true|false
 ///   reason TEXT
 /// end
+/// manifest-sha256 HEX        (last line: SHA-256 of every line before it)
 /// </code>
-/// Names follow <see cref="ManifestFormat.IsName"/>: no whitespace, control or format characters.
+/// Names of the model, its values and layers are written by <see cref="ManifestFormat.EncodeName"/>, so any text survives.
 /// </summary>
 public static class ManifestWriter
 {
@@ -55,7 +56,7 @@ public static class ManifestWriter
         var t = new StringBuilder();
         Line(t, Signature, Int(manifest.Version));
         Line(t, "model", Name(manifest.Model));
-        Line(t, "class", Name(manifest.ClassName));
+        Line(t, "class", Word(manifest.ClassName));
         Line(t, "blob-sha256", manifest.BlobSha256);
         Line(t, "blob-length", manifest.BlobLength.ToString(CultureInfo.InvariantCulture));
         foreach (var i in manifest.Inputs)
@@ -73,7 +74,8 @@ public static class ManifestWriter
             WriteLayer(t, l);
         }
 
-        return t.ToString();
+        // Last: the digest of every line above, so a hand edit reads as one, not as a different model.
+        return ManifestFormat.Sign(t.ToString());
     }
 
     /// <summary>Dimensions as <c>1x3x224x224</c>.</summary>
@@ -82,24 +84,24 @@ public static class ManifestWriter
     private static void WriteLayer(StringBuilder t, ManifestLayer l)
     {
         Line(t, "layer", Name(l.Name));
-        Line(t, "  op", Name(l.Op));
+        Line(t, "  op", Word(l.Op));
         Line(t, "  inputs", string.Join(" ", l.Inputs.Select(Name)));
         Line(t, "  output", Name(l.Output));
         Line(t, "  input-shapes", string.Join(" ", l.InputShapes.Select(Dims)));
         Line(t, "  output-shape", Dims(l.OutputShape));
         foreach (var a in l.Attributes)
         {
-            Line(t, "  attr", $"{Name(a.Name)} {a.Value}");
+            Line(t, "  attr", $"{Word(a.Name)} {OneLine(a.Value)}");
         }
 
         if (l.Weights is { } w)
         {
             Line(t, "  matrix", $"{Int(w.Rows)}x{Int(w.Columns)}");
-            Line(t, "  scheme", Name(w.Scheme));
+            Line(t, "  scheme", Word(w.Scheme));
             Line(t, "  sparsity", w.Sparsity.ToString("R", CultureInfo.InvariantCulture));
             Line(t, "  nonzeros", w.NonZeros.ToString(CultureInfo.InvariantCulture));
             Line(t, "  group-size", Int(w.GroupSize));
-            Line(t, "  format", Name(w.Format));
+            Line(t, "  format", Word(w.Format));
             Line(t, "  weights-blob", Location(w.WeightsBlob));
             Line(t, "  bias-blob", Location(w.BiasBlob));
             Line(t, "  unrolled", Int(w.Unrolled.Count));
@@ -126,14 +128,14 @@ public static class ManifestWriter
 
     private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
 
-    // Whitespace would break the line format; names come from ONNX, which does not forbid it, so say so.
-    private static string Name(string name)
-    {
-        if (!ManifestFormat.IsName(name))
-        {
-            throw new ArgumentException($"name '{name}' cannot go into a manifest: it is empty or contains whitespace, control or format characters", nameof(name));
-        }
+    // Model, layer and value names come from the model file, which allows any text: encoded, so spaces and
+    // line breaks survive the line format.
+    private static string Name(string name) => string.IsNullOrEmpty(name)
+        ? throw new ArgumentException("an empty name cannot go into a manifest", nameof(name))
+        : ManifestFormat.EncodeName(name);
 
-        return name;
-    }
+    // Keys and vocabulary Sparsify itself chooses (ops, attributes, schemes, formats, the class name).
+    private static string Word(string word) => ManifestFormat.IsName(word)
+        ? word
+        : throw new ArgumentException($"'{word}' cannot go into a manifest: it is empty or contains whitespace, control or format characters", nameof(word));
 }

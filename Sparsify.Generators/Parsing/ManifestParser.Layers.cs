@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Parsing;
 
@@ -202,13 +203,13 @@ internal sealed partial class ManifestParser
 
     private string? Name(string value)
     {
-        if (!Sparsify.Runtime.Manifests.ManifestFormat.IsName(value))
+        if (!ManifestFormat.TryDecodeName(value, out var name))
         {
-            Corrupt($"expected one name without whitespace, control or format characters, found '{value}'");
+            Corrupt($"expected one name (whitespace, control and format characters and '%' written as %XX), found '{value}'");
             return null;
         }
 
-        return value;
+        return name;
     }
 
     private string? Hex(string value)

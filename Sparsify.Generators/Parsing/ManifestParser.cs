@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Threading;
 using Microsoft.CodeAnalysis.CSharp;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Parsing;
 
@@ -15,7 +16,7 @@ namespace Sparsify.Generators.Parsing;
 internal sealed partial class ManifestParser
 {
     /// <summary>The newest format version this parser reads.</summary>
-    public const int SupportedVersion = Sparsify.Runtime.Manifests.ManifestFormat.CurrentVersion;
+    public const int SupportedVersion = ManifestFormat.CurrentVersion;
 
     /// <summary>The ops the emitters cover.</summary>
     public static readonly string[] SupportedOps =
@@ -46,13 +47,13 @@ internal sealed partial class ManifestParser
     {
         var first = _lines.Length > 0 ? _lines[0] : string.Empty;
         var signature = Split(first);
-        if (signature.Key != Sparsify.Runtime.Manifests.ManifestFormat.Signature || !int.TryParse(signature.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        if (signature.Key != ManifestFormat.Signature || !int.TryParse(signature.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
             Report(DiagnosticDescriptors.NotAManifest, 0, System.IO.Path.GetFileName(_path), Truncate(first));
             return null;
         }
 
-        if (version > SupportedVersion || version < 1)
+        if (version != SupportedVersion)
         {
             Report(DiagnosticDescriptors.UnsupportedVersion, 0, version.ToString(CultureInfo.InvariantCulture), SupportedVersion.ToString(CultureInfo.InvariantCulture));
             return null;
@@ -64,6 +65,7 @@ internal sealed partial class ManifestParser
         var outputs = new List<ValueSpec>();
         var layers = new List<LayerSpec>();
         var classLine = 0;
+        var digestLine = -1;
         for (_index = 1; _index < _lines.Length; _index++)
         {
             _cancellation.ThrowIfCancellationRequested();
@@ -111,6 +113,9 @@ internal sealed partial class ManifestParser
                     }
 
                     break;
+                case ManifestFormat.DigestKey:
+                    digestLine = _index;
+                    break;
                 default:
                     Corrupt($"unknown key '{key}'");
                     break;
@@ -135,8 +140,38 @@ internal sealed partial class ManifestParser
             Report(DiagnosticDescriptors.InvalidNamespace, classLine, ns);
         }
 
+        // After the lines are read, so a line that cannot be read is reported as such, and a well-formed edit
+        // as an edit; the graph's consistency is checked for manifests whose digest holds (crafted, not edited).
+        if (_diagnostics.Count == 0 && !ManifestFormat.HasValidDigest(file.Text))
+        {
+            Report(DiagnosticDescriptors.EditedManifest, digestLine >= 0 ? digestLine : _lines.Length - 1, System.IO.Path.GetFileName(_path));
+            return null;
+        }
+
+        if (_diagnostics.Count == 0)
+        {
+            CheckGraph(inputs, outputs, layers, blobLength);
+        }
+
         var resource = file.ResourceName.Length > 0 ? file.ResourceName : $"Sparsify.{(ns.Length > 0 ? ns + "." : string.Empty)}{className}.weights.bin";
         return new ModelSpec(ns, className, model, resource, sha, blobLength, inputs.ToEquatableArray(), outputs.ToEquatableArray(), layers.ToEquatableArray(), _path, classLine);
+    }
+
+    // Only over layers that all parsed: a layer refused above would make every reader of its output a second error.
+    private void CheckGraph(List<ValueSpec> inputs, List<ValueSpec> outputs, List<LayerSpec> layers, long blobLength)
+    {
+        foreach (var (layer, problem) in GraphChecks.Problems(inputs, outputs, layers, blobLength))
+        {
+            if (layer is not null)
+            {
+                Report(DiagnosticDescriptors.InvalidLayer, layer.Line, layer.Name, problem);
+            }
+            else
+            {
+                _index = Array.FindIndex(_lines, l => l.StartsWith("input ", StringComparison.Ordinal) || l.StartsWith("output ", StringComparison.Ordinal));
+                Corrupt(problem);
+            }
+        }
     }
 
     /// <summary>
@@ -145,7 +180,7 @@ internal sealed partial class ManifestParser
     /// </summary>
     public static bool IsIdentifier(string name) =>
         SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None or SyntaxKind.VarKeyword
-        && Sparsify.Runtime.Manifests.ManifestFormat.IsName(name);
+        && ManifestFormat.IsName(name);
 
     private static bool IsNamespace(string name) => Array.TrueForAll(name.Split('.'), IsIdentifier);
 

@@ -15,12 +15,43 @@ static class ManifestFormat
     /// <summary>The first line's keyword.</summary>
     public const string Signature = "sparsify-manifest";
 
-    /// <summary>The newest format version; writers write it, readers refuse newer ones.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The format version writers write and readers read (2: the manifest ends with its own digest).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The key of the last line, which holds the SHA-256 of every line before it.</summary>
+    public const string DigestKey = "manifest-sha256";
 
     /// <summary>
-    /// True for a name (model, layer, value, attribute, op) the line format can carry: not empty, and no
-    /// whitespace (which separates values), control or format characters (line ends, bidirectional overrides).
+    /// Most elements one tensor of a manifest may have (1 GiB of floats): generated code allocates every
+    /// activation up front, so a larger declared size is an error, not an allocation.
+    /// </summary>
+    public const long MaxTensorElements = 1L << 28;
+
+    /// <summary>Appends the digest line to <paramref name="body"/> (whole lines, each ending in '\n').</summary>
+    public static string Sign(string body) => body + DigestKey + " " + Sha256Hex(body) + "\n";
+
+    /// <summary>
+    /// Whether <paramref name="text"/> ends with the digest line of everything before it, the way
+    /// <see cref="Sign"/> wrote it ('\r\n' line ends read as '\n'): false when the line is missing or another digest.
+    /// </summary>
+    public static bool HasValidDigest(string text)
+    {
+        text = text.Replace("\r\n", "\n").TrimEnd('\n');
+        var start = text.LastIndexOf('\n') + 1;
+        var prefix = DigestKey + " ";
+        if (start == 0 || string.CompareOrdinal(text, start, prefix, 0, prefix.Length) != 0)
+        {
+            return false;
+        }
+
+        var body = text.Substring(0, start);
+        return string.Equals(text.Substring(start + prefix.Length), Sha256Hex(body), System.StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// True for a name token as the line format carries it (model, layer, value, attribute, op): not empty,
+    /// and no whitespace (which separates values), control or format characters (line ends, bidirectional
+    /// overrides). Model names holding such characters travel encoded (<see cref="EncodeName"/>).
     /// </summary>
     public static bool IsName(string name)
     {
@@ -31,12 +62,112 @@ static class ManifestFormat
 
         foreach (var c in name)
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            if (NeedsEncoding(c) && c != '%')
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A model's name (any non-empty text) as a name token: '%' and every character <see cref="IsName"/>
+    /// refuses become <c>%XX</c> per UTF-8 byte, so names with spaces or line breaks survive the line format.
+    /// </summary>
+    public static string EncodeName(string name)
+    {
+        var text = new System.Text.StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (!NeedsEncoding(c))
+            {
+                text.Append(c);
+                continue;
+            }
+
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(c.ToString()))
+            {
+                text.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The name a token written by <see cref="EncodeName"/> stands for; false when it is not such a token.</summary>
+    public static bool TryDecodeName(string token, out string name)
+    {
+        name = token;
+        if (!IsName(token))
+        {
+            return false;
+        }
+
+        if (token.IndexOf('%') < 0)
+        {
+            return true;
+        }
+
+        var text = new System.Text.StringBuilder(token.Length);
+        var strict = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true);
+        var bytes = new System.Collections.Generic.List<byte>();
+        for (var i = 0; i < token.Length;)
+        {
+            if (token[i] != '%')
+            {
+                text.Append(token[i++]);
+                continue;
+            }
+
+            bytes.Clear();
+            while (i < token.Length && token[i] == '%')
+            {
+                if (i + 2 >= token.Length || HexDigit(token[i + 1]) is not { } high || HexDigit(token[i + 2]) is not { } low)
+                {
+                    return false;
+                }
+
+                bytes.Add((byte)((high << 4) | low));
+                i += 3;
+            }
+
+            try
+            {
+                text.Append(strict.GetString(bytes.ToArray()));
+            }
+            catch (System.ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        // Only the form this format writes: anything else is not a name it wrote.
+        name = text.ToString();
+        return string.Equals(EncodeName(name), token, System.StringComparison.Ordinal);
+    }
+
+    // Upper case only, as EncodeName writes.
+    private static int? HexDigit(char c) => c is >= '0' and <= '9' ? c - '0' : c is >= 'A' and <= 'F' ? c - 'A' + 10 : null;
+
+    private static bool NeedsEncoding(char c) =>
+        c == '%' || char.IsWhiteSpace(c) || char.IsControl(c)
+        || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
+
+    private static string Sha256Hex(string text)
+    {
+#if SPARSIFY_LINKED_SOURCE
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        var hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
+#else
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+#endif
+        var hex = new System.Text.StringBuilder(hash.Length * 2);
+        foreach (var b in hash)
+        {
+            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return hex.ToString();
     }
 }

@@ -23,17 +23,12 @@ public static class ManifestReader
         }
 
         var version = Int(value, lines);
-        if (version > ManifestFormat.CurrentVersion)
+        if (version != ManifestFormat.CurrentVersion)
         {
-            throw lines.Error($"manifest format version {version} is newer than this Sparsify reads ({ManifestFormat.CurrentVersion}); update the Sparsify packages so the build and the generator agree");
+            throw lines.Error($"manifest format version {version} is not the one this Sparsify reads ({ManifestFormat.CurrentVersion}); rebuild the model with the same Sparsify packages as the application");
         }
 
-        if (version < 1)
-        {
-            throw lines.Error($"manifest format version {version} is not valid");
-        }
-
-        var model = lines.Expect("model");
+        var model = Name(lines.Expect("model"), lines);
         var className = lines.Expect("class");
         var sha = lines.Expect("blob-sha256");
         var blobLength = Long(lines.Expect("blob-length"), lines);
@@ -52,11 +47,19 @@ public static class ManifestReader
                     outputs.Add(Value(value, lines));
                     break;
                 case "layer":
-                    layers.Add(ReadLayer(value, lines));
+                    layers.Add(ReadLayer(Name(value, lines), lines));
+                    break;
+                case ManifestFormat.DigestKey:
                     break;
                 default:
                     throw lines.Error($"unexpected key '{key}'");
             }
+        }
+
+        // Checked last, so a line that cannot be read is reported as such; a well-formed edit as an edit.
+        if (!ManifestFormat.HasValidDigest(text))
+        {
+            throw new FormatException($"Sparsify manifest: its last line is not the '{ManifestFormat.DigestKey}' of the lines before it: the manifest was edited after Sparsify wrote it; rebuild the model");
         }
 
         return new Manifest(version, model, className, sha, blobLength, new(inputs), new(outputs), new(layers));
@@ -65,8 +68,8 @@ public static class ManifestReader
     private static ManifestLayer ReadLayer(string name, Cursor lines)
     {
         var op = lines.Expect("op");
-        var inputs = new EquatableList<string>(Words(lines.Expect("inputs")));
-        var output = lines.Expect("output");
+        var inputs = new EquatableList<string>(Words(lines.Expect("inputs")).Select(w => Name(w, lines)));
+        var output = Name(lines.Expect("output"), lines);
         var inputShapes = new EquatableList<EquatableList<int>>(Words(lines.Expect("input-shapes")).Select(d => Dims(d, lines)));
         var outputShape = Dims(lines.Expect("output-shape"), lines);
         var attributes = new List<ManifestAttr>();
@@ -129,7 +132,7 @@ public static class ManifestReader
     private static ManifestValue Value(string text, Cursor lines)
     {
         var (name, dims) = Split(text);
-        return new ManifestValue(name, Dims(dims, lines));
+        return new ManifestValue(Name(name, lines), Dims(dims, lines));
     }
 
     private static BlobLocation? Location(string text, Cursor lines)
@@ -147,6 +150,9 @@ public static class ManifestReader
 
         return new BlobLocation(Long(parts[0], lines), Long(parts[1], lines), format);
     }
+
+    private static string Name(string token, Cursor lines) =>
+        ManifestFormat.TryDecodeName(token, out var name) ? name : throw lines.Error($"'{token}' is not a name as the manifest writes names");
 
     private static EquatableList<int> Dims(string text, Cursor lines) => new(text.Split('x').Select(d => Int(d, lines)));
 

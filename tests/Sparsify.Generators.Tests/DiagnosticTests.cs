@@ -18,8 +18,11 @@ public sealed class DiagnosticTests
     }
 
     [TestMethod]
-    public void NewerVersionIsRefused() =>
-        ExpectAt("SPRS2002", ReplaceLine(Manifest, 0, "sparsify-manifest 2"), 0);
+    public void OtherVersionIsRefused()
+    {
+        ExpectAt("SPRS2002", ReplaceLine(Manifest, 0, "sparsify-manifest 3"), 0);
+        ExpectAt("SPRS2002", ReplaceLine(Manifest, 0, "sparsify-manifest 1"), 0);
+    }
 
     [TestMethod]
     public void TextWithoutSignatureIsRefused() =>

@@ -37,7 +37,7 @@ public sealed class IncrementalTests
         var driver = GeneratorHarness.Driver(manifest).RunGenerators(compilation);
         var original = driver.GetRunResult().GeneratedTrees.Single().ToString();
 
-        var edited = Manifest.Replace("class ResidualNet", "class ResidualNetTwo", StringComparison.Ordinal);
+        var edited = TestModels.Resign(Manifest.Replace("class ResidualNet", "class ResidualNetTwo", StringComparison.Ordinal));
         driver = driver.ReplaceAdditionalText(manifest, new MemoryAdditionalText(GeneratorHarness.ManifestPath, edited));
         var run = driver.RunGenerators(compilation).GetRunResult();
         var spec = run.Results.Single().TrackedSteps[SparsifyGenerator.ModelSpecsStep].SelectMany(s => s.Outputs).Single();

@@ -18,8 +18,8 @@ namespace Sparsify.Generators.Tests;
 [TestClass]
 public sealed class ModelTextEscapingTests
 {
-    /// <summary>Names the manifest can carry (no whitespace, control or format characters), each hostile in its own way.</summary>
-    private static readonly string[] CarriedNames =
+    /// <summary>Names a model file can hold, each hostile in its own way.</summary>
+    private static readonly string[] HostileNames =
     [
         "conv2\");}}static/**/void/**/M(){System.Console.WriteLine(\"INJECTED:\"+System.Environment.UserName);}//",
         "quote\"back\\slash\\",
@@ -37,15 +37,21 @@ public sealed class ModelTextEscapingTests
         "#pragma_warning_disable",
         "a,b;c(d)[e]",
         "tab-less\\t\\r\\n",
+        "with space",
+        "new\nline\r\nand\ttab",
+        "separators\u0085\u2028\u2029",
+        "controls\u000b\u000c\u0000\u001b",
+        "bidi\u202eesrever\u202c-zero\u200bwidth",
+        "percent%20%",
     ];
 
-    /// <summary>Characters the manifest format refuses in names, but a hand-edited manifest can hold.</summary>
+    /// <summary>Characters the manifest's name tokens never hold raw (they travel as %XX), but a hand-edited manifest can.</summary>
     private static readonly string[] LineBreakers = ["\r", "\u0085", "\u2028", "\u2029", "\u000b", "\u000c", "\u0000", "\u202e", "\u200b"];
 
     [TestMethod]
     public void HostileNamesFromAModelFileCompileRunAndRoundTrip()
     {
-        var rename = Renamer(CarriedNames);
+        var rename = Renamer(HostileNames);
 
         // Through the ONNX file format, as a user's model arrives.
         var graph = OnnxModel.Load(OnnxModel.ToBytes(TestModels.Residual(rename: rename)));
@@ -62,7 +68,7 @@ public sealed class ModelTextEscapingTests
             Assert.AreEqual(rename("Residual"), generated.Static("ModelName"));
             var layers = (IReadOnlyList<LayerInfo>)generated.Static("Layers")!;
             CollectionAssert.AreEqual(graph.Layers.Select(l => l.Name).ToArray(), layers.Select(l => l.Name).ToArray());
-            Assert.IsTrue(layers.All(l => l.Name.EndsWith(CarriedNames[0], StringComparison.Ordinal)), "every name carries the injection attempt");
+            Assert.IsTrue(layers.All(l => l.Name.EndsWith(HostileNames[0], StringComparison.Ordinal)), "every name carries the injection attempt");
             Assert.IsFalse(generated.Type.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public).Any(m => m.Name == "M"));
         }
         finally
@@ -105,7 +111,7 @@ public sealed class ModelTextEscapingTests
         var manifest = TestModels.CompileResidual(TestModels.Residual()).ManifestText;
         var parsed = ManifestParser.Parse(new ManifestFile(GeneratorHarness.ManifestPath, manifest, "App", string.Empty), CancellationToken.None);
         var plain = parsed.Model ?? throw new InvalidOperationException(string.Join("\n", parsed.Diagnostics));
-        var hostile = Rename(plain, Renamer([.. CarriedNames, .. LineBreakers.Select(b => "x" + b + "y")]));
+        var hostile = Rename(plain, Renamer(HostileNames));
 
         var plainCode = ModelEmitter.Emit(plain);
         var hostileCode = ModelEmitter.Emit(hostile);

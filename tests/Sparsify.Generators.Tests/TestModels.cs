@@ -84,6 +84,17 @@ internal static class TestModels
         });
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with its digest line recomputed: what the compiler does when it rewrites a
+    /// manifest, and what someone crafting one would do.
+    /// </summary>
+    public static string Resign(string text)
+    {
+        var lines = text.TrimEnd('\n').Split('\n');
+        var body = string.Join('\n', lines[..^1]) + "\n";
+        return body + "manifest-sha256 " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body))) + "\n";
+    }
+
     /// <summary>AlexNet's structure (strided 11x11 conv, LRN, grouped convs, overlapping pools, softmax) at a size tests compile quickly.</summary>
     public static ModelGraph SmallAlexNet(int seed = 3) =>
         new GraphBuilder("SmallAlexNet", new Shape(1, 3, 63, 63), seed)

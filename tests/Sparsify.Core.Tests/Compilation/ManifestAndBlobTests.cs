@@ -13,13 +13,28 @@ public sealed class ManifestAndBlobTests
         ModelCompiler.Compile(ModelBuilders.LeNet5(), new CompileOptions { Sparsity = sparsity });
 
     [TestMethod]
-    public void NewerManifestVersionGivesAClearError()
+    public void OtherManifestVersionGivesAClearError()
     {
-        var text = LeNet().ManifestText.Replace("sparsify-manifest 1\n", "sparsify-manifest 2\n", StringComparison.Ordinal);
+        var text = LeNet().ManifestText.Replace("sparsify-manifest 2\n", "sparsify-manifest 3\n", StringComparison.Ordinal);
 
         var e = Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text));
-        StringAssert.Contains(e.Message, "version 2 is newer");
+        StringAssert.Contains(e.Message, "version 3 is not the one this Sparsify reads (2)");
         StringAssert.Contains(e.Message, "line 1");
+    }
+
+    [TestMethod]
+    public void EditedManifestIsRefusedAsAnEdit()
+    {
+        var text = LeNet().ManifestText;
+        Assert.IsNotNull(ManifestReader.Read(text));
+        var edited = text.Replace("  attr stride 1x1\n", "  attr stride 2x2\n", StringComparison.Ordinal);
+        Assert.AreNotEqual(text, edited);
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(edited)).Message, "edited after Sparsify wrote it");
+        var lines = text.TrimEnd('\n').Split('\n');
+        StringAssert.StartsWith(lines[^1], "manifest-sha256 ");
+        var unsigned = string.Join('\n', lines[..^1]) + "\n";
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(unsigned)).Message, "edited after Sparsify wrote it");
+        Assert.IsNotNull(ManifestReader.Read(text.Replace("\n", "\r\n", StringComparison.Ordinal)), "CRLF line ends read as LF");
     }
 
     [TestMethod]
@@ -31,6 +46,25 @@ public sealed class ManifestAndBlobTests
         StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text[..(text.Length / 2)])).Message, "line");
         var broken = text.Replace("  plan SparseUnrolled", "  plan Fast", StringComparison.Ordinal);
         StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(broken)).Message, "expected 'plan'");
+    }
+
+    [TestMethod]
+    public void NamesWithAnyTextRoundTripThroughTheManifest()
+    {
+        static string Hostile(string name) => $"{name} with space\n\u2028%20\"";
+        var manifest = LeNet().Manifest;
+        var renamed = manifest with
+        {
+            Model = Hostile(manifest.Model),
+            Inputs = new(manifest.Inputs.Select(v => v with { Name = Hostile(v.Name) })),
+            Outputs = new(manifest.Outputs.Select(v => v with { Name = Hostile(v.Name) })),
+            Layers = new(manifest.Layers.Select(l => l with { Name = Hostile(l.Name), Inputs = new(l.Inputs.Select(Hostile)), Output = Hostile(l.Output) })),
+        };
+        var text = ManifestWriter.Write(renamed);
+
+        Assert.AreEqual(renamed, ManifestReader.Read(text));
+        Assert.AreEqual(text.Split('\n').Length, ManifestWriter.Write(manifest).Split('\n').Length, "names add no lines");
+        CollectionAssert.Contains(text.Split('\n'), "layer conv2%20with%20space%0A%E2%80%A8%2520\"");
     }
 
     [TestMethod]

@@ -1,0 +1,104 @@
+using Microsoft.CodeAnalysis;
+
+namespace Sparsify.Generators.Tests;
+
+/// <summary>
+/// A manifest edited after the compiler wrote it is an error, never a different model: a plain edit breaks
+/// the digest (SPRS2010), and a crafted one that recomputes the digest still has to be internally
+/// consistent (SPRS2003 / SPRS2006 at the line), so the generator never crashes or emits code that fails
+/// to compile in the user's project.
+/// </summary>
+[TestClass]
+public sealed class TamperedManifestTests
+{
+    private static readonly string Manifest = TestModels.CompileResidual(TestModels.Residual()).ManifestText;
+
+    [TestMethod]
+    [DataRow("conv2", "  attr stride ", "  attr stride 2x2")]
+    [DataRow("conv2", "  attr pads ", "  attr pads 0,0,0,0")]
+    [DataRow("conv2", "  output-shape ", "  output-shape 1x4x2x2")]
+    [DataRow("fc", "  output-shape ", "  output-shape 1x11")]
+    public void WellFormedEditsAreReportedAsEdits(string layer, string key, string replacement)
+    {
+        var edited = Edit(Manifest, layer, key, replacement);
+        var diagnostic = Single(edited, "SPRS2010");
+        Assert.AreEqual(LastLine(edited), diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        StringAssert.Contains(diagnostic.GetMessage(), "rebuild the model");
+    }
+
+    [TestMethod]
+    public void AManifestWithoutItsDigestIsReportedAsAnEdit()
+    {
+        var lines = Manifest.TrimEnd('\n').Split('\n');
+        StringAssert.StartsWith(lines[^1], "manifest-sha256 ");
+        Single(string.Join('\n', lines[..^1]) + "\n", "SPRS2010");
+        Single(Manifest + "colour blue\n", "SPRS2003");
+        Single(Manifest + "model Other\n", "SPRS2010");
+        Single(Manifest + "\n", null);
+    }
+
+    [TestMethod]
+    [DataRow("conv2", "  attr stride ", "  attr stride 2x2", "does not follow from its inputs and attributes, which give 1x4x2x2")]
+    [DataRow("conv2", "  attr pads ", "  attr pads 0,0,0,0", "which give 1x4x2x2")]
+    [DataRow("conv2", "  output-shape ", "  output-shape 1x4x4x5", "does not follow")]
+    [DataRow("conv2", "  inputs ", "  inputs nowhere", "input 'nowhere' is neither a model input nor the output of an earlier layer")]
+    [DataRow("conv2", "  input-shapes ", "  input-shapes 1x4x4x5", "has shape 1x4x4x5 here but 1x4x4x4 where it is produced")]
+    [DataRow("conv2", "  output-shape ", "  output-shape 1x4x99999x99999", "more than 268435456 elements")]
+    [DataRow("conv2", "  output-shape ", "  output-shape 1x0x4x4", "at least 1")]
+    [DataRow("conv2a", "  matrix ", "  matrix 4x35", "does not fit 4 input channels")]
+    [DataRow("conv1", "  weights-blob ", "  weights-blob 0 99999999 fp32", "outside the")]
+    [DataRow("conv2", "  output ", "  output pool1", "already produced")]
+    [DataRow("fc", "  matrix ", "  matrix 10x31", "cannot read 32 features")]
+    [DataRow("pool1", "  attr kernel ", "  attr kernel 9x9", "window does not fit")]
+    public void CraftedInconsistentLayersAreReportedAtTheLayer(string layer, string key, string replacement, string message)
+    {
+        var diagnostic = Single(TestModels.Resign(Edit(Manifest, layer, key, replacement)), "SPRS2006");
+        Assert.AreEqual(LayerLine(Manifest, layer), diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        StringAssert.Contains(diagnostic.GetMessage(), message);
+    }
+
+    [TestMethod]
+    [DataRow("input input ", "input input 1x1x99999x99999", "more than")]
+    [DataRow("output fc ", "output fc 1x11", "declared 1x11 but produced as 1x10")]
+    [DataRow("output fc ", "output nothing 1x10", "neither a model input nor any layer's output")]
+    public void CraftedInconsistentInputsAndOutputsAreReported(string prefix, string replacement, string message)
+    {
+        var lines = Manifest.Split('\n');
+        var at = Array.FindIndex(lines, l => l.StartsWith(prefix, StringComparison.Ordinal));
+        lines[at] = replacement;
+        var diagnostic = Single(TestModels.Resign(string.Join('\n', lines)), "SPRS2003");
+        StringAssert.Contains(diagnostic.GetMessage(), message);
+    }
+
+    [TestMethod]
+    public void AResignedUnchangedManifestIsValid() => Single(TestModels.Resign(Manifest), null);
+
+    private static Diagnostic? Single(string text, string? id)
+    {
+        var (result, output) = GeneratorHarness.Run(text);
+        if (id is null)
+        {
+            Assert.IsEmpty(result.Diagnostics, string.Join("\n", result.Diagnostics));
+            Assert.IsEmpty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            return null;
+        }
+
+        var diagnostic = result.Diagnostics.Single();
+        Assert.AreEqual(id, diagnostic.Id, diagnostic.ToString());
+        Assert.AreEqual(GeneratorHarness.ManifestPath, diagnostic.Location.GetLineSpan().Path);
+        Assert.IsEmpty(result.GeneratedTrees);
+        return diagnostic;
+    }
+
+    private static string Edit(string text, string layer, string key, string replacement)
+    {
+        var lines = text.Split('\n');
+        var at = Array.FindIndex(lines, LayerLine(text, layer), l => l.StartsWith(key, StringComparison.Ordinal));
+        lines[at] = replacement;
+        return string.Join('\n', lines);
+    }
+
+    private static int LayerLine(string text, string name) => Array.FindIndex(text.Split('\n'), l => l == "layer " + name);
+
+    private static int LastLine(string text) => text.TrimEnd('\n').Split('\n').Length - 1;
+}
