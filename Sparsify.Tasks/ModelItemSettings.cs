@@ -140,13 +140,13 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
         }
         else if (!IsIdentifier(className))
         {
-            throw Bad(SparsifyMetadata.ClassName, className, "a C# identifier (a letter or '_' followed by letters, digits or '_')");
+            throw Bad(SparsifyMetadata.ClassName, className, "a C# identifier that is not a keyword (a letter or '_' followed by letters, digits or '_')");
         }
 
         var ns = Text(item, SparsifyMetadata.Namespace);
         if (ns.Length > 0 && !ns.Split('.').All(IsIdentifier))
         {
-            throw Bad(SparsifyMetadata.Namespace, ns, "empty or C# identifiers joined by '.'");
+            throw Bad(SparsifyMetadata.Namespace, ns, "empty or C# identifiers that are not keywords, joined by '.'");
         }
 
         var keepFirst = true;
@@ -265,6 +265,6 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
         }
     }
 
-    private static bool IsIdentifier(string text) =>
-        text.Length > 0 && (char.IsLetter(text[0]) || text[0] == '_') && text.All(c => char.IsLetterOrDigit(c) || c == '_');
+    // The generator's rule, so a name it would refuse is refused here, at the item.
+    private static bool IsIdentifier(string text) => Sparsify.Runtime.Manifests.ManifestFormat.IsTypeName(text);
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
-using Microsoft.CodeAnalysis.CSharp;
 using Sparsify.Generators.Model;
 using Sparsify.Runtime.Manifests;
 
@@ -174,13 +173,8 @@ internal sealed partial class ManifestParser
         }
     }
 
-    /// <summary>
-    /// True for a C# identifier that is not a keyword and has no format characters (C# allows them in
-    /// identifiers, but a bidirectional override would make the generated code read differently than it compiles).
-    /// </summary>
-    public static bool IsIdentifier(string name) =>
-        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None && SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.None or SyntaxKind.VarKeyword
-        && ManifestFormat.IsName(name);
+    /// <summary>True for a class name or namespace segment (<see cref="ManifestFormat.IsTypeName"/>).</summary>
+    public static bool IsIdentifier(string name) => ManifestFormat.IsTypeName(name);
 
     private static bool IsNamespace(string name) => Array.TrueForAll(name.Split('.'), IsIdentifier);
 

@@ -147,6 +147,46 @@ static class ManifestFormat
         return string.Equals(EncodeName(name), token, System.StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// True for a name the generated class, or one segment of its namespace, may have: a letter or '_', then
+    /// letters, digits or '_', and not a C# keyword (reserved or contextual). Stricter than C# on purpose:
+    /// no escapes, no '@', no format characters, so the name reads as it compiles.
+    /// </summary>
+    public static bool IsTypeName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || !(char.IsLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return System.Array.IndexOf(CSharpKeywords, name) < 0;
+    }
+
+    // Every C# keyword, reserved and contextual, and the identifiers C# gives a meaning in places (var,
+    // dynamic, nint, …); a test compares the list with Roslyn's.
+    private static readonly string[] CSharpKeywords =
+    [
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock", "long",
+        "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected", "public",
+        "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string", "struct",
+        "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort", "using",
+        "virtual", "void", "volatile", "while",
+        "add", "alias", "allows", "and", "args", "ascending", "assembly", "async", "await", "by", "descending", "dynamic",
+        "equals", "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let", "managed",
+        "module", "nameof", "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record", "remove",
+        "method", "param", "property", "required", "scoped", "select", "set", "type", "typevar", "unmanaged", "value", "var", "when", "where", "with", "yield",
+    ];
+
     // Upper case only, as EncodeName writes.
     private static int? HexDigit(char c) => c is >= '0' and <= '9' ? c - '0' : c is >= 'A' and <= 'F' ? c - 'A' + 10 : null;
 

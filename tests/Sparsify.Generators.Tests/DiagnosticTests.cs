@@ -78,6 +78,29 @@ public sealed class DiagnosticTests
     }
 
     [TestMethod]
+    public void TheClassNameRuleRefusesExactlyTheKeywordsRoslynKnows()
+    {
+        var keywords = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKinds()
+            .Concat(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKinds())
+            .Select(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetText)
+            .Where(text => text.All(char.IsLetter))
+            .ToHashSet();
+        var refusedByRoslyn = keywords.Where(Parsing.ManifestParser.IsIdentifier).ToArray();
+        Assert.IsEmpty(refusedByRoslyn, "keywords the rule lets through: " + string.Join(", ", refusedByRoslyn));
+
+        // And the rule's list holds nothing else but identifiers C# gives a meaning in some places (a class
+        // named var or dynamic would change what those words mean in the user's code).
+        var list = (string[])typeof(SparsifyGenerator).Assembly.GetType("Sparsify.Runtime.Manifests.ManifestFormat", throwOnError: true)!
+            .GetField("CSharpKeywords", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        var extra = list.Except(keywords).Except(["args", "dynamic", "nint", "notnull", "nuint", "value", "var"]).ToArray();
+        Assert.IsEmpty(extra, "listed but not keywords: " + string.Join(", ", extra));
+        Assert.HasCount(list.Length, list.Distinct());
+        Assert.IsTrue(Parsing.ManifestParser.IsIdentifier("Class"));
+        Assert.IsTrue(Parsing.ManifestParser.IsIdentifier("_résumé2"));
+        Assert.IsFalse(Parsing.ManifestParser.IsIdentifier("@class"));
+    }
+
+    [TestMethod]
     public void FilesNotMarkedAsManifestsAreIgnored()
     {
         var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(

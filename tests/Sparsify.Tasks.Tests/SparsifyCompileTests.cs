@@ -251,7 +251,11 @@ public sealed class SparsifyCompileTests
     [DataRow("PeCount", "many")]
     [DataRow("M", "2000")]
     [DataRow("ClassName", "3D-Net")]
+    [DataRow("ClassName", "class")]
+    [DataRow("ClassName", "record")]
+    [DataRow("ClassName", "Bidi\u202eNet")]
     [DataRow("Namespace", "My..Models")]
+    [DataRow("Namespace", "My.namespace")]
     [DataRow("KeepFirstConvDense", "maybe")]
     public void BadMetadata_IsSprs1003_NamingMetadataAndValue(string metadata, string value)
     {
