@@ -90,7 +90,8 @@ internal static class UnrolledFullyConnectedEmitter
         for (var r = 0; r < rows; r++)
         {
             var a = "a" + Literals.Int(r);
-            var value = last && relu ? $"{a} > 0f ? {a} : 0f" : a;
+            // A NaN fails every comparison: testing "< 0" lets it through the ReLU, as ONNX Runtime does.
+            var value = last && relu ? $"{a} < 0f ? 0f : {a}" : a;
             m.Line($"Unsafe.Add(ref y, {Literals.Int((group * rows) + r)}) = {value};");
         }
 

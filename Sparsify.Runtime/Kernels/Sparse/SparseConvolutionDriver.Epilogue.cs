@@ -137,7 +137,8 @@ public sealed unsafe partial class SparseConvolutionDriver
             v += Sse.LoadVector128(residual);
         }
 
-        Sse.Store(target, relu ? Sse.Max(v, Vector128<float>.Zero) : v);
+        // MAXPS returns its second operand when either is NaN (or both are zero): the value second, so ReLU(NaN) stays NaN.
+        Sse.Store(target, relu ? Sse.Max(Vector128<float>.Zero, v) : v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -149,6 +150,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             v += Avx.LoadVector256(residual);
         }
 
-        Avx.Store(target, relu ? Avx.Max(v, Vector256<float>.Zero) : v);
+        // As above: the value second, so a NaN passes the ReLU.
+        Avx.Store(target, relu ? Avx.Max(Vector256<float>.Zero, v) : v);
     }
 }

@@ -135,6 +135,7 @@ public sealed unsafe class SparseFullyConnected
                     var sum = Lanes8(x, start, end, lane) + Vector256.Create(_bias.AsSpan(firstRow + lane, 8));
                     if (relu)
                     {
+                        // Vector256.Max is the IEEE 754 maximum: a NaN sum stays NaN (a bare MAXPS with the sum first would drop it).
                         sum = Vector256.Max(sum, Vector256<float>.Zero);
                     }
 
