@@ -27,6 +27,15 @@ public sealed class WeightBlobWriter
     public void AddEncoded(string layer, EncodedLayer encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
+
+        // Checked before writing: the blob is one array, and a MemoryStream past 2 GiB fails without naming the layer.
+        var size = SizeMath.Add(encoded.CountBytes(sizeof(float)).Total, EncodedLayer.HeaderBytes);
+        if (size > ModelLimits.MaxWeightBlobBytes)
+        {
+            throw new SparsifyModelException(
+                $"the encoded weights take {ModelLimits.Bytes(size)}, more than the weight blob's limit of {ModelLimits.Bytes(ModelLimits.MaxWeightBlobBytes)}", nodeName: layer);
+        }
+
         using var stream = new MemoryStream();
         encoded.Write(stream);
         _arrays.Add((layer, BlobArrayKind.Weights, (BlobFormat)(int)encoded.Format, stream.ToArray()));
@@ -35,7 +44,20 @@ public sealed class WeightBlobWriter
     /// <summary>Lays the arrays out and returns the blob and its table of contents.</summary>
     public (byte[] Blob, IReadOnlyList<BlobEntry> Entries) Build()
     {
-        var tocLength = _arrays.Sum(a => 2 + Encoding.UTF8.GetByteCount(a.Layer) + 18);
+        long tocLength = 0;
+        foreach (var a in _arrays)
+        {
+            // Names come from the model; the table of contents stores their length in 16 bits.
+            var nameBytes = Encoding.UTF8.GetByteCount(a.Layer);
+            if (nameBytes > ushort.MaxValue)
+            {
+                throw new SparsifyModelException(
+                    $"the layer name takes {ModelLimits.Bytes(nameBytes)} in UTF-8, more than the weight blob's limit of {ModelLimits.Bytes(ushort.MaxValue)}", nodeName: a.Layer[..64] + "…");
+            }
+
+            tocLength += 2 + nameBytes + 18;
+        }
+
         long offset = Align(16 + tocLength);
         var entries = new List<BlobEntry>(_arrays.Count);
         foreach (var a in _arrays)
@@ -44,7 +66,13 @@ public sealed class WeightBlobWriter
             offset = Align(offset + a.Bytes.Length);
         }
 
-        var blob = new byte[checked((int)offset)];
+        if (offset > ModelLimits.MaxWeightBlobBytes)
+        {
+            throw new SparsifyModelException(
+                $"the weight blob (the compiled layers' weights, biases and sparse indices) would take {ModelLimits.Bytes(offset)}, more than its limit of {ModelLimits.Bytes(ModelLimits.MaxWeightBlobBytes)}");
+        }
+
+        var blob = new byte[offset];
         var span = blob.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, WeightBlobLayout.Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], WeightBlobLayout.CurrentVersion);

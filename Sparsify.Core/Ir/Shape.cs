@@ -7,22 +7,24 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
     private readonly int[] _dims;
 
-    /// <summary>Creates a shape; every dimension must be positive.</summary>
+    /// <summary>
+    /// Creates a shape; every dimension must be positive, and the float32 tensor it describes must fit
+    /// <see cref="ModelLimits.MaxTensorBytes"/>.
+    /// </summary>
     public Shape(params ReadOnlySpan<int> dims)
     {
-        long count = 1;
         foreach (var d in dims)
         {
             if (d <= 0)
             {
                 throw new SparsifyModelException($"shape {Format(dims)} has a dimension that is not positive");
             }
+        }
 
-            count *= d;
-            if (count > Array.MaxLength)
-            {
-                throw new SparsifyModelException($"shape {Format(dims)} has more than {Array.MaxLength} elements");
-            }
+        var count = SizeMath.Product(dims);
+        if (ModelLimits.TensorSizeProblem(count, sizeof(float), "float32") is { } problem)
+        {
+            throw new SparsifyModelException($"shape {Format(dims)} {problem}");
         }
 
         _dims = dims.ToArray();

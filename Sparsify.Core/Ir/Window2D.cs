@@ -63,6 +63,13 @@ public readonly record struct Window2D(int KernelH, int KernelW, int StrideH, in
             outSize--;
         }
 
-        return checked((int)outSize);
+        // Every term fits a long (int operands), but the extent itself may not fit a dimension.
+        if (outSize > int.MaxValue)
+        {
+            throw new SparsifyModelException(
+                $"input extent {input} with pads {padBegin}+{padEnd}, window extent {span} and stride {stride} gives an output extent of {SizeMath.Format(outSize)}, more than the largest dimension, {SizeMath.Format(int.MaxValue)}");
+        }
+
+        return (int)outSize;
     }
 }

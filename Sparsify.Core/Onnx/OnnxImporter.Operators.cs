@@ -106,10 +106,16 @@ internal sealed partial class OnnxImporter
 
     private static (int Begin, int End) SamePadding(int input, int kernel, int stride, int dilation, bool lower)
     {
-        var output = (input + stride - 1) / stride;
-        var total = Math.Max(0, (output - 1) * stride + (kernel - 1) * dilation + 1 - input);
+        // In long: with int attributes every term fits, while the same sums in int could wrap.
+        var output = (input + (long)stride - 1) / stride;
+        var total = Math.Max(0, ((output - 1) * stride) + ((kernel - 1L) * dilation) + 1 - input);
         var small = total / 2;
-        return lower ? (total - small, small) : (small, total - small);
+        if (total - small > int.MaxValue)
+        {
+            throw new SparsifyModelException($"auto_pad SAME over input extent {input} with kernel {kernel}, stride {stride} and dilation {dilation} needs padding {SizeMath.Format(total)}, more than the largest dimension, {SizeMath.Format(int.MaxValue)}");
+        }
+
+        return lower ? ((int)(total - small), (int)small) : ((int)small, (int)(total - small));
     }
 
     private FullyConnectedLayer ConvertGemm(NodeProto node, NodeAttributes attributes)

@@ -51,6 +51,7 @@ internal sealed partial class OnnxImporter
     {
         _opset = ReadOpset();
         var graph = _model.Graph;
+        CheckDeclaredSizes(graph);
         foreach (var initializer in graph.Initializer)
         {
             _constants[initializer.Name] = initializer;
@@ -91,6 +92,41 @@ internal sealed partial class OnnxImporter
         var outputs = graph.Output.Select(o => Resolve(o.Name)).ToArray();
         var name = string.IsNullOrEmpty(graph.Name) ? Path.GetFileNameWithoutExtension(_path ?? "model") : graph.Name;
         return ModelGraph.Create(name, inputs, _layers, outputs, _notes);
+    }
+
+    // From the dims alone, before any tensor is read: each tensor against the per-tensor limit
+    // (naming the first node that reads it), then their sum against the per-model limit.
+    private static void CheckDeclaredSizes(GraphProto graph)
+    {
+        var firstReader = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (var input in node.Input)
+            {
+                firstReader.TryAdd(input, node);
+            }
+        }
+
+        var constants = graph.Node.Where(n => n.OpType == "Constant")
+            .SelectMany(n => n.Attribute.Where(a => a.T is not null).Select(a => (Tensor: a.T, Reader: (NodeProto?)n)));
+        long total = 0;
+        foreach (var (tensor, reader) in graph.Initializer.Select(t => (Tensor: t, Reader: firstReader.GetValueOrDefault(t.Name))).Concat(constants))
+        {
+            try
+            {
+                total = SizeMath.Add(total, OnnxTensorReader.StoredBytes(tensor));
+            }
+            catch (SparsifyModelException e) when (reader is not null)
+            {
+                throw e.AtNode(NodeName(reader), reader.OpType);
+            }
+        }
+
+        if (total > ModelLimits.MaxModelWeightBytes)
+        {
+            throw new SparsifyModelException(
+                $"the initializers and constants hold {ModelLimits.Bytes(total)} in all, more than the limit of {ModelLimits.Bytes(ModelLimits.MaxModelWeightBytes)} per model");
+        }
     }
 
     private int ReadOpset()
@@ -147,7 +183,7 @@ internal sealed partial class OnnxImporter
         if (tensorType is null || tensorType.Shape is null)
         {
             return _options.InputShapes.TryGetValue(input.Name, out var onlyGiven)
-                ? new Shape(onlyGiven)
+                ? InputShape(input.Name, onlyGiven)
                 : throw new SparsifyModelException($"input '{input.Name}' declares no tensor shape; give one");
         }
 
@@ -197,7 +233,19 @@ internal sealed partial class OnnxImporter
             }
         }
 
-        return new Shape(dims);
+        return InputShape(input.Name, dims);
+    }
+
+    private static Shape InputShape(string name, int[] dims)
+    {
+        try
+        {
+            return new Shape(dims);
+        }
+        catch (SparsifyModelException e)
+        {
+            throw new SparsifyModelException($"input '{name}': {e.Problem}");
+        }
     }
 
     // Orders nodes so each comes after the nodes whose outputs it reads, and rejects inputs that

@@ -11,6 +11,14 @@ internal static class OnnxModelFile
         byte[] bytes;
         try
         {
+            var length = new FileInfo(path).Length;
+            if (length > ModelLimits.MaxModelFileBytes)
+            {
+                throw new SparsifyModelException(
+                    $"the file has {ModelLimits.Bytes(length)}, more than the limit of {ModelLimits.Bytes(ModelLimits.MaxModelFileBytes)} for one ONNX file (protobuf's limit); keep large weights in external data files",
+                    path);
+            }
+
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

@@ -12,43 +12,42 @@ internal sealed class OnnxTensorReader(string? modelPath)
 {
     private readonly string? _modelDirectory = modelPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(modelPath));
 
+    /// <summary>
+    /// The bytes <paramref name="tensor"/>'s data takes as stored (elements × its data type's size),
+    /// its dims checked and held to <see cref="ModelLimits.MaxTensorBytes"/>; nothing is read.
+    /// </summary>
+    public static long StoredBytes(TensorProto tensor)
+    {
+        // Zero dims are legal for a tensor no supported operator reads; reading it is refused later.
+        var dims = ReadDims(tensor, allowZero: true);
+        var (size, name) = StoredElement(tensor.DataType);
+        return (long)Count(tensor, dims, size, name) * size;
+    }
+
     public Tensor ReadFloat(TensorProto tensor)
     {
-        var dims = ReadDims(tensor);
-        var count = ElementCount(tensor, dims);
-        var data = new float[count];
+        var dims = ReadDims(tensor, allowZero: false);
+        float[] data;
         switch ((TensorProto.Types.DataType)tensor.DataType)
         {
             case TensorProto.Types.DataType.Float:
-                if (TryReadBytes(tensor, count, sizeof(float), out var bytes))
+                data = new float[Count(tensor, dims, sizeof(float), "FLOAT")];
+                if (!TryReadStored(tensor, MemoryMarshal.AsBytes(data.AsSpan())))
                 {
-                    MemoryMarshal.Cast<byte, float>(bytes).CopyTo(data);
-                }
-                else
-                {
-                    ExpectCount(tensor, tensor.FloatData.Count, count, "float_data");
+                    ExpectCount(tensor, tensor.FloatData.Count, data.Length, "float_data");
                     tensor.FloatData.CopyTo(data, 0);
                 }
 
                 break;
             case TensorProto.Types.DataType.Double:
-                if (TryReadBytes(tensor, count, sizeof(double), out var doubles))
+                var doubles = new double[Count(tensor, dims, sizeof(double), "DOUBLE")];
+                if (!TryReadStored(tensor, MemoryMarshal.AsBytes(doubles.AsSpan())))
                 {
-                    var source = MemoryMarshal.Cast<byte, double>(doubles);
-                    for (var i = 0; i < count; i++)
-                    {
-                        data[i] = (float)source[i];
-                    }
-                }
-                else
-                {
-                    ExpectCount(tensor, tensor.DoubleData.Count, count, "double_data");
-                    for (var i = 0; i < count; i++)
-                    {
-                        data[i] = (float)tensor.DoubleData[i];
-                    }
+                    ExpectCount(tensor, tensor.DoubleData.Count, doubles.Length, "double_data");
+                    tensor.DoubleData.CopyTo(doubles, 0);
                 }
 
+                data = Array.ConvertAll(doubles, d => (float)d);
                 break;
             default:
                 throw Fail(tensor, $"has data type {DataTypeName(tensor.DataType)}; weights must be float32");
@@ -60,41 +59,29 @@ internal sealed class OnnxTensorReader(string? modelPath)
 
     public long[] ReadInt64(TensorProto tensor)
     {
-        var dims = ReadDims(tensor);
-        var count = ElementCount(tensor, dims);
-        var data = new long[count];
+        var dims = ReadDims(tensor, allowZero: false);
+        long[] data;
         switch ((TensorProto.Types.DataType)tensor.DataType)
         {
             case TensorProto.Types.DataType.Int64:
-                if (TryReadBytes(tensor, count, sizeof(long), out var bytes))
+                data = new long[Count(tensor, dims, sizeof(long), "INT64")];
+                if (!TryReadStored(tensor, MemoryMarshal.AsBytes(data.AsSpan())))
                 {
-                    MemoryMarshal.Cast<byte, long>(bytes).CopyTo(data);
-                }
-                else
-                {
-                    ExpectCount(tensor, tensor.Int64Data.Count, count, "int64_data");
+                    ExpectCount(tensor, tensor.Int64Data.Count, data.Length, "int64_data");
                     tensor.Int64Data.CopyTo(data, 0);
                 }
 
                 break;
             case TensorProto.Types.DataType.Int32:
-                if (TryReadBytes(tensor, count, sizeof(int), out var ints))
+                // Held in memory as int64, so that size is the one limited.
+                var ints = new int[Count(tensor, dims, sizeof(long), "INT64")];
+                if (!TryReadStored(tensor, MemoryMarshal.AsBytes(ints.AsSpan())))
                 {
-                    var source = MemoryMarshal.Cast<byte, int>(ints);
-                    for (var i = 0; i < count; i++)
-                    {
-                        data[i] = source[i];
-                    }
-                }
-                else
-                {
-                    ExpectCount(tensor, tensor.Int32Data.Count, count, "int32_data");
-                    for (var i = 0; i < count; i++)
-                    {
-                        data[i] = tensor.Int32Data[i];
-                    }
+                    ExpectCount(tensor, tensor.Int32Data.Count, ints.Length, "int32_data");
+                    tensor.Int32Data.CopyTo(ints, 0);
                 }
 
+                data = Array.ConvertAll(ints, i => (long)i);
                 break;
             default:
                 throw Fail(tensor, $"has data type {DataTypeName(tensor.DataType)}; an int64 tensor is expected");
@@ -103,13 +90,13 @@ internal sealed class OnnxTensorReader(string? modelPath)
         return data;
     }
 
-    private static int[] ReadDims(TensorProto tensor)
+    private static int[] ReadDims(TensorProto tensor, bool allowZero)
     {
         var dims = new int[tensor.Dims.Count];
         for (var i = 0; i < dims.Length; i++)
         {
             var d = tensor.Dims[i];
-            if (d <= 0 || d > Array.MaxLength)
+            if (d < 0 || (d == 0 && !allowZero) || d > int.MaxValue)
             {
                 throw Fail(tensor, $"has invalid dimension {d} in dims [{string.Join(",", tensor.Dims)}]");
             }
@@ -120,16 +107,13 @@ internal sealed class OnnxTensorReader(string? modelPath)
         return dims;
     }
 
-    private static int ElementCount(TensorProto tensor, int[] dims)
+    // The element count of dims, held to the tensor limit at elementBytes each before anything is allocated.
+    private static int Count(TensorProto tensor, int[] dims, int elementBytes, string elementType)
     {
-        long count = 1;
-        foreach (var d in dims)
+        var count = SizeMath.Product(dims);
+        if (ModelLimits.TensorSizeProblem(count, elementBytes, elementType) is { } problem)
         {
-            count *= d;
-            if (count > Array.MaxLength)
-            {
-                throw Fail(tensor, $"dims [{string.Join(",", tensor.Dims)}] hold more than {Array.MaxLength} elements (the product overflows)");
-            }
+            throw Fail(tensor, $"with dims [{string.Join(",", tensor.Dims)}] {problem}");
         }
 
         return (int)count;
@@ -143,31 +127,30 @@ internal sealed class OnnxTensorReader(string? modelPath)
         }
     }
 
-    private bool TryReadBytes(TensorProto tensor, int count, int elementSize, out ReadOnlySpan<byte> bytes)
+    // Fills destination from external data or raw_data; false when the typed field holds the values.
+    private bool TryReadStored(TensorProto tensor, Span<byte> destination)
     {
-        var expected = (long)count * elementSize;
         if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
         {
-            bytes = ReadExternal(tensor, expected);
+            ReadExternal(tensor, destination);
             return true;
         }
 
         if (!tensor.HasRawData)
         {
-            bytes = default;
             return false;
         }
 
-        if (tensor.RawData.Length != expected)
+        if (tensor.RawData.Length != destination.Length)
         {
-            throw Fail(tensor, $"has {tensor.RawData.Length} bytes of raw_data but its dims [{string.Join(",", tensor.Dims)}] need {expected}");
+            throw Fail(tensor, $"has {tensor.RawData.Length} bytes of raw_data but its dims [{string.Join(",", tensor.Dims)}] need {destination.Length}");
         }
 
-        bytes = tensor.RawData.Span;
+        tensor.RawData.Span.CopyTo(destination);
         return true;
     }
 
-    private byte[] ReadExternal(TensorProto tensor, long expected)
+    private void ReadExternal(TensorProto tensor, Span<byte> destination)
     {
         var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         if (!entries.TryGetValue("location", out var location) || string.IsNullOrEmpty(location))
@@ -183,6 +166,7 @@ internal sealed class OnnxTensorReader(string? modelPath)
         var path = ResolveInsideModelDirectory(tensor, location);
         var offset = ParseLong(tensor, entries, "offset", 0);
         var length = ParseLong(tensor, entries, "length", -1);
+        var expected = destination.Length;
         if (length >= 0 && length != expected)
         {
             throw Fail(tensor, $"external data length {length} disagrees with its dims [{string.Join(",", tensor.Dims)}], which need {expected} bytes");
@@ -190,16 +174,14 @@ internal sealed class OnnxTensorReader(string? modelPath)
 
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (offset + expected > file.Length)
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            if (offset > file.Length || expected > file.Length - offset)
             {
                 throw Fail(tensor, $"external data '{location}' has {file.Length} bytes, too few for {expected} bytes at offset {offset}");
             }
 
-            var buffer = new byte[expected];
             file.Position = offset;
-            file.ReadExactly(buffer);
-            return buffer;
+            file.ReadExactly(destination);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -230,6 +212,20 @@ internal sealed class OnnxTensorReader(string? modelPath)
         }
 
         return full;
+    }
+
+    // Stored size and name of an element of each ONNX data type (1 byte where that is not fixed).
+    private static (int Bytes, string Name) StoredElement(int dataType)
+    {
+        var bytes = (TensorProto.Types.DataType)dataType switch
+        {
+            TensorProto.Types.DataType.Double or TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Uint64 or TensorProto.Types.DataType.Complex64 => 8,
+            TensorProto.Types.DataType.Complex128 => 16,
+            TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Int32 or TensorProto.Types.DataType.Uint32 => 4,
+            TensorProto.Types.DataType.Float16 or TensorProto.Types.DataType.Bfloat16 or TensorProto.Types.DataType.Int16 or TensorProto.Types.DataType.Uint16 => 2,
+            _ => 1,
+        };
+        return (bytes, DataTypeName(dataType));
     }
 
     private static long ParseLong(TensorProto tensor, Dictionary<string, string> entries, string key, long fallback)

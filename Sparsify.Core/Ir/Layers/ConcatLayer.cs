@@ -28,6 +28,7 @@ public sealed class ConcatLayer(string name, IReadOnlyList<string> inputs, strin
         }
 
         var dims = first.Dims.ToArray();
+        long joined = first[axis];
         foreach (var s in inputShapes.Skip(1))
         {
             if (s.Rank != first.Rank)
@@ -43,9 +44,15 @@ public sealed class ConcatLayer(string name, IReadOnlyList<string> inputs, strin
                 }
             }
 
-            dims[axis] += s[axis];
+            joined = SizeMath.Add(joined, s[axis]);
         }
 
+        if (joined > int.MaxValue)
+        {
+            throw new SparsifyModelException($"the inputs joined along axis {axis} have extent {SizeMath.Format(joined)}, more than the largest dimension, {SizeMath.Format(int.MaxValue)}");
+        }
+
+        dims[axis] = (int)joined;
         return new Shape(dims);
     }
 }

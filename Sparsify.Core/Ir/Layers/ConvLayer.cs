@@ -51,10 +51,11 @@ public sealed class ConvLayer : Layer
         ExpectInputs(inputShapes, 1);
         var x = inputShapes[0];
         ExpectRank(x, 4);
-        if (x[1] != InChannelsPerGroup * Group)
+        var expected = SizeMath.Multiply(InChannelsPerGroup, Group);
+        if (x[1] != expected)
         {
             throw new SparsifyModelException(
-                $"input has {x[1]} channels but the weights {Weights.Shape} with group {Group} expect {InChannelsPerGroup * Group}");
+                $"input has {x[1]} channels but the weights {Weights.Shape} with group {Group} expect {SizeMath.Format(expected)}");
         }
 
         return new Shape(x[0], OutChannels, Window.OutHeight(x[2]), Window.OutWidth(x[3]));

@@ -84,7 +84,7 @@ public sealed class ReshapeLayer : Layer
             }
 
             dims[i] = (int)t;
-            known *= t;
+            known = SizeMath.Multiply(known, t);
         }
 
         if (inferred >= 0)
@@ -98,7 +98,7 @@ public sealed class ReshapeLayer : Layer
         }
         else if (known != x.ElementCount)
         {
-            throw new SparsifyModelException($"cannot reshape {x} ({x.ElementCount} values) to [{string.Join(",", target)}] ({known} values)");
+            throw new SparsifyModelException($"cannot reshape {x} ({x.ElementCount} values) to [{string.Join(",", target)}] ({SizeMath.Format(known)} values)");
         }
 
         return new Shape(dims);
