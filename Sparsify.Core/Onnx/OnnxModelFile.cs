@@ -11,6 +11,12 @@ internal static class OnnxModelFile
         byte[] bytes;
         try
         {
+            // Reading a FIFO would block until something writes to it; a directory or a device is no model.
+            if (IO.RegularFile.NotRegular(path) is { } kind)
+            {
+                throw new SparsifyModelException($"the path is {kind}, not a regular file", path);
+            }
+
             var length = new FileInfo(path).Length;
             if (length > ModelLimits.MaxModelFileBytes)
             {

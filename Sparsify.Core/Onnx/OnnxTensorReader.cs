@@ -191,7 +191,7 @@ internal sealed class OnnxTensorReader(string? modelPath)
 
     private string ResolveInsideModelDirectory(TensorProto tensor, string location)
     {
-        var root = _modelDirectory!.EndsWith(Path.DirectorySeparatorChar) ? _modelDirectory : _modelDirectory + Path.DirectorySeparatorChar;
+        var root = WithSeparator(_modelDirectory!);
         var refused = $"external data location '{location}' leaves the model's folder; refused";
         if (Path.IsPathRooted(location) || location.Contains('\0', StringComparison.Ordinal))
         {
@@ -204,15 +204,25 @@ internal sealed class OnnxTensorReader(string? modelPath)
             throw Fail(tensor, refused);
         }
 
-        // A link inside the folder may still point outside it.
-        var target = File.Exists(full) ? File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName : null;
-        if (target is not null && !Path.GetFullPath(target).StartsWith(root, StringComparison.Ordinal))
+        // A link anywhere below the folder may point outside it, so the resolved path must stay
+        // inside too; the folder itself may be reached through a link, so either spelling of it will do.
+        var resolved = IO.RegularFile.Resolve(full);
+        if (!resolved.StartsWith(root, StringComparison.Ordinal) && !resolved.StartsWith(WithSeparator(IO.RegularFile.Resolve(_modelDirectory!)), StringComparison.Ordinal))
         {
             throw Fail(tensor, refused);
         }
 
-        return full;
+        // Opening a FIFO blocks until something writes to it; a device or a directory holds no weights.
+        if (IO.RegularFile.NotRegular(resolved) is { } kind)
+        {
+            throw Fail(tensor, $"has external data '{location}', which is {kind}, not a regular file; refused");
+        }
+
+        return resolved;
     }
+
+    private static string WithSeparator(string directory) =>
+        directory.EndsWith(Path.DirectorySeparatorChar) ? directory : directory + Path.DirectorySeparatorChar;
 
     // Stored size and name of an element of each ONNX data type (1 byte where that is not fixed).
     private static (int Bytes, string Name) StoredElement(int dataType)
