@@ -44,8 +44,11 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>Runs a command's body, reporting any exception as one line.</summary>
-    public static int Guard(CliContext context, Func<int> body)
+    /// <summary>
+    /// Runs a command's body, reporting any exception as one line. A failure the model's own error
+    /// does not describe is prefixed with <paramref name="modelPath"/>, so the line always says which file.
+    /// </summary>
+    public static int Guard(CliContext context, Func<int> body, string? modelPath = null)
     {
         try
         {
@@ -53,19 +56,20 @@ internal static class CliErrors
         }
         catch (Exception e)
         {
-            return Report(e, context);
+            return Report(e, context, modelPath);
         }
     }
 
-    private static int Report(Exception e, CliContext context)
+    private static int Report(Exception e, CliContext context, string? modelPath = null)
     {
+        var where = modelPath is null ? string.Empty : modelPath + ": ";
         var message = e switch
         {
             SparsifyModelException or CliException => e.Message,
             ArgumentException argument => SettingErrors.Describe(argument),
             FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException or IOException => e.Message,
-            OutOfMemoryException => "out of memory: the model or its activations do not fit",
-            _ => $"unexpected {e.GetType().Name}: {e.Message}",
+            OutOfMemoryException => where + "out of memory: the model or its activations do not fit",
+            _ => where + $"unexpected {e.GetType().Name}: {e.Message}",
         };
         context.Error.WriteLine($"error: {OneLine(message)}");
         return Failure;

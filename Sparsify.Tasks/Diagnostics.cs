@@ -9,7 +9,11 @@ public static class Diagnostics
     /// <summary>SPRS1001: the model file named by a <c>SparsifyModel</c> item does not exist.</summary>
     public const string MissingModelFile = "SPRS1001";
 
-    /// <summary>SPRS1002: the model file cannot be read or holds a model Sparsify does not support (carries Core's message: file, node, problem).</summary>
+    /// <summary>
+    /// SPRS1002: the model file cannot be read, holds a model Sparsify does not support or exceeds
+    /// a limit (carries Core's message: file, node, problem), or compiling it failed unexpectedly
+    /// (the message names the file and the failure; the stack goes to the detailed log).
+    /// </summary>
     public const string UnreadableModel = "SPRS1002";
 
     /// <summary>SPRS1003: an item metadata value is malformed or out of range; the message names the metadata, the value and the valid values.</summary>

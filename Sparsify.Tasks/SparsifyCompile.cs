@@ -89,7 +89,8 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
 
     private (string Manifest, string Blob, string Report)? Compile(ITaskItem item, ModelItemSettings settings)
     {
-        if (!File.Exists(settings.ModelPath))
+        // A directory exists but is no file: the loader says so under SPRS1002.
+        if (!File.Exists(settings.ModelPath) && !Directory.Exists(settings.ModelPath))
         {
             Error(item, Diagnostics.MissingModelFile, $"model file '{settings.ModelPath}' does not exist");
             return null;
@@ -122,6 +123,13 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
             Error(item, Diagnostics.SettingsRejected, SettingErrors.Describe(e));
             return null;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else escapes the compiler is still this model's failure: one line against
+            // the file (never MSBuild's MSB4018 with a stack), the stack only for detailed logs.
+            Unexpected(item, Diagnostics.UnreadableModel, $"{settings.ModelPath}: cannot compile the model", e);
+            return null;
+        }
 
         (string Manifest, string Blob, string Report) written;
         try
@@ -131,6 +139,11 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Error(item, Diagnostics.OutputWriteFailed, $"cannot write the outputs for '{settings.BaseName}' to '{OutputDirectory}': {e.Message}");
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Unexpected(item, Diagnostics.OutputWriteFailed, $"cannot write the outputs for '{settings.BaseName}' to '{OutputDirectory}'", e);
             return null;
         }
 
@@ -163,6 +176,17 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         return item;
     }
 
+    // One line each: a build log shows an error's first line against the file.
     private void Error(ITaskItem item, string code, string message) =>
-        Log.LogError(null, code, null, item.GetMetadata("FullPath"), 0, 0, 0, 0, "{0}", message);
+        Log.LogError(null, code, null, item.GetMetadata("FullPath"), 0, 0, 0, 0, "{0}", OneLine(message));
+
+    private void Unexpected(ITaskItem item, string code, string what, Exception e)
+    {
+        var problem = e is OutOfMemoryException ? "out of memory" : $"{e.GetType().Name}: {e.Message}";
+        Error(item, code, $"{what}: {problem}");
+        Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
+    }
+
+    private static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -63,7 +63,7 @@ internal static class FidelityCommand
             }
 
             return 0;
-        }));
+        }, parse.GetValue(model)));
         return command;
     }
 

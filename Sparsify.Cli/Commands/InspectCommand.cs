@@ -24,7 +24,7 @@ internal static class InspectCommand
             var graph = OnnxModel.Load(parse.GetValue(model)!, InputShapeOption.ToImportOptions(parse.GetValue(inputShapes)));
             Write(context.Console, graph);
             return 0;
-        }));
+        }, parse.GetValue(model)));
         return command;
     }
 

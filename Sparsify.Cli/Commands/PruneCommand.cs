@@ -69,7 +69,7 @@ internal static class PruneCommand
             OnnxModel.Save(graph, path);
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path}: {pruning.Report.Sparsity:P1} of {pruning.Report.Weights:N0} weights removed"));
             return 0;
-        }));
+        }, parse.GetValue(model)));
         return command;
     }
 

@@ -62,7 +62,7 @@ internal static class RunCommand
             parse.GetValue(input)!,
             parse.GetValue(output)!,
             parse.GetValue(threads),
-            InputShapeOption.ToImportOptions(parse.GetValue(inputShapes)))));
+            InputShapeOption.ToImportOptions(parse.GetValue(inputShapes))), parse.GetValue(model)));
         return command;
     }
 

@@ -10,7 +10,7 @@ using Sparsify.Runtime.Manifests;
 namespace Sparsify.Tasks.Tests;
 
 [TestClass]
-public sealed class SparsifyCompileTests
+public sealed partial class SparsifyCompileTests
 {
     private static string s_root = null!;
     private static string s_lenet = null!;
