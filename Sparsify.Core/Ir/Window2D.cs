@@ -47,20 +47,12 @@ public readonly record struct Window2D(int KernelH, int KernelW, int StrideH, in
 
     private static int OutSize(int input, int kernel, int stride, int dilation, int padBegin, int padEnd, bool ceilMode)
     {
-        var span = (long)dilation * (kernel - 1) + 1;
-        var room = input + (long)padBegin + padEnd - span;
-        if (room < 0)
+        // The rule itself is the runtime's, shared with the generator's manifest checks.
+        var outSize = Sparsify.Runtime.Kernels.SlidingWindow.OutputSize(input, kernel, stride, dilation, padBegin, padEnd, ceilMode);
+        var span = ((long)dilation * (kernel - 1)) + 1;
+        if (outSize < 1)
         {
             throw new SparsifyModelException($"window of extent {span} does not fit input extent {input} with pads {padBegin}+{padEnd}");
-        }
-
-        var outSize = ceilMode ? (room + stride - 1) / stride + 1 : room / stride + 1;
-
-        // As in ONNX Runtime and PyTorch: with ceil_mode the last window must start inside the
-        // input or the leading padding, never wholly in the trailing padding.
-        if (ceilMode && (outSize - 1) * stride >= input + (long)padBegin)
-        {
-            outSize--;
         }
 
         // Every term fits a long (int operands), but the extent itself may not fit a dimension.

@@ -131,11 +131,23 @@ internal sealed partial class OnnxImporter
 
     private int ReadOpset()
     {
-        var entry = _model.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx");
-        if (entry is null)
+        if (_model.IrVersion > OnnxModel.MaxIrVersion)
+        {
+            throw new SparsifyModelException($"IR version {_model.IrVersion} is newer than the newest Sparsify reads ({OnnxModel.MaxIrVersion})");
+        }
+
+        var imports = _model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").ToList();
+        if (imports.Count == 0)
         {
             throw new SparsifyModelException("the model imports no default-domain (ai.onnx) opset");
         }
+
+        if (imports.Count > 1)
+        {
+            throw new SparsifyModelException($"the model imports the default domain (ai.onnx) {imports.Count} times (opsets {string.Join(", ", imports.Select(o => o.Version))}); it must import it once");
+        }
+
+        var entry = imports[0];
 
         if (entry.Version < OnnxModel.MinOpset || entry.Version > OnnxModel.MaxOpset)
         {
@@ -209,6 +221,11 @@ internal sealed partial class OnnxImporter
                 throw new SparsifyModelException($"input '{input.Name}' dimension {i} is {dim.DimValue}, too large");
             }
 
+            if (dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue <= 0)
+            {
+                throw new SparsifyModelException($"input '{input.Name}' dimension {i} is {dim.DimValue}; dimensions must be positive");
+            }
+
             if (given is not null)
             {
                 if (isFixed && dim.DimValue != given[i])
@@ -254,8 +271,15 @@ internal sealed partial class OnnxImporter
     {
         var nodes = graph.Node;
         var writer = new Dictionary<string, int>(StringComparer.Ordinal);
+        var named = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < nodes.Count; i++)
         {
+            // As ONNX Runtime: a node name, where given, is unique (layers, plans and reports go by it).
+            if (nodes[i].Name.Length > 0 && !named.Add(nodes[i].Name))
+            {
+                throw new SparsifyModelException($"two nodes are named '{nodes[i].Name}'; node names must be unique").AtNode(nodes[i].Name, nodes[i].OpType);
+            }
+
             foreach (var output in nodes[i].Output.Where(o => o.Length > 0))
             {
                 if (!writer.TryAdd(output, i) || _constants.ContainsKey(output))

@@ -24,6 +24,9 @@ public static class OnnxModel
     /// <summary>The highest default-domain opset accepted.</summary>
     public const int MaxOpset = 17;
 
+    /// <summary>The newest ONNX IR version read (11, that of ONNX 1.18); a newer file may hold what this reader cannot see.</summary>
+    public const long MaxIrVersion = 11;
+
     /// <summary>
     /// Reads, validates and imports the model at <paramref name="path"/>. Any problem is a
     /// <see cref="SparsifyModelException"/> naming the file and, where it applies, the node.

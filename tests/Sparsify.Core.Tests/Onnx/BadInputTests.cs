@@ -262,6 +262,59 @@ public sealed class BadInputTests
         }
     }
 
+    [TestMethod]
+    public void DuplicateNodeNamesAreRefusedAsOnnxRuntimeDoes()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y").Name = "act";
+        model.Node("Relu", ["y"], "z").Name = "act";
+        StringAssert.Contains(LoadFails("twins.onnx", model.Output("z").Bytes()).Message, "two nodes are named 'act'; node names must be unique");
+
+        // Unnamed nodes are fine: ONNX makes the name optional.
+        var unnamed = new OnnxProtoBuilder().Input("x", 1, 4);
+        unnamed.Node("Relu", ["x"], "y");
+        unnamed.Node("Relu", ["y"], "z");
+        Assert.HasCount(2, OnnxModel.Load(unnamed.Output("z").Bytes()).Layers);
+    }
+
+    [TestMethod]
+    public void AnIrVersionNewerThanSupportedIsRefused()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y");
+        var proto = model.Output("y").Model();
+        proto.IrVersion = 99;
+        StringAssert.Contains(LoadFails("ir99.onnx", proto.ToByteArray()).Message, "IR version 99 is newer than the newest Sparsify reads (11)");
+        proto.IrVersion = OnnxModel.MaxIrVersion;
+        Assert.IsNotNull(OnnxModel.Load(proto.ToByteArray()));
+    }
+
+    [TestMethod]
+    [DataRow("", "ai.onnx")]
+    [DataRow("", "")]
+    [DataRow("ai.onnx", "ai.onnx")]
+    public void TheDefaultDomainImportedTwiceIsRefused(string first, string second)
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y");
+        var proto = model.Output("y").Model();
+        proto.OpsetImport.Clear();
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = first, Version = 13 });
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = second, Version = 11 });
+        StringAssert.Contains(LoadFails("twice.onnx", proto.ToByteArray()).Message, "imports the default domain (ai.onnx) 2 times (opsets 13, 11)");
+    }
+
+    [TestMethod]
+    [DataRow(-5L)]
+    [DataRow(-1L)]
+    public void ANegativeInputDimensionIsNamedAsSuch(long dim)
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue = dim;
+        model.Node("Relu", ["x"], "y");
+        StringAssert.Contains(LoadFails("negative.onnx", model.Output("y").Bytes()).Message, $"input 'x' dimension 1 is {dim}; dimensions must be positive");
+    }
+
     private SparsifyModelException LoadFails(string fileName, byte[] bytes)
     {
         var path = Path.Combine(_directory, fileName);
