@@ -8,9 +8,17 @@ public sealed partial class ModelGraph
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         var available = new HashSet<string>(inputs.Select(i => i.Name), StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
+
+            // Plans, pruning settings, the manifest and reports find layers by name.
+            if (!names.Add(layer.Name))
+            {
+                throw new SparsifyModelException($"two layers are named '{layer.Name}'; layer names must be unique", nodeName: layer.Name, opType: layer.OpType);
+            }
+
             if (available.Contains(layer.Output) || !producer.TryAdd(layer.Output, i))
             {
                 throw new SparsifyModelException($"value '{layer.Output}' is written more than once", nodeName: layer.Name, opType: layer.OpType);

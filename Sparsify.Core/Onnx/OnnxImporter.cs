@@ -21,6 +21,7 @@ internal sealed partial class OnnxImporter
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeProto, string> _nodeNames = new(ReferenceEqualityComparer.Instance);
     private readonly List<Layer> _layers = [];
     private readonly Dictionary<string, int> _layerWriting = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
@@ -64,6 +65,7 @@ internal sealed partial class OnnxImporter
         }
 
         var nodes = OrderNodes(graph, inputs);
+        NameNodes(graph);
         foreach (var node in nodes)
         {
             foreach (var input in node.Input.Where(i => i.Length > 0))
@@ -118,7 +120,7 @@ internal sealed partial class OnnxImporter
             }
             catch (SparsifyModelException e) when (reader is not null)
             {
-                throw e.AtNode(NodeName(reader), reader.OpType);
+                throw e.AtNode(NameOf(reader), reader.OpType);
             }
         }
 
@@ -349,8 +351,33 @@ internal sealed partial class OnnxImporter
         return ordered;
     }
 
-    private static string NodeName(NodeProto node) =>
-        !string.IsNullOrEmpty(node.Name) ? node.Name : node.Output.Count > 0 ? node.Output[0] : "(unnamed)";
+    private string NodeName(NodeProto node) => _nodeNames.TryGetValue(node, out var name) ? name : NameOf(node);
+
+    private static string NameOf(NodeProto node) =>
+        !string.IsNullOrEmpty(node.Name) ? node.Name : node.Output.Count > 0 && node.Output[0].Length > 0 ? node.Output[0] : "(unnamed)";
+
+    // A node's layer is named after the node, or, for an unnamed node (ONNX allows them), after its first
+    // output, made unique against every other node's name with a numeric suffix.
+    private void NameNodes(GraphProto graph)
+    {
+        var taken = new HashSet<string>(graph.Node.Where(n => n.Name.Length > 0).Select(n => n.Name), StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            var name = NameOf(node);
+            if (node.Name.Length == 0)
+            {
+                var unique = name;
+                for (var n = 2; !taken.Add(unique); n++)
+                {
+                    unique = $"{name}_{n}";
+                }
+
+                name = unique;
+            }
+
+            _nodeNames[node] = name;
+        }
+    }
 
     private string Resolve(string value) => _aliases.TryGetValue(value, out var target) ? target : value;
 }

@@ -152,6 +152,12 @@ internal sealed class OnnxTensorReader(string? modelPath)
 
     private void ReadExternal(TensorProto tensor, Span<byte> destination)
     {
+        var repeated = tensor.ExternalData.GroupBy(e => e.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            throw Fail(tensor, $"gives its external data's '{repeated.Key}' {repeated.Count()} times");
+        }
+
         var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         if (!entries.TryGetValue("location", out var location) || string.IsNullOrEmpty(location))
         {

@@ -145,7 +145,10 @@ internal static class GraphChecks
                 return x.Dims.Count == 4 ? [x[0], x[1], 1, 1] : Fail("a global pool reads a 4-D input", out problem);
             case "Gemm":
                 return layer.Weights!.Columns == x[1] ? [x[0], layer.Weights.Rows] : Fail($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features", out problem);
-            case "Relu" or "LRN" or "Softmax" or "Add":
+            case "Softmax":
+                var axis = LayerChecks.Int(layer.Attr("axis"))!.Value;
+                return axis >= -x.Dims.Count && axis < x.Dims.Count ? x.Dims.Select(d => (long)d).ToArray() : Fail($"axis {axis} does not fit an input of rank {x.Dims.Count}", out problem);
+            case "Relu" or "LRN" or "Add":
                 return x.Dims.Select(d => (long)d).ToArray();
             case "Concat":
                 return Concatenated(layer, out problem);

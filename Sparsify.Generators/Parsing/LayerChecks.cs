@@ -28,14 +28,19 @@ internal static class LayerChecks
                 return "the weight matrix has no rows or columns";
             }
 
+            if (w.Unrolled.Count != declaredUnrolled)
+            {
+                return $"{w.Unrolled.Count} 'nz' lines, but 'unrolled {declaredUnrolled}'";
+            }
+
             switch (layer.Plan)
             {
                 case PlanKind.Dense when w.WeightsBlob is not { Format: "fp32" }:
                     return "a Dense layer needs fp32 weights in the blob";
                 case PlanKind.SparseTable when w.WeightsBlob is not { Format: "group" or "csr" }:
                     return "a SparseTable layer needs group or csr weights in the blob";
-                case PlanKind.SparseUnrolled when w.Unrolled.Count != declaredUnrolled || w.Unrolled.Count != w.NonZeros:
-                    return $"{w.Unrolled.Count} 'nz' lines, but 'unrolled {declaredUnrolled}' and 'nonzeros {w.NonZeros}'";
+                case PlanKind.SparseUnrolled when w.Unrolled.Count != w.NonZeros:
+                    return $"{w.Unrolled.Count} 'nz' lines, but 'nonzeros {w.NonZeros}'";
                 case PlanKind.SparseUnrolled:
                     foreach (var nz in w.Unrolled)
                     {

@@ -29,10 +29,18 @@ internal sealed partial class ManifestParser
         var unrolled = new List<NonZeroSpec>();
         var hasWeights = false;
         var errors = _diagnostics.Count;
+        var rank = -1;
+        bool hasOverridden = false, hasReason = false, hasSparsity = false, hasNonZeros = false, hasGroupSize = false;
+        bool hasWeightsBlob = false, hasBiasBlob = false, hasUnrolled = false;
         for (_index++; _index < _lines.Length; _index++)
         {
             _cancellation.ThrowIfCancellationRequested();
             var (key, value) = Split(_lines[_index]);
+            if (key != "end" && !InOrder(key, ref rank, reported: _diagnostics.Count > errors))
+            {
+                continue;
+            }
+
             switch (key)
             {
                 case "end":
@@ -98,6 +106,7 @@ internal sealed partial class ManifestParser
                     scheme = Name(value);
                     break;
                 case "sparsity":
+                    hasSparsity = true;
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out sparsity))
                     {
                         Corrupt($"bad sparsity '{value}'");
@@ -105,22 +114,27 @@ internal sealed partial class ManifestParser
 
                     break;
                 case "nonzeros":
+                    hasNonZeros = true;
                     nonZeros = Long(value);
                     break;
                 case "group-size":
-                    groupSize = (int)Math.Max(1, Long(value));
+                    hasGroupSize = true;
+                    groupSize = Math.Max(1, Int(value));
                     break;
                 case "format":
                     format = Name(value);
                     break;
                 case "weights-blob":
+                    hasWeightsBlob = true;
                     weightsBlob = Location(value);
                     break;
                 case "bias-blob":
+                    hasBiasBlob = true;
                     biasBlob = Location(value);
                     break;
                 case "unrolled":
-                    unrolledCount = (int)Long(value);
+                    hasUnrolled = true;
+                    unrolledCount = Int(value);
                     break;
                 case "nz":
                     var nz = value.Split(' ');
@@ -149,9 +163,16 @@ internal sealed partial class ManifestParser
 
                     break;
                 case "overridden":
+                    hasOverridden = true;
                     overridden = value == "true";
+                    if (!overridden && value != "false")
+                    {
+                        Corrupt($"'overridden' is true or false, found '{value}'");
+                    }
+
                     break;
                 case "reason":
+                    hasReason = true;
                     reason = value;
                     break;
                 default:
@@ -170,11 +191,24 @@ internal sealed partial class ManifestParser
                 return null;
             }
 
-            if (op is null || output is null || outputShape is null || plan is null || inputs.Count == 0 || inputs.Count != inputShapes.Count)
+            if (op is null || output is null || outputShape is null || plan is null || !hasOverridden || !hasReason || inputs.Count == 0 || inputs.Count != inputShapes.Count)
             {
-                Corrupt($"layer '{name}' lacks op, inputs, output, shapes or plan");
+                Corrupt($"layer '{name}' lacks op, inputs, output, shapes, plan, overridden or reason");
                 return null;
             }
+
+            if (hasWeights && (scheme is null || !hasSparsity || !hasNonZeros || !hasGroupSize || format is null || !hasWeightsBlob || !hasBiasBlob || !hasUnrolled))
+            {
+                Corrupt($"layer '{name}' has a weight matrix but lacks one of scheme, sparsity, nonzeros, group-size, format, weights-blob, bias-blob, unrolled");
+                return null;
+            }
+
+            if (!hasWeights && (scheme is not null || hasSparsity || hasNonZeros || hasGroupSize || format is not null || hasWeightsBlob || hasBiasBlob || hasUnrolled || unrolled.Count > 0))
+            {
+                Corrupt($"layer '{name}' has weight keys but no 'matrix' line");
+                return null;
+            }
+
 
             if (Array.IndexOf(SupportedOps, op) < 0)
             {
@@ -201,6 +235,31 @@ internal sealed partial class ManifestParser
         }
     }
 
+    // Keys come in the order ManifestFormat.LayerKeys gives (the runtime's reader expects them so); attr and nz may repeat.
+    // One report per layer: after a key out of place, the keys after it would all read as out of place too.
+    private bool InOrder(string key, ref int rank, bool reported)
+    {
+        var at = Array.IndexOf(ManifestFormat.LayerKeys, key);
+        if (at < 0)
+        {
+            Corrupt($"unknown layer key '{key}'");
+            return false;
+        }
+
+        if (at < rank || (at == rank && key is not ("attr" or "nz")))
+        {
+            if (!reported)
+            {
+                Corrupt($"'{key}' out of place: a layer's keys come once each, in the order {string.Join(", ", ManifestFormat.LayerKeys)}");
+            }
+
+            return false;
+        }
+
+        rank = at;
+        return true;
+    }
+
     private string? Name(string value)
     {
         if (!ManifestFormat.TryDecodeName(value, out var name))
@@ -224,6 +283,17 @@ internal sealed partial class ManifestParser
         }
 
         return value;
+    }
+
+    private int Int(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            Corrupt($"expected a non-negative 32-bit integer, found '{value}'");
+            return -1;
+        }
+
+        return n;
     }
 
     private long Long(string value)

@@ -65,6 +65,7 @@ internal sealed partial class ManifestParser
         var layers = new List<LayerSpec>();
         var classLine = 0;
         var digestLine = -1;
+        var headerSeen = 0;
         for (_index = 1; _index < _lines.Length; _index++)
         {
             _cancellation.ThrowIfCancellationRequested();
@@ -75,6 +76,15 @@ internal sealed partial class ManifestParser
             }
 
             var (key, value) = Split(line);
+            var header = Array.IndexOf(ManifestFormat.HeaderKeys, key);
+            if (headerSeen < ManifestFormat.HeaderKeys.Length ? header != headerSeen : header >= 0)
+            {
+                // Nothing after a header out of order can be read as the runtime would read it.
+                Corrupt($"the manifest opens with {string.Join(", ", ManifestFormat.HeaderKeys)}, once each and in that order; found '{key}' here");
+                return null;
+            }
+
+            headerSeen += header >= 0 ? 1 : 0;
             switch (key)
             {
                 case "model":

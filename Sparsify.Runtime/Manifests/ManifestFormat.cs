@@ -18,6 +18,19 @@ static class ManifestFormat
     /// <summary>The format version writers write and readers read (2: the manifest ends with its own digest).</summary>
     public const int CurrentVersion = 2;
 
+    /// <summary>The keys that open a manifest, after its signature, each once and in this order.</summary>
+    public static readonly string[] HeaderKeys = ["model", "class", "blob-sha256", "blob-length"];
+
+    /// <summary>
+    /// The keys of a layer block in the order they must come; <c>attr</c> and <c>nz</c> may repeat, the
+    /// weights' keys (<c>matrix</c> to <c>nz</c>) come together or not at all, every other key once.
+    /// </summary>
+    public static readonly string[] LayerKeys =
+    [
+        "op", "inputs", "output", "input-shapes", "output-shape", "attr", "matrix", "scheme", "sparsity", "nonzeros", "group-size",
+        "format", "weights-blob", "bias-blob", "unrolled", "nz", "plan", "overridden", "reason",
+    ];
+
     /// <summary>The key of the last line, which holds the SHA-256 of every line before it.</summary>
     public const string DigestKey = "manifest-sha256";
 

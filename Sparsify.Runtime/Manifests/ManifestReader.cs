@@ -85,6 +85,11 @@ public static class ManifestReader
         if (key == "matrix")
         {
             var rc = Dims(value, lines);
+            if (rc.Count != 2)
+            {
+                throw lines.Error("expected 'matrix ROWSxCOLUMNS'");
+            }
+
             var scheme = lines.Expect("scheme");
             var sparsity = double.Parse(lines.Expect("sparsity"), NumberStyles.Float, CultureInfo.InvariantCulture);
             var nonZeros = Long(lines.Expect("nonzeros"), lines);
@@ -93,6 +98,11 @@ public static class ManifestReader
             var weightsBlob = Location(lines.Expect("weights-blob"), lines);
             var biasBlob = Location(lines.Expect("bias-blob"), lines);
             var count = Int(lines.Expect("unrolled"), lines);
+            if (count < 0 || count > lines.Remaining)
+            {
+                throw lines.Error($"'unrolled {count}' announces more 'nz' lines than the manifest has");
+            }
+
             var unrolled = new UnrolledWeight[count];
             for (var i = 0; i < count; i++)
             {
@@ -174,6 +184,9 @@ public static class ManifestReader
     private sealed class Cursor(string[] lines)
     {
         private int _index = -1;
+
+        /// <summary>Lines after the current one.</summary>
+        public int Remaining => lines.Length - _index - 1;
 
         public bool AtEnd
         {

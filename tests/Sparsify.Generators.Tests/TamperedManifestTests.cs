@@ -33,7 +33,7 @@ public sealed class TamperedManifestTests
         StringAssert.StartsWith(lines[^1], "manifest-sha256 ");
         Single(string.Join('\n', lines[..^1]) + "\n", "SPRS2010");
         Single(Manifest + "colour blue\n", "SPRS2003");
-        Single(Manifest + "model Other\n", "SPRS2010");
+        Single(Manifest + "output fc 1x10\n", "SPRS2010");
         Single(Manifest + "\n", null);
     }
 
@@ -50,6 +50,8 @@ public sealed class TamperedManifestTests
     [DataRow("conv2", "  output ", "  output pool1", "already produced")]
     [DataRow("fc", "  matrix ", "  matrix 10x31", "cannot read 32 features")]
     [DataRow("pool1", "  attr kernel ", "  attr kernel 9x9", "window does not fit")]
+    [DataRow("conv2", "  unrolled ", "  unrolled 99999999", "72 'nz' lines, but 'unrolled 99999999'")]
+    [DataRow("conv2a", "  unrolled ", "  unrolled 3", "0 'nz' lines, but 'unrolled 3'")]
     public void CraftedInconsistentLayersAreReportedAtTheLayer(string layer, string key, string replacement, string message)
     {
         var diagnostic = Single(TestModels.Resign(Edit(Manifest, layer, key, replacement)), "SPRS2006");
@@ -68,6 +70,41 @@ public sealed class TamperedManifestTests
         lines[at] = replacement;
         var diagnostic = Single(TestModels.Resign(string.Join('\n', lines)), "SPRS2003");
         StringAssert.Contains(diagnostic.GetMessage(), message);
+    }
+
+    /// <summary>What the runtime's reader refuses, the generator refuses too: the run times never disagree on a model.</summary>
+    [TestMethod]
+    [DataRow("conv2", "  scheme ", "  plan SparseTable", "out of place")]
+    [DataRow("conv2", "  op ", "  inputs relu2a", "out of place")]
+    [DataRow("conv2", "  overridden ", "  frobnicate true", "unknown layer key")]
+    [DataRow("conv2", "  overridden ", "  overridden maybe", "true or false")]
+    [DataRow("conv2", "  group-size ", "  group-size 2147483648", "32-bit integer")]
+    [DataRow("pool1", "  plan ", "  format group\n  plan Dense", "no 'matrix' line")]
+    [DataRow("conv2", "  reason ", "", "lacks op, inputs, output, shapes, plan, overridden or reason")]
+    [DataRow("conv2", "  format ", "", "lacks one of scheme")]
+    public void LayerKeysComeOnceEachInTheRuntimesOrder(string layer, string key, string replacement, string message)
+    {
+        var edited = TestModels.Resign(Edit(Manifest, layer, key, replacement));
+        StringAssert.Contains(Single(edited, "SPRS2003")!.GetMessage(), message);
+        Assert.ThrowsExactly<FormatException>(() => Sparsify.Runtime.Manifests.ManifestReader.Read(edited));
+    }
+
+    [TestMethod]
+    public void HeaderKeysComeFirstOnceEachInOrder()
+    {
+        var lines = Manifest.Split('\n');
+        (lines[1], lines[2]) = (lines[2], lines[1]);
+        Single(TestModels.Resign(string.Join('\n', lines)), "SPRS2003");
+        Single(TestModels.Resign(Manifest.Replace("\nlayer conv1\n", "\nclass Other\nlayer conv1\n", StringComparison.Ordinal)), "SPRS2003");
+    }
+
+    [TestMethod]
+    public void ASoftmaxAxisOutsideItsInputIsReported()
+    {
+        var manifest = TestModels.Compile(TestModels.Build("smallalexnet"), 0.0, "locality", null).ManifestText;
+        var edited = TestModels.Resign(Edit(manifest, "prob", "  attr axis ", "  attr axis 5"));
+        Assert.AreNotEqual(TestModels.Resign(manifest), edited);
+        StringAssert.Contains(Single(edited, "SPRS2006")!.GetMessage(), "axis 5 does not fit an input of rank 2");
     }
 
     [TestMethod]
@@ -95,7 +132,9 @@ public sealed class TamperedManifestTests
         var lines = text.Split('\n');
         var at = Array.FindIndex(lines, LayerLine(text, layer), l => l.StartsWith(key, StringComparison.Ordinal));
         lines[at] = replacement;
-        return string.Join('\n', lines);
+
+        // An empty replacement deletes the line.
+        return string.Join('\n', lines.Where((_, i) => i != at || replacement.Length > 0));
     }
 
     private static int LayerLine(string text, string name) => Array.FindIndex(text.Split('\n'), l => l == "layer " + name);

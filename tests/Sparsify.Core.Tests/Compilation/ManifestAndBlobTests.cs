@@ -49,6 +49,22 @@ public sealed class ManifestAndBlobTests
     }
 
     [TestMethod]
+    public void TheReaderRefusesImpossibleCountsAndMatricesWithAFormatException()
+    {
+        var text = LeNet().ManifestText;
+        static string Resign(string edited)
+        {
+            var lines = edited.TrimEnd('\n').Split('\n');
+            return ManifestFormat.Sign(string.Join('\n', lines[..^1]) + "\n");
+        }
+
+        var firstMatrix = text.Split('\n').First(l => l.StartsWith("  matrix ", StringComparison.Ordinal));
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(Resign(text.Replace(firstMatrix, "  matrix 6", StringComparison.Ordinal)))).Message, "ROWSxCOLUMNS");
+        var firstUnrolled = text.Split('\n').First(l => l.StartsWith("  unrolled ", StringComparison.Ordinal));
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(Resign(text.Replace(firstUnrolled, "  unrolled 2147483647", StringComparison.Ordinal)))).Message, "more 'nz' lines than the manifest has");
+    }
+
+    [TestMethod]
     public void NamesWithAnyTextRoundTripThroughTheManifest()
     {
         static string Hostile(string name) => $"{name} with space\n\u2028%20\"";

@@ -278,6 +278,41 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
+    public void AnUnnamedNodeIsNamedAfterItsOutputUniquely()
+    {
+        // The second Relu is unnamed and writes a value called like the first node.
+        var model = new OnnxProtoBuilder().Input("x", 1, 4);
+        model.Node("Relu", ["x"], "y").Name = "act";
+        model.Node("Relu", ["y"], "act").Name = string.Empty;
+        var graph = OnnxModel.Load(model.Output("act").Bytes());
+        CollectionAssert.AreEqual(new[] { "act", "act_2" }, graph.Layers.Select(l => l.Name).ToArray());
+    }
+
+    [TestMethod]
+    public void AGraphWithTwoLayersOfOneNameIsRefused()
+    {
+        Sparsify.Core.Ir.Layer[] layers =
+        [
+            new Sparsify.Core.Ir.Layers.ReluLayer("act", "x", "y"),
+            new Sparsify.Core.Ir.Layers.ReluLayer("act", "y", "z"),
+        ];
+        var e = Assert.ThrowsExactly<SparsifyModelException>(() => Sparsify.Core.Ir.ModelGraph.Create("twins", [new Sparsify.Core.Ir.GraphValue("x", new Sparsify.Core.Ir.Shape(1, 4))], layers, ["z"]));
+        StringAssert.Contains(e.Message, "two layers are named 'act'");
+    }
+
+    [TestMethod]
+    public void AnExternalDataKeyGivenTwiceIsRefused()
+    {
+        var model = new OnnxProtoBuilder().Input("x", 1, 3, 4, 4);
+        model.Node("Conv", ["x", "w"], "y");
+        var tensor = new TensorProto { Name = "w", DataType = 1, Dims = { 2, 3, 1, 1 }, DataLocation = TensorProto.Types.DataLocation.External };
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "w.bin" });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "v.bin" });
+        model.Graph.Initializer.Add(tensor);
+        StringAssert.Contains(LoadFails("twice-located.onnx", model.Output("y").Bytes()).Message, "gives its external data's 'location' 2 times");
+    }
+
+    [TestMethod]
     public void AnIrVersionNewerThanSupportedIsRefused()
     {
         var model = new OnnxProtoBuilder().Input("x", 1, 4);
