@@ -14,8 +14,11 @@ public static class ModelLimits
     /// </summary>
     public const long MaxTensorBytes = int.MaxValue;
 
-    /// <summary>The most elements of one float32 tensor: <see cref="MaxTensorBytes"/> / 4 = 536,870,911.</summary>
-    public const int MaxTensorElements = (int)(MaxTensorBytes / sizeof(float));
+    /// <summary>
+    /// The most elements of one float32 tensor: <see cref="MaxTensorBytes"/> / 4 = 536,870,911; the
+    /// manifest format's limit, which the generator checks, is this one.
+    /// </summary>
+    public const int MaxTensorElements = (int)Sparsify.Runtime.Manifests.ManifestFormat.MaxTensorElements;
 
     /// <summary>The largest total of a model's initializers and constants, in bytes as stored: 4 GiB.</summary>
     public const long MaxModelWeightBytes = 4L << 30;

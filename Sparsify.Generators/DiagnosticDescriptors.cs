@@ -59,9 +59,14 @@ internal static class DiagnosticDescriptors
         "SPRS2010", "Edited manifest", "Manifest '{0}' was changed after Sparsify wrote it (its last line is not the digest of the lines before it); a hand edit would give a different model than the one compiled: rebuild the model instead (delete the manifest or touch the model file)",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    /// <summary>The manifest came from a model file no model item holds any more.</summary>
+    public static readonly DiagnosticDescriptor StaleManifest = new(
+        "SPRS2011", "Stale manifest", "Manifest '{0}' was compiled from a model file whose content no SparsifyModel item has any more (its SHA-256 differs): the model changed but its compile step did not run (a file restored with an older time stamp, for one): rebuild the model (touch the model file or delete the manifest)",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     /// <summary>All descriptors by id.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
-        NotAManifest, UnsupportedVersion, CorruptLine, InvalidClassName, UnknownOp, InvalidLayer, InvalidNamespace, UnsafeRequired, DuplicateClass, EditedManifest,
+        NotAManifest, UnsupportedVersion, CorruptLine, InvalidClassName, UnknownOp, InvalidLayer, InvalidNamespace, UnsafeRequired, DuplicateClass, EditedManifest, StaleManifest,
     }.ToDictionary(d => d.Id);
 }

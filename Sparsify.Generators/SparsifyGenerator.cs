@@ -66,7 +66,8 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
         var ns = fileOptions.TryGetValue(MetadataPrefix + "SparsifyNamespace", out var n) && n.Trim().Length > 0 ? n.Trim() : rootNamespace;
         var resource = fileOptions.TryGetValue(MetadataPrefix + "SparsifyResourceName", out var r) ? r.Trim() : string.Empty;
         var content = text.GetText(cancellation)?.ToString() ?? string.Empty;
-        return new ManifestFile(text.Path, content, ns, resource);
+        var hashes = options.GlobalOptions.TryGetValue("build_property._SparsifyModelHashes", out var h) ? h.Trim() : string.Empty;
+        return new ManifestFile(text.Path, content, ns, resource, hashes);
     }
 
     private static void Produce(SourceProductionContext context, ImmutableArray<ManifestResult> results, bool allowUnsafe)

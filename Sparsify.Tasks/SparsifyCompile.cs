@@ -101,7 +101,9 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         {
             var graph = OnnxModel.Load(settings.ModelPath, settings.Import);
             settings.CheckLayers(graph);
-            compiled = ModelCompiler.Compile(graph, settings.Options);
+
+            // The manifest records which file it came from; the generator compares it with the model items' current hashes.
+            compiled = ModelCompiler.Compile(graph, settings.Options with { SourceSha256 = Sha256Of(settings.ModelPath) });
         }
         catch (ItemSettingsException e)
         {
@@ -165,6 +167,12 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         }
 
         return t.ToString().TrimEnd('\n');
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static TaskItem Output(string path, ModelItemSettings settings)

@@ -39,6 +39,9 @@ public sealed record CompileOptions
     /// <summary>Class name hint for the generated code; null: the model name in PascalCase.</summary>
     public string? ClassName { get; init; }
 
+    /// <summary>SHA-256 of the model file compiled (lowercase hex), recorded in the manifest; null when the model came from memory.</summary>
+    public string? SourceSha256 { get; init; }
+
     /// <summary>The options <see cref="ModelPruner"/> takes.</summary>
     public ModelPruningOptions ToPruningOptions() => new()
     {

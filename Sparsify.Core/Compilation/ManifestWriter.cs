@@ -13,6 +13,7 @@ namespace Sparsify.Core.Compilation;
 /// sparsify-manifest 2
 /// model NAME
 /// class NAME
+/// source-sha256 HEX|none     (the model file compiled)
 /// blob-sha256 HEX
 /// blob-length BYTES
 /// input NAME DIMS            (one per input, DIMS like 1x1x28x28)
@@ -57,6 +58,7 @@ public static class ManifestWriter
         Line(t, Signature, Int(manifest.Version));
         Line(t, "model", Name(manifest.Model));
         Line(t, "class", Word(manifest.ClassName));
+        Line(t, "source-sha256", Word(manifest.SourceSha256));
         Line(t, "blob-sha256", manifest.BlobSha256);
         Line(t, "blob-length", manifest.BlobLength.ToString(CultureInfo.InvariantCulture));
         foreach (var i in manifest.Inputs)

@@ -82,7 +82,7 @@ public static class ModelCompiler
         var sha = Convert.ToHexStringLower(SHA256.HashData(blob));
         var layers = graph.Layers.Zip(plans).Select(p => Describe(graph, p.First, p.Second, sparsity.GetValueOrDefault(p.First.Name), pruning, formats, entries)).ToArray();
         var manifest = new Manifest(
-            ManifestWriter.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), sha, blob.Length,
+            ManifestWriter.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), options.SourceSha256 ?? ManifestFormat.NoSource, sha, blob.Length,
             new(graph.Inputs.Select(Value)), new(graph.Outputs.Select(Value)), new(layers));
         var text = ManifestWriter.Write(manifest);
         var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length);

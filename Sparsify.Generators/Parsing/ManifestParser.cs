@@ -58,7 +58,8 @@ internal sealed partial class ManifestParser
             return null;
         }
 
-        string? model = null, className = null, sha = null;
+        string? model = null, className = null, sha = null, source = null;
+        var sourceLine = 0;
         long blobLength = -1;
         var inputs = new List<ValueSpec>();
         var outputs = new List<ValueSpec>();
@@ -93,6 +94,10 @@ internal sealed partial class ManifestParser
                 case "class":
                     className = Name(value);
                     classLine = _index;
+                    break;
+                case "source-sha256":
+                    source = value == ManifestFormat.NoSource ? value : Hex(value);
+                    sourceLine = _index;
                     break;
                 case "blob-sha256":
                     sha = Hex(value);
@@ -131,10 +136,10 @@ internal sealed partial class ManifestParser
             }
         }
 
-        if (model is null || className is null || sha is null || blobLength < 0 || inputs.Count == 0 || outputs.Count == 0 || layers.Count == 0)
+        if (model is null || className is null || source is null || sha is null || blobLength < 0 || inputs.Count == 0 || outputs.Count == 0 || layers.Count == 0)
         {
             _index = _lines.Length - 1;
-            Corrupt("the manifest is truncated: it needs model, class, blob-sha256, blob-length, at least one input, output and layer");
+            Corrupt("the manifest is truncated: it needs model, class, source-sha256, blob-sha256, blob-length, at least one input, output and layer");
             return null;
         }
 
@@ -160,6 +165,14 @@ internal sealed partial class ManifestParser
         if (_diagnostics.Count == 0)
         {
             CheckGraph(inputs, outputs, layers, blobLength);
+        }
+
+        // The build passes the model items' current hashes: a manifest from another version of its model
+        // (the compile step skipped, e.g. for a restored file with an older time stamp) is stale.
+        if (_diagnostics.Count == 0 && file.ModelHashes.Length > 0 && source != ManifestFormat.NoSource
+            && Array.IndexOf(file.ModelHashes.ToLowerInvariant().Split(';'), source) < 0)
+        {
+            Report(DiagnosticDescriptors.StaleManifest, sourceLine, System.IO.Path.GetFileName(_path));
         }
 
         var resource = file.ResourceName.Length > 0 ? file.ResourceName : $"Sparsify.{(ns.Length > 0 ? ns + "." : string.Empty)}{className}.weights.bin";
@@ -211,4 +224,5 @@ internal sealed partial class ManifestParser
 /// <param name="Text">Its text.</param>
 /// <param name="Namespace">The namespace to generate into (empty: global).</param>
 /// <param name="ResourceName">The blob's resource name (empty: the default).</param>
-internal sealed record ManifestFile(string Path, string Text, string Namespace, string ResourceName);
+/// <param name="ModelHashes">The SHA-256 of every model item of the build, ';'-separated (empty: not known, not checked).</param>
+internal sealed record ManifestFile(string Path, string Text, string Namespace, string ResourceName, string ModelHashes = "");

@@ -9,13 +9,14 @@ namespace Sparsify.Runtime.Manifests;
 /// <param name="Version">The format version (<see cref="ManifestFormat.CurrentVersion"/>).</param>
 /// <param name="Model">The model's name.</param>
 /// <param name="ClassName">The class name the generated code should use.</param>
+/// <param name="SourceSha256">SHA-256 of the model file compiled, lowercase hex, or "none" when it was compiled from memory: a manifest left over from another version of the model is detected.</param>
 /// <param name="BlobSha256">SHA-256 of the weight blob, lowercase hex: a stale or mismatched blob is detected at load.</param>
 /// <param name="BlobLength">Bytes of the weight blob.</param>
 /// <param name="Inputs">Graph inputs in order.</param>
 /// <param name="Outputs">Graph outputs in order.</param>
 /// <param name="Layers">Layers in execution order.</param>
 public sealed record Manifest(
-    int Version, string Model, string ClassName, string BlobSha256, long BlobLength,
+    int Version, string Model, string ClassName, string SourceSha256, string BlobSha256, long BlobLength,
     EquatableList<ManifestValue> Inputs, EquatableList<ManifestValue> Outputs, EquatableList<ManifestLayer> Layers);
 
 /// <summary>A named value and its shape (batch first).</summary>

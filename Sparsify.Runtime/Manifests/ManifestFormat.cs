@@ -19,7 +19,10 @@ static class ManifestFormat
     public const int CurrentVersion = 2;
 
     /// <summary>The keys that open a manifest, after its signature, each once and in this order.</summary>
-    public static readonly string[] HeaderKeys = ["model", "class", "blob-sha256", "blob-length"];
+    public static readonly string[] HeaderKeys = ["model", "class", "source-sha256", "blob-sha256", "blob-length"];
+
+    /// <summary>The <c>source-sha256</c> of a model compiled from memory rather than a file.</summary>
+    public const string NoSource = "none";
 
     /// <summary>
     /// The keys of a layer block in the order they must come; <c>attr</c> and <c>nz</c> may repeat, the
@@ -35,10 +38,11 @@ static class ManifestFormat
     public const string DigestKey = "manifest-sha256";
 
     /// <summary>
-    /// Most elements one tensor of a manifest may have (1 GiB of floats): generated code allocates every
-    /// activation up front, so a larger declared size is an error, not an allocation.
+    /// Most elements one tensor may have: int.MaxValue bytes of float32, the compiler's limit per tensor
+    /// (Sparsify.Core's ModelLimits takes it from here). Generated code allocates every activation up
+    /// front, so the generator refuses a manifest declaring more.
     /// </summary>
-    public const long MaxTensorElements = 1L << 28;
+    public const long MaxTensorElements = int.MaxValue / sizeof(float);
 
     /// <summary>Appends the digest line to <paramref name="body"/> (whole lines, each ending in '\n').</summary>
     public static string Sign(string body) => body + DigestKey + " " + Sha256Hex(body) + "\n";

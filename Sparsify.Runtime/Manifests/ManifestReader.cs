@@ -30,6 +30,7 @@ public static class ManifestReader
 
         var model = Name(lines.Expect("model"), lines);
         var className = lines.Expect("class");
+        var source = lines.Expect("source-sha256");
         var sha = lines.Expect("blob-sha256");
         var blobLength = Long(lines.Expect("blob-length"), lines);
         var inputs = new List<ManifestValue>();
@@ -62,7 +63,7 @@ public static class ManifestReader
             throw new FormatException($"Sparsify manifest: its last line is not the '{ManifestFormat.DigestKey}' of the lines before it: the manifest was edited after Sparsify wrote it; rebuild the model");
         }
 
-        return new Manifest(version, model, className, sha, blobLength, new(inputs), new(outputs), new(layers));
+        return new Manifest(version, model, className, source, sha, blobLength, new(inputs), new(outputs), new(layers));
     }
 
     private static ManifestLayer ReadLayer(string name, Cursor lines)

@@ -60,6 +60,16 @@ internal static class GeneratorHarness
     public static GeneratorDriver Driver(string manifestText, string? ns = "App", string? resourceName = null, string path = ManifestPath) =>
         Driver(new MemoryAdditionalText(path, manifestText), ns, resourceName);
 
+    /// <summary>Runs the generator once with extra build properties (<c>build_property.*</c> keys) and returns its result.</summary>
+    public static GeneratorDriverRunResult RunWithProperties(string manifestText, IReadOnlyDictionary<string, string> properties)
+    {
+        var global = new Dictionary<string, string>(properties) { ["build_property.RootNamespace"] = "Consumer" };
+        var metadata = new Dictionary<string, string> { ["build_metadata.AdditionalFiles.SparsifyManifest"] = "true", ["build_metadata.AdditionalFiles.SparsifyNamespace"] = "App" };
+        var options = new OptionsProvider(global, new Dictionary<string, IReadOnlyDictionary<string, string>> { [ManifestPath] = metadata });
+        var driver = CSharpGeneratorDriver.Create([new SparsifyGenerator().AsSourceGenerator()], [new MemoryAdditionalText(ManifestPath, manifestText)], ParseOptions, options);
+        return driver.RunGenerators(Compilation()).GetRunResult();
+    }
+
     /// <summary>A driver over <paramref name="manifest"/> marked as Sparsify's, with the given metadata.</summary>
     public static GeneratorDriver Driver(AdditionalText manifest, string? ns = "App", string? resourceName = null)
     {

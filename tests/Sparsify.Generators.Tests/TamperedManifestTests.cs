@@ -43,7 +43,7 @@ public sealed class TamperedManifestTests
     [DataRow("conv2", "  output-shape ", "  output-shape 1x4x4x5", "does not follow")]
     [DataRow("conv2", "  inputs ", "  inputs nowhere", "input 'nowhere' is neither a model input nor the output of an earlier layer")]
     [DataRow("conv2", "  input-shapes ", "  input-shapes 1x4x4x5", "has shape 1x4x4x5 here but 1x4x4x4 where it is produced")]
-    [DataRow("conv2", "  output-shape ", "  output-shape 1x4x99999x99999", "more than 268435456 elements")]
+    [DataRow("conv2", "  output-shape ", "  output-shape 1x4x99999x99999", "more than 536870911 elements")]
     [DataRow("conv2", "  output-shape ", "  output-shape 1x0x4x4", "at least 1")]
     [DataRow("conv2a", "  matrix ", "  matrix 4x35", "does not fit 4 input channels")]
     [DataRow("conv1", "  weights-blob ", "  weights-blob 0 99999999 fp32", "outside the")]
@@ -105,6 +105,24 @@ public sealed class TamperedManifestTests
         var edited = TestModels.Resign(Edit(manifest, "prob", "  attr axis ", "  attr axis 5"));
         Assert.AreNotEqual(TestModels.Resign(manifest), edited);
         StringAssert.Contains(Single(edited, "SPRS2006")!.GetMessage(), "axis 5 does not fit an input of rank 2");
+    }
+
+    [TestMethod]
+    public void AManifestFromAnotherVersionOfItsModelIsStale()
+    {
+        const string Source = "5a2f0c7e0b1d4c3a99f6e8d7c6b5a4938271605f4e3d2c1b0a99887766554433";
+        var text = TestModels.Resign(Manifest.Replace("\nsource-sha256 none\n", $"\nsource-sha256 {Source}\n", StringComparison.Ordinal));
+        Assert.AreNotEqual(TestModels.Resign(Manifest), text);
+        const string Key = "build_property._SparsifyModelHashes";
+
+        // MSBuild's GetFileHash writes upper-case hex.
+        Assert.IsEmpty(GeneratorHarness.RunWithProperties(text, new Dictionary<string, string> { [Key] = "0123;" + Source.ToUpperInvariant() }).Diagnostics);
+        Assert.IsEmpty(GeneratorHarness.RunWithProperties(text, new Dictionary<string, string>()).Diagnostics, "no hashes given: nothing to compare");
+        var stale = GeneratorHarness.RunWithProperties(text, new Dictionary<string, string> { [Key] = new string('A', 64) });
+        var diagnostic = stale.Diagnostics.Single();
+        Assert.AreEqual("SPRS2011", diagnostic.Id);
+        Assert.AreEqual(Array.IndexOf(text.Split('\n'), $"source-sha256 {Source}"), diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.IsEmpty(stale.GeneratedTrees);
     }
 
     [TestMethod]

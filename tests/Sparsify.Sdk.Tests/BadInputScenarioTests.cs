@@ -64,6 +64,28 @@ public sealed class BadInputScenarioTests
         AssertError(build.Output.Split('\n'), "SPRS1008", "lenet.onnx", build, "Sparsify.Generators");
     }
 
+    [TestMethod]
+    public void AModelRestoredWithAnOlderTimeStampIsAStaleManifestNotAnOldModel()
+    {
+        var app = PackageFeed.CreateConsumer("Restored", "<SparsifyModel Include=\"lenet.onnx\" Sparsity=\"0.5\" />", "Console.WriteLine();\n");
+        var model = Path.Combine(app.Folder, "lenet.onnx");
+        OnnxModel.Save(ModelBuilders.LeNet5(seed: 1), model);
+        var first = app.Build();
+        Assert.AreEqual(0, first.ExitCode, $"build failed: {first}");
+
+        // Another model with a time stamp older than the outputs: MSBuild sees nothing to recompile.
+        OnnxModel.Save(ModelBuilders.LeNet5(seed: 2), model);
+        File.SetLastWriteTimeUtc(model, DateTime.UtcNow.AddDays(-1));
+        var stale = app.Build();
+        Assert.AreNotEqual(0, stale.ExitCode, $"the build did not fail: {stale}");
+        AssertError(stale.Output.Split('\n'), "SPRS2011", "Restored.Lenet.manifest", stale, "rebuild the model");
+
+        // As the message says: touching the model recompiles it.
+        File.SetLastWriteTimeUtc(model, DateTime.UtcNow);
+        var rebuilt = app.Build();
+        Assert.AreEqual(0, rebuilt.ExitCode, $"build failed after touching the model: {rebuilt}");
+    }
+
     private static void AssertError(IEnumerable<string> lines, string code, string file, CliResult build, string? text = null)
     {
         var line = lines.FirstOrDefault(l => l.Contains($"error {code}", StringComparison.Ordinal) && l.Contains(file, StringComparison.Ordinal));

@@ -58,6 +58,7 @@ public sealed partial class SparsifyCompileTests
 
         var m = ReadManifest(task);
         Assert.AreEqual("Lenet5", m.ClassName);
+        Assert.AreEqual(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(s_lenet))), m.SourceSha256, "the manifest names the model file it came from");
         Assert.AreEqual(new FileInfo(Path.Combine(_out, blob)).Length, m.BlobLength);
         Assert.AreEqual("locality", m.Layers.First(l => l.Name == "conv2").Weights!.Scheme);
     }
