@@ -44,5 +44,6 @@ public static class Diagnostics
         (SettingsRejected, "settings rejected by the compiler for this model"),
         (OutputWriteFailed, "outputs could not be written"),
         (UnsupportedMsBuild, "not run by the .NET SDK's MSBuild (use dotnet build)"),
+        (GeneratorMissing, "the package's source generator is not in the compilation"),
     ];
 }

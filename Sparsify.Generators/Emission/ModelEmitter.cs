@@ -6,6 +6,15 @@ namespace Sparsify.Generators.Emission;
 /// <summary>Writes the model class: API, constants, the layer table, constructor and <c>Run</c>; layers come from the per-op emitters.</summary>
 internal static partial class ModelEmitter
 {
+    /// <summary>The generator's package version (without the build's "+commit" suffix, so output depends on the release only).</summary>
+    private static readonly string GeneratorVersion = VersionOf(typeof(ModelEmitter).Assembly);
+
+    private static string VersionOf(System.Reflection.Assembly assembly)
+    {
+        var informational = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
+        return informational is { Length: > 0 } ? informational.Split('+')[0] : assembly.GetName().Version?.ToString() ?? "0.0.0";
+    }
+
     public static string Emit(ModelSpec model)
     {
         var plan = GraphPlan.Build(model);
@@ -38,7 +47,7 @@ internal static partial class ModelEmitter
             .Line("using Sparsify.Runtime.Kernels;")
             .Line();
         WriteClassDocs(w, model, plan);
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Sparsify.Generators\", \"1.0\")]");
+        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Sparsify.Generators\", {Literals.String(GeneratorVersion)})]");
         w.Open($"public sealed partial class {model.ClassName}");
         WriteConstants(w, model);
         WriteLayerTable(w, model);

@@ -3,6 +3,7 @@ using Sparsify.Cli.Tests.Support;
 namespace Sparsify.Cli.Tests;
 
 [TestClass]
+[TestCategory("RealModel")]
 public sealed class ResNet18Tests
 {
     [TestMethod]

@@ -11,6 +11,7 @@ namespace Sparsify.Generators.Tests;
 /// layouts. Same pruned weights, same input: the reference executor's output within 1e-4 of its largest value.
 /// </summary>
 [TestClass]
+[TestCategory("RealModel")]
 public sealed class ResNet18Tests
 {
     private static string ResNet18Path

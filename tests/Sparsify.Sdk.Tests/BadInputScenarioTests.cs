@@ -5,6 +5,7 @@ namespace Sparsify.Sdk.Tests;
 
 /// <summary>Bad models and settings fail the consumer's build with their codes and leave nothing behind.</summary>
 [TestClass]
+[TestCategory("Scenario")]
 public sealed class BadInputScenarioTests
 {
     [TestMethod]

@@ -10,6 +10,7 @@ namespace Sparsify.Sdk.Tests;
 /// rebuild, metadata change, clean, bad metadata.
 /// </summary>
 [TestClass]
+[TestCategory("Scenario")]
 public sealed class ConsumerScenarioTests
 {
     private const string Program = """

@@ -12,6 +12,7 @@ namespace Sparsify.Sdk.Tests;
 /// on the same pruned weights: every plan (dense, table-driven, unrolled) and two schemes.
 /// </summary>
 [TestClass]
+[TestCategory("Scenario")]
 public sealed class GeneratedModelScenarioTests
 {
     // ClassName, item metadata, the same settings as compile options.

@@ -11,6 +11,7 @@ namespace Sparsify.Sdk.Tests;
 /// name goes into a string literal of the generated constructor), built by a real consumer and run.
 /// </summary>
 [TestClass]
+[TestCategory("Scenario")]
 public sealed class HostileModelScenarioTests
 {
     private const string Injection = "conv2\");}}static/**/void/**/M(){System.Console.WriteLine(\"INJECTED:\"+System.Environment.UserName);}static/**/int/**/X=Y();static/**/int/**/Y(){M();return/**/0;}//";

@@ -5,6 +5,7 @@ namespace Sparsify.Sdk.Tests;
 
 /// <summary>Two consumers built at the same time keep to their own outputs.</summary>
 [TestClass]
+[TestCategory("Scenario")]
 public sealed class ParallelBuildScenarioTests
 {
     [TestMethod]

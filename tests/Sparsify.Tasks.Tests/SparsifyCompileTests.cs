@@ -328,9 +328,17 @@ public sealed partial class SparsifyCompileTests
     [TestMethod]
     public void DiagnosticCodes_AreUniqueAndStable()
     {
+        // Every code the class declares is listed, once, in order; a new constant must join the list.
+        var declared = typeof(Diagnostics).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        CollectionAssert.AreEqual(declared, Diagnostics.All.Select(d => d.Code).ToArray());
         CollectionAssert.AreEqual(
-            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007" },
-            Diagnostics.All.Select(d => d.Code).ToArray());
+            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007", "SPRS1008" },
+            declared);
+        Assert.IsTrue(Diagnostics.All.All(d => d.Description.Length > 0));
     }
 
     // ---- helpers ----

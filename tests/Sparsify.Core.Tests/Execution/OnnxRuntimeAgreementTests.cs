@@ -16,6 +16,7 @@ public sealed class OnnxRuntimeAgreementTests
     private const double Tolerance = 1e-4;
 
     [TestMethod]
+    [TestCategory("RealModel")]
     public void ResNet18WithRealWeightsMatchesOnnxRuntime()
     {
         var path = TestData.ResNet18Path;

@@ -10,6 +10,7 @@ namespace Sparsify.Core.Tests.Onnx;
 public sealed class RoundTripTests
 {
     [TestMethod]
+    [TestCategory("RealModel")]
     public void ResNet18ReadAndWrittenBackKeepsGraphAndWeightsBitForBit()
     {
         var original = OnnxModelFile.Read(TestData.ResNet18Path);

@@ -24,7 +24,7 @@ using Sparsify.Runtime.Kernels;
 /// does not allocate. An instance runs one call at a time: a call from a second thread while one runs throws
 /// <see cref="InvalidOperationException"/>. Separate instances share nothing and may run concurrently.
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Sparsify.Generators", "1.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Sparsify.Generators", "0.1.0-alpha.1")]
 public sealed partial class ResidualNet
 {
     /// <summary>Floats <see cref="Run(ReadOnlySpan{float}, Span{float})"/> reads: all inputs at batch 1, in order.</summary>
