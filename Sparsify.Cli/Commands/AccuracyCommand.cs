@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Sparsify.Core.Data;
-using Sparsify.Core.Experiments;
+using Sparsify.Training.Data;
+using Sparsify.Training.Experiments;
 using Sparsify.Core.IO;
 
 namespace Sparsify.Cli.Commands;

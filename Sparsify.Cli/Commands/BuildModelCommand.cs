@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Spectre.Console;
 

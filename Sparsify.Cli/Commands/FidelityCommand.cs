@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Sparsify.Core.Experiments;
+using Sparsify.Training.Experiments;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
 using Sparsify.Core.IO;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
 using Sparsify.Hardware.Zc706.Anchors;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Data;
-using Sparsify.Core.Models;
+using Sparsify.Training.Data;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
-using Sparsify.Core.Training;
+using Sparsify.Training;
 
 namespace Sparsify.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 
 namespace Sparsify.Benchmarks;
 

@@ -1,7 +1,7 @@
 using Sparsify.Cli.Tests.Support;
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 
 namespace Sparsify.Cli.Tests;

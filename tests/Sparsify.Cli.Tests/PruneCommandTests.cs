@@ -1,6 +1,6 @@
 using Sparsify.Cli.Tests.Support;
 using Sparsify.Core.Ir.Layers;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 
 namespace Sparsify.Cli.Tests;

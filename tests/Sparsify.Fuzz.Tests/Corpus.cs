@@ -1,7 +1,7 @@
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using LayerExecution = Sparsify.Runtime.Manifests.LayerExecution;
 

@@ -1,6 +1,6 @@
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Execution;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Hardware.Zc706.Config;
 using Sparsify.Hardware.Zc706.Functional;
 using Sparsify.Hardware.Zc706.Network;

@@ -1,9 +1,9 @@
 using System.Reflection;
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Data;
+using Sparsify.Training.Data;
 using Sparsify.Core.Execution;
-using Sparsify.Core.Models;
-using Sparsify.Core.Training;
+using Sparsify.Training.Models;
+using Sparsify.Training;
 using Sparsify.Hardware.Zc706.Config;
 using Sparsify.Hardware.Zc706.Functional;
 using Sparsify.Hardware.Zc706.Simulation;

@@ -1,5 +1,5 @@
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Hardware.Zc706.Anchors;
 using Sparsify.Hardware.Zc706.Config;
 using Sparsify.Hardware.Zc706.Exploration;

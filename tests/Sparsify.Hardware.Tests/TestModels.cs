@@ -1,6 +1,6 @@
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Hardware.Zc706.Network;
 using Sparsify.Runtime.Blob;
 

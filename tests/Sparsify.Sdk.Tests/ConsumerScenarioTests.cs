@@ -1,6 +1,6 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 
 namespace Sparsify.Sdk.Tests;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Execution;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Runtime.Manifests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 
 namespace Sparsify.Sdk.Tests;

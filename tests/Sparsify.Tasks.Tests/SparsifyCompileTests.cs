@@ -1,7 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
 using Sparsify.Runtime.Blob;

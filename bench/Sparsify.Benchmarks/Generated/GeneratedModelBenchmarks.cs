@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 
 namespace Sparsify.Benchmarks.Generated;

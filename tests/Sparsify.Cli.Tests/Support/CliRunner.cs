@@ -32,7 +32,7 @@ internal static class CliRunner
         return path;
     }
 
-    public static float[] SeededValues(int count, int seed) => Sparsify.Core.Models.SeededTensors.UniformValues(count, seed);
+    public static float[] SeededValues(int count, int seed) => Sparsify.Training.Models.SeededTensors.UniformValues(count, seed);
 
     public static void WriteFloats(string path, float[] values) => File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Manifests;
 

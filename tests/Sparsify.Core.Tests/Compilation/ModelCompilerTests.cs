@@ -1,5 +1,5 @@
 using Sparsify.Core.Compilation;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Sparsity;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Manifests;

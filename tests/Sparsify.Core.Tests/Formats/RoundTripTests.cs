@@ -85,7 +85,7 @@ public sealed class RoundTripTests
     [TestMethod]
     public void EncodesFromAWeightMatrix()
     {
-        var graph = Sparsify.Core.Models.ModelBuilders.LeNet5();
+        var graph = Sparsify.Training.Models.ModelBuilders.LeNet5();
         var matrix = WeightMatrix.AllOf(graph)[1];
         var mask = new SparsityMask(matrix.Rows, matrix.Columns, (r, c) => (r + c) % 3 == 0);
         var expected = FormatTestData.Masked(matrix.Values, mask);

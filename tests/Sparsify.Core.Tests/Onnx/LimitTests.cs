@@ -153,7 +153,7 @@ public sealed class LimitTests
     {
         // Attributes, input dims and tensor dims of a real model set to values at the edges of int and long.
         long[] extremes = [0, -1, 2, 1L << 16, 1L << 30, int.MaxValue, int.MaxValue + 1L, long.MaxValue, long.MinValue];
-        var model = OnnxExporter.Export(Sparsify.Core.Models.ModelBuilders.LeNet5());
+        var model = OnnxExporter.Export(Sparsify.Training.Models.ModelBuilders.LeNet5());
         var random = new Random(5);
         for (var trial = 0; trial < 300; trial++)
         {

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Sparsify.Core.Ir.Layers;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Sparsity;
 using Sparsify.Core.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Sparsity;
 
 namespace Sparsify.Core.Tests.Sparsity;

@@ -1,4 +1,4 @@
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Sparsity;
 using static Sparsify.Core.Tests.Sparsity.SparsityFixtures;
 

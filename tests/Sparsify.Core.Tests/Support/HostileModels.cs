@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Onnx.Protos;
 

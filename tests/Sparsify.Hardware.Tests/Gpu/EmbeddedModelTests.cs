@@ -7,7 +7,7 @@ using System.Runtime.Loader;
 using System.Text;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Execution;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Hardware.Gpu;
 
 namespace Sparsify.Hardware.Tests.Gpu;

@@ -1,6 +1,6 @@
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
-using Sparsify.Core.Models;
+using Sparsify.Training.Models;
 using Sparsify.Core.Sparsity;
 using Sparsify.Runtime.Manifests;
 
