@@ -52,6 +52,10 @@ public static class SparsifyMetadata
 
     /// <summary>Keep the first convolution dense (true or false).</summary>
     public const string KeepFirstConvDense = nameof(KeepFirstConvDense);
+
+    /// <summary>Every metadata name above, in order.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Sparsity, Scheme, GroupSize, PeCount, BufferBytes, N, M, ExcludeLayers, LayerSparsity, LayerPlan, ClassName, Namespace, InputShape, KeepFirstConvDense];
 }
 
 /// <summary>A metadata problem: a diagnostic code and its message.</summary>

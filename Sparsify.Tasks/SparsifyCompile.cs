@@ -25,7 +25,10 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
     [Required]
     public string OutputDirectory { get; set; } = string.Empty;
 
-    /// <summary>The manifests written, with metadata <c>ClassName</c>, <c>Namespace</c> and <c>SourceModel</c>.</summary>
+    /// <summary>
+    /// The manifests of every model that compiled or was up to date, with metadata <c>ClassName</c>,
+    /// <c>Namespace</c>, <c>SourceModel</c> and <c>Compiled</c> (false: kept, its model and settings unchanged).
+    /// </summary>
     [Output]
     public ITaskItem[] Manifests { get; private set; } = [];
 
@@ -36,6 +39,10 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
     /// <summary>The reports written, with the same metadata as <see cref="Manifests"/>.</summary>
     [Output]
     public ITaskItem[] Reports { get; private set; } = [];
+
+    /// <summary>Each model's compile record (<see cref="CompileRecord"/>: what its outputs came from), for <c>dotnet clean</c>.</summary>
+    [Output]
+    public ITaskItem[] Records { get; private set; } = [];
 
     /// <inheritdoc />
     public override bool Execute()
@@ -69,23 +76,79 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         var manifests = new List<ITaskItem>();
         var blobs = new List<ITaskItem>();
         var reports = new List<ITaskItem>();
+        var records = new List<ITaskItem>();
         foreach (var (item, settings) in parsed.Where(p => !clashing.Contains(p.Item)))
         {
-            if (Compile(item, settings) is not { } written)
+            if (UpToDateOrCompile(item, settings) is not { } written)
             {
                 continue;
             }
 
-            manifests.Add(Output(written.Manifest, settings));
-            blobs.Add(Output(written.Blob, settings));
-            reports.Add(Output(written.Report, settings));
+            manifests.Add(Output(written.Manifest, settings, written.Compiled));
+            blobs.Add(Output(written.Blob, settings, written.Compiled));
+            reports.Add(Output(written.Report, settings, written.Compiled));
+            records.Add(Output(CompileRecord.PathFor(Path.GetDirectoryName(written.Manifest)!, settings.BaseName), settings, written.Compiled));
         }
 
         Manifests = [.. manifests];
         WeightBlobs = [.. blobs];
         Reports = [.. reports];
+        Records = [.. records];
         return !Log.HasLoggedErrors;
     }
+
+    // Per model: outputs whose record matches this item's model file, settings and compiler are kept, so a
+    // change to one of several models recompiles that one alone.
+    private (string Manifest, string Blob, string Report, bool Compiled)? UpToDateOrCompile(ITaskItem item, ModelItemSettings settings)
+    {
+        var names = CompiledModel.FileNames(settings.BaseName);
+        string? record = null;
+        var description = string.Empty;
+        try
+        {
+            var directory = Path.GetFullPath(OutputDirectory);
+            var outputs = (Manifest: Path.Combine(directory, names.Manifest), Blob: Path.Combine(directory, names.Blob), Report: Path.Combine(directory, names.Report));
+            record = CompileRecord.PathFor(directory, settings.BaseName);
+            description = CompileRecord.Describe(settings.ModelPath, SettingsText(item));
+            if (CompileRecord.IsUpToDate(record, description, [outputs.Manifest, outputs.Blob, outputs.Report]))
+            {
+                Log.LogMessage(MessageImportance.Normal, "{0}", $"Sparsify: {settings.BaseName} is up to date ({settings.ModelPath} and its settings unchanged)");
+                return (outputs.Manifest, outputs.Blob, outputs.Report, false);
+            }
+
+            CompileRecord.Forget(record);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // A path that cannot be examined: compile, which reports what is wrong with it.
+            record = null;
+        }
+
+        if (Compile(item, settings) is not { } written)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (record is not null)
+            {
+                CompileRecord.Write(record, description);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without its record the model compiles again next time; the outputs themselves are complete.
+            Log.LogMessage(MessageImportance.Low, "{0}", $"Sparsify: cannot write {record}: {e.Message}");
+        }
+
+        return (written.Manifest, written.Blob, written.Report, true);
+    }
+
+    // Every metadata value that shapes the outputs, and the task's own build.
+    private static string SettingsText(ITaskItem item) =>
+        string.Join('\n', SparsifyMetadata.All.Select(name => $"{name}={item.GetMetadata(name)}"))
+        + "\ntask " + typeof(SparsifyCompile).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
     private (string Manifest, string Blob, string Report)? Compile(ITaskItem item, ModelItemSettings settings)
     {
@@ -175,9 +238,10 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    private static TaskItem Output(string path, ModelItemSettings settings)
+    private static TaskItem Output(string path, ModelItemSettings settings, bool compiled)
     {
         var item = new TaskItem(path);
+        item.SetMetadata("Compiled", compiled ? "true" : "false");
         item.SetMetadata(SparsifyMetadata.ClassName, settings.ClassName);
         item.SetMetadata(SparsifyMetadata.Namespace, settings.Namespace);
         item.SetMetadata("SourceModel", settings.ModelPath);

@@ -170,7 +170,7 @@ internal sealed partial class ManifestParser
         // The build passes the model items' current hashes: a manifest from another version of its model
         // (the compile step skipped, e.g. for a restored file with an older time stamp) is stale.
         if (_diagnostics.Count == 0 && file.ModelHashes.Length > 0 && source != ManifestFormat.NoSource
-            && Array.IndexOf(file.ModelHashes.ToLowerInvariant().Split(';'), source) < 0)
+            && Array.IndexOf(file.ModelHashes.ToLowerInvariant().Split(',', ';'), source) < 0)
         {
             Report(DiagnosticDescriptors.StaleManifest, sourceLine, System.IO.Path.GetFileName(_path));
         }
@@ -224,5 +224,5 @@ internal sealed partial class ManifestParser
 /// <param name="Text">Its text.</param>
 /// <param name="Namespace">The namespace to generate into (empty: global).</param>
 /// <param name="ResourceName">The blob's resource name (empty: the default).</param>
-/// <param name="ModelHashes">The SHA-256 of every model item of the build, ';'-separated (empty: not known, not checked).</param>
+/// <param name="ModelHashes">The SHA-256 of every model item of the build, ','-separated (empty: not known, not checked).</param>
 internal sealed record ManifestFile(string Path, string Text, string Namespace, string ResourceName, string ModelHashes = "");

@@ -116,7 +116,7 @@ public sealed class TamperedManifestTests
         const string Key = "build_property._SparsifyModelHashes";
 
         // MSBuild's GetFileHash writes upper-case hex.
-        Assert.IsEmpty(GeneratorHarness.RunWithProperties(text, new Dictionary<string, string> { [Key] = "0123;" + Source.ToUpperInvariant() }).Diagnostics);
+        Assert.IsEmpty(GeneratorHarness.RunWithProperties(text, new Dictionary<string, string> { [Key] = "0123," + Source.ToUpperInvariant() }).Diagnostics);
         Assert.IsEmpty(GeneratorHarness.RunWithProperties(text, new Dictionary<string, string>()).Diagnostics, "no hashes given: nothing to compare");
         var stale = GeneratorHarness.RunWithProperties(text, new Dictionary<string, string> { [Key] = new string('A', 64) });
         var diagnostic = stale.Diagnostics.Single();

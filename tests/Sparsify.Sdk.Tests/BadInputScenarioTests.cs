@@ -34,9 +34,9 @@ public sealed class BadInputScenarioTests
         AssertError(errors, "SPRS1004", "lenet-copy.onnx", build, "Twin");
         AssertError(errors, "SPRS1005", "lenet.onnx", build);
 
-        // Only the good item's three files exist, whole; the failed run left no output list.
+        // Only the good item's three files (and their compile record) exist, whole; the failed run left no output list.
         CollectionAssert.AreEqual(
-            new[] { "BadInputs.Good.manifest", "BadInputs.Good.report.txt", "BadInputs.Good.weights.bin" },
+            new[] { "BadInputs.Good.inputs", "BadInputs.Good.manifest", "BadInputs.Good.report.txt", "BadInputs.Good.weights.bin" },
             app.OutputFiles(),
             $"unexpected files in {app.OutputDirectory}: {string.Join(", ", app.OutputFiles())}");
         Assert.IsFalse(File.Exists(app.OutputList), "a failed compile left the output list");

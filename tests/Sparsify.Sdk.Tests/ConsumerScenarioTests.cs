@@ -89,6 +89,46 @@ public sealed class ConsumerScenarioTests
         TestContext.WriteLine(string.Join("; ", times));
     }
 
+    [TestMethod]
+    public void TouchingOneOfTwoModelsRecompilesThatOneAndTheExtensionTargetsRun()
+    {
+        var items = "<SparsifyModel Include=\"first.onnx\" Sparsity=\"0.5\" />\n<SparsifyModel Include=\"second.onnx\" Sparsity=\"0.5\" />";
+        var app = PackageFeed.CreateConsumer("TwoModels", items, "Console.WriteLine(TwoModels.First.OutputLength + TwoModels.Second.OutputLength);\n");
+        OnnxModel.Save(ModelBuilders.LeNet5(seed: 1), Path.Combine(app.Folder, "first.onnx"));
+        OnnxModel.Save(ModelBuilders.LeNet5(seed: 2), Path.Combine(app.Folder, "second.onnx"));
+        File.WriteAllText(Path.Combine(app.Folder, "Directory.Build.targets"), """
+            <Project>
+              <Target Name="ShowBefore" BeforeTargets="SparsifyBeforeCompile">
+                <Message Importance="high" Text="before-compile hook" />
+              </Target>
+              <Target Name="ShowAfter" AfterTargets="SparsifyAfterCompile">
+                <Message Importance="high" Text="after-compile hook: @(SparsifyManifest->'%(Filename)', ' ')" />
+              </Target>
+            </Project>
+            """);
+
+        var first = app.Build();
+        Assert.AreEqual(0, first.ExitCode, $"build failed: {first}");
+        StringAssert.Contains(first.Output, "before-compile hook", first.ToString());
+        StringAssert.Contains(first.Output, "after-compile hook: TwoModels.First TwoModels.Second", first.ToString());
+        var firstManifest = Path.Combine(app.OutputDirectory, "TwoModels.First.manifest");
+        var secondManifest = Path.Combine(app.OutputDirectory, "TwoModels.Second.manifest");
+        var (firstWrite, secondWrite) = (File.GetLastWriteTimeUtc(firstManifest), File.GetLastWriteTimeUtc(secondManifest));
+
+        // The second model changes: it alone compiles; the first is kept, and both are still compiled in.
+        OnnxModel.Save(ModelBuilders.LeNet5(seed: 3), Path.Combine(app.Folder, "second.onnx"));
+        var second = app.Build();
+        Assert.AreEqual(0, second.ExitCode, $"build failed: {second}");
+        StringAssert.Contains(second.Output, "Sparsify: TwoModels.First is up to date", second.ToString());
+        StringAssert.Contains(second.Output, "-> " + secondManifest, second.ToString());
+        Assert.AreEqual(firstWrite, File.GetLastWriteTimeUtc(firstManifest), "the unchanged model was compiled again");
+        Assert.AreNotEqual(secondWrite, File.GetLastWriteTimeUtc(secondManifest), "the changed model was not compiled again");
+        StringAssert.Contains(second.Output, "after-compile hook: TwoModels.First TwoModels.Second", second.ToString());
+        var run = app.Run();
+        Assert.AreEqual(0, run.ExitCode, $"the consumer failed: {run}");
+        StringAssert.Contains(run.Output, "20", run.ToString());
+    }
+
     private static string Item(string metadata) => $"<SparsifyModel Include=\"lenet.onnx\" {metadata} />";
 
     private static CliResult Timed(CliResult result, List<string> times, string what)

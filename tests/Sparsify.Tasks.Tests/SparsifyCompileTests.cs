@@ -42,7 +42,7 @@ public sealed partial class SparsifyCompileTests
         Assert.IsEmpty(engine.Errors);
         Assert.IsEmpty(engine.Warnings);
         var (manifest, blob, report) = CompiledModel.FileNames("My.Models.Lenet5");
-        CollectionAssert.AreEquivalent(new[] { manifest, blob, report }, Directory.GetFiles(_out).Select(Path.GetFileName).ToArray());
+        CollectionAssert.AreEquivalent(new[] { manifest, blob, report, "My.Models.Lenet5.inputs" }, Directory.GetFiles(_out).Select(Path.GetFileName).ToArray());
         Assert.HasCount(1, task.Manifests);
         Assert.HasCount(1, task.WeightBlobs);
         Assert.HasCount(1, task.Reports);
@@ -323,6 +323,48 @@ public sealed partial class SparsifyCompileTests
         Assert.HasCount(1, task.Manifests);
         Assert.AreEqual("Lenet5", task.Manifests[0].GetMetadata("ClassName"));
         Assert.IsFalse(Directory.GetFiles(_out).Any(f => Path.GetFileName(f).StartsWith("Broken", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void OnlyTheModelWhoseFileOrSettingsChanged_CompilesAgain()
+    {
+        var other = Path.Combine(s_root, "other-" + Guid.NewGuid().ToString("N") + ".onnx");
+        File.Copy(s_lenet, other);
+        ITaskItem[] Items(string sparsity) => [Item(s_lenet, ("Sparsity", "0.5")), Item(other, ("Sparsity", sparsity), ("ClassName", "Other"))];
+        string[] Compiled(SparsifyCompile task) => task.Manifests.Where(m => m.GetMetadata("Compiled") == "true").Select(m => m.GetMetadata("ClassName")).Order(StringComparer.Ordinal).ToArray();
+
+        var (first, engine, ok) = Run(Items("0.5"));
+        Assert.IsTrue(ok, Describe(engine));
+        CollectionAssert.AreEqual(new[] { "Lenet5", "Other" }, Compiled(first));
+
+        // Nothing changed: both kept, both still outputs.
+        var (second, _, _) = Run(Items("0.5"));
+        Assert.IsEmpty(Compiled(second));
+        Assert.HasCount(2, second.Manifests);
+        Assert.HasCount(2, second.Records);
+
+        // One model's file changes (any time stamp, older too): that one alone.
+        File.SetLastWriteTimeUtc(other, File.GetLastWriteTimeUtc(other).AddDays(-3));
+        CollectionAssert.AreEqual(new[] { "Other" }, Compiled(Run(Items("0.5")).Task));
+
+        // One item's settings change: that one alone.
+        CollectionAssert.AreEqual(new[] { "Other" }, Compiled(Run(Items("0.7")).Task));
+
+        // One model's output is gone: that one alone.
+        File.Delete(Path.Combine(_out, CompiledModel.FileNames("Lenet5").Blob));
+        CollectionAssert.AreEqual(new[] { "Lenet5" }, Compiled(Run(Items("0.7")).Task));
+
+        // A damaged record is no record.
+        File.WriteAllText(CompileRecord.PathFor(_out, "Other"), "model elsewhere\n");
+        CollectionAssert.AreEqual(new[] { "Other" }, Compiled(Run(Items("0.7")).Task));
+    }
+
+    [TestMethod]
+    public void TheMetadataListNamesEveryMetadataConstant()
+    {
+        var declared = typeof(SparsifyMetadata).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+        CollectionAssert.AreEquivalent(declared, SparsifyMetadata.All.ToArray());
     }
 
     [TestMethod]
