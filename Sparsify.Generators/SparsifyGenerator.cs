@@ -28,6 +28,9 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
     /// <summary>Tracking name of the step that reads whether unsafe code is allowed.</summary>
     public const string AllowUnsafeStep = "SparsifyAllowUnsafe";
 
+    /// <summary>Tracking name of the step that finds, per class name, the one manifest that may generate it.</summary>
+    public const string ClassOwnersStep = "SparsifyClassOwners";
+
     private const string MetadataPrefix = "build_metadata.AdditionalFiles.";
 
     /// <inheritdoc />
@@ -52,8 +55,20 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => compilation.Options is Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions { AllowUnsafe: true })
             .WithTrackingName(AllowUnsafeStep);
 
-        context.RegisterSourceOutput(specs.Collect().Combine(allowUnsafe), static (output, input) => Produce(output, input.Left, input.Right));
+        // Only the class names are gathered across manifests (to refuse two manifests for one class), so a
+        // change to one model re-emits that model alone: each spec is its own source output.
+        var owners = specs
+            .Select(static (result, _) => result.Model is { } m ? new ClassClaim(FullName(m), m.FilePath) : null)
+            .Where(static claim => claim is not null)
+            .Select(static (claim, _) => claim!)
+            .Collect()
+            .Select(static (claims, _) => claims.GroupBy(c => c.FullName).Select(g => g.First()).ToEquatableArray())
+            .WithTrackingName(ClassOwnersStep);
+
+        context.RegisterSourceOutput(specs.Combine(owners).Combine(allowUnsafe), static (output, input) => Produce(output, input.Left.Left, input.Left.Right, input.Right));
     }
+
+    private static string FullName(ModelSpec model) => model.Namespace.Length > 0 ? model.Namespace + "." + model.ClassName : model.ClassName;
 
     private static ManifestFile? Read(AdditionalText text, AnalyzerConfigOptionsProvider options, string rootNamespace, CancellationToken cancellation)
     {
@@ -70,36 +85,33 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
         return new ManifestFile(text.Path, content, ns, resource, hashes);
     }
 
-    private static void Produce(SourceProductionContext context, ImmutableArray<ManifestResult> results, bool allowUnsafe)
+    private static void Produce(SourceProductionContext context, ManifestResult result, EquatableArray<ClassClaim> owners, bool allowUnsafe)
     {
-        var seen = new HashSet<string>();
-        foreach (var result in results)
+        foreach (var diagnostic in result.Diagnostics)
         {
-            foreach (var diagnostic in result.Diagnostics)
-            {
-                context.ReportDiagnostic(ToDiagnostic(diagnostic));
-            }
-
-            if (result.Model is not { } model)
-            {
-                continue;
-            }
-
-            var fullName = model.Namespace.Length > 0 ? model.Namespace + "." + model.ClassName : model.ClassName;
-            if (!seen.Add(fullName))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateClass, ClassLocation(model), fullName));
-                continue;
-            }
-
-            if (!allowUnsafe && model.Layers.Any(l => l.Op == "Conv" && l.Plan == PlanKind.SparseUnrolled))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsafeRequired, ClassLocation(model), fullName));
-                continue;
-            }
-
-            context.AddSource(fullName + ".g.cs", SourceText.From(ModelEmitter.Emit(model), System.Text.Encoding.UTF8));
+            context.ReportDiagnostic(ToDiagnostic(diagnostic));
         }
+
+        if (result.Model is not { } model)
+        {
+            return;
+        }
+
+        // The first manifest (in the compilation's order) that names a class generates it; the others are refused.
+        var fullName = FullName(model);
+        if (owners.FirstOrDefault(o => o.FullName == fullName) is { } owner && owner.FilePath != model.FilePath)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateClass, ClassLocation(model), fullName));
+            return;
+        }
+
+        if (!allowUnsafe && model.Layers.Any(l => l.Op == "Conv" && l.Plan == PlanKind.SparseUnrolled))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsafeRequired, ClassLocation(model), fullName));
+            return;
+        }
+
+        context.AddSource(fullName + ".g.cs", SourceText.From(ModelEmitter.Emit(model), System.Text.Encoding.UTF8));
     }
 
     private static Location ClassLocation(ModelSpec model)
@@ -116,3 +128,8 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
         return Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], location, info.Arguments.Cast<object>().ToArray());
     }
 }
+
+/// <summary>A manifest's claim to generate a class.</summary>
+/// <param name="FullName">The class's full name.</param>
+/// <param name="FilePath">The manifest's path.</param>
+internal sealed record ClassClaim(string FullName, string FilePath);

@@ -46,4 +46,36 @@ public sealed class IncrementalTests
         Assert.AreNotEqual(original, regenerated);
         Assert.Contains("public sealed partial class ResidualNetTwo", regenerated);
     }
+
+    [TestMethod]
+    public void EditingOneOfTwoManifestsReEmitsThatModelAlone()
+    {
+        var metadata = new Dictionary<string, string> { ["build_metadata.AdditionalFiles.SparsifyManifest"] = "true" };
+        var options = new OptionsProvider(
+            new Dictionary<string, string> { ["build_property.RootNamespace"] = "App" },
+            new Dictionary<string, IReadOnlyDictionary<string, string>> { ["/a.manifest"] = metadata, ["/b.manifest"] = metadata });
+        string Named(string className) => TestModels.Resign(Manifest.Replace("class ResidualNet", "class " + className, StringComparison.Ordinal));
+        var b = new MemoryAdditionalText("/b.manifest", Named("Second"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new SparsifyGenerator().AsSourceGenerator()],
+            [new MemoryAdditionalText("/a.manifest", Named("First")), b],
+            GeneratorHarness.ParseOptions,
+            options,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        var compilation = GeneratorHarness.Compilation();
+        driver = driver.RunGenerators(compilation);
+        Assert.HasCount(2, driver.GetRunResult().GeneratedTrees);
+
+        // The second model changes (a layer's reason, which its code prints), its class name does not.
+        var before = driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("App.Second.g.cs", StringComparison.Ordinal)).ToString();
+        var changed = TestModels.Resign(Named("Second").Replace("  reason override: SparseTable requested", "  reason edited: SparseTable requested", StringComparison.Ordinal));
+        driver = driver.ReplaceAdditionalText(b, new MemoryAdditionalText("/b.manifest", changed)).RunGenerators(compilation);
+        var run = driver.GetRunResult();
+        var after = run.GeneratedTrees.Single(t => t.FilePath.EndsWith("App.Second.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.AreNotEqual(before, after);
+        Assert.Contains("edited: SparseTable requested", after);
+        var reasons = run.Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.HasCount(2, reasons);
+        Assert.AreEqual(1, reasons.Count(r => r == IncrementalStepRunReason.Cached), string.Join(", ", reasons));
+    }
 }
