@@ -28,7 +28,7 @@ public static class Diagnostics
     /// <summary>SPRS1006: the outputs could not be written (nothing partial is left behind).</summary>
     public const string OutputWriteFailed = "SPRS1006";
 
-    /// <summary>SPRS1007: the build runs under an MSBuild other than the .NET SDK's (raised by Sparsify.Sdk.targets: build with <c>dotnet build</c>).</summary>
+    /// <summary>SPRS1007: retired. It refused MSBuilds other than the .NET SDK's; those now compile the models as a separate .NET process.</summary>
     public const string UnsupportedMsBuild = "SPRS1007";
 
     /// <summary>SPRS1008: the package's source generator is not among the compilation's analyzers, so no model class would be generated (raised by Sparsify.Sdk.targets).</summary>
@@ -43,7 +43,7 @@ public static class Diagnostics
         (DuplicateClassName, "two models produce the same class name"),
         (SettingsRejected, "settings rejected by the compiler for this model"),
         (OutputWriteFailed, "outputs could not be written"),
-        (UnsupportedMsBuild, "not run by the .NET SDK's MSBuild (use dotnet build)"),
+        (UnsupportedMsBuild, "retired: MSBuilds other than the .NET SDK's now compile out of process"),
         (GeneratorMissing, "the package's source generator is not in the compilation"),
     ];
 }

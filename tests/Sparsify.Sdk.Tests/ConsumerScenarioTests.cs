@@ -89,6 +89,34 @@ public sealed class ConsumerScenarioTests
         TestContext.WriteLine(string.Join("; ", times));
     }
 
+    /// <summary>
+    /// The path Visual Studio's MSBuild (which cannot load the .NET task) takes, forced here: the same
+    /// compile as a separate .NET process, its diagnostics logged with their codes and files.
+    /// </summary>
+    [TestMethod]
+    public void OutOfProcessCompileBuildsRunsAndReportsBadInput()
+    {
+        var app = PackageFeed.CreateConsumer("OutOfProcess", "<SparsifyModel Include=\"lenet.onnx\" ClassName=\"Lenet\" Sparsity=\"0.9\" />",
+            "Console.WriteLine($\"outputs {new OutOfProcess.Lenet().Run(new float[OutOfProcess.Lenet.InputLength]).Length}\");\n");
+        OnnxModel.Save(ModelBuilders.LeNet5(), Path.Combine(app.Folder, "lenet.onnx"));
+
+        var build = app.Build("-p:SparsifyCompileOutOfProcess=true");
+        Assert.AreEqual(0, build.ExitCode, $"build failed: {build}");
+        StringAssert.Contains(build.Output, "Sparsify.Compiler.dll", build.ToString());
+        StringAssert.Contains(build.Output, "Sparsify: LeNet5", build.ToString());
+        Assert.IsTrue(File.Exists(Path.Combine(app.OutputDirectory, "OutOfProcess.Lenet.manifest")), build.ToString());
+        var run = app.Run();
+        Assert.AreEqual(0, run.ExitCode, $"the consumer failed: {run}");
+        StringAssert.Contains(run.Output, "outputs 10", run.ToString());
+
+        app.WriteProject("<SparsifyModel Include=\"lenet.onnx\" ClassName=\"Lenet\" Sparsity=\"1.5\" />");
+        var bad = app.Build("-p:SparsifyCompileOutOfProcess=true");
+        Assert.AreNotEqual(0, bad.ExitCode, $"the build did not fail: {bad}");
+        var error = bad.Output.Split('\n').FirstOrDefault(l => l.Contains("error SPRS1003", StringComparison.Ordinal) && l.Contains("lenet.onnx", StringComparison.Ordinal));
+        Assert.IsNotNull(error, $"no SPRS1003 at lenet.onnx: {bad}");
+        StringAssert.Contains(error, "Sparsity", error);
+    }
+
     [TestMethod]
     public void TouchingOneOfTwoModelsRecompilesThatOneAndTheExtensionTargetsRun()
     {
