@@ -90,6 +90,9 @@ public sealed partial class ReferenceExecutor
         return Run([new Tensor(shape, input)])[0].Data;
     }
 
+    /// <summary>Runs one layer of the graph on batch operands (the data-aware pruner steps through the graph itself).</summary>
+    internal Tensor RunLayer(Layer layer, Tensor[] operands, Shape outputShape) => Execute(layer, operands, outputShape);
+
     // The index of the last layer reading each value.
     private static Dictionary<string, int> LastReaders(ModelGraph graph)
     {

@@ -1,0 +1,41 @@
+namespace Sparsify.Core.Sparsity.DataAware;
+
+/// <summary>How <see cref="DataAwarePruner"/> measures and refits.</summary>
+public sealed record DataAwarePruningOptions
+{
+    /// <summary>
+    /// Dampening of H as a fraction of its mean diagonal (default 0.01, as SparseGPT): keeps the
+    /// refit near the dense weights where the calibration data say little, and H invertible.
+    /// </summary>
+    public double Dampening { get; init; } = 0.01;
+
+    /// <summary>
+    /// Samples per column of H at most (default 64): a layer with many output pixels takes an even
+    /// stride of them, so every layer costs about the same whatever its resolution.
+    /// </summary>
+    public int MaxSamplesPerColumn { get; init; } = 64;
+
+    /// <summary>Threads; results do not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (!(Dampening > 0 && Dampening <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dampening), Dampening, "dampening must be in (0, 1]");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSamplesPerColumn, 1, nameof(MaxSamplesPerColumn));
+    }
+}
+
+/// <summary>What the data-aware pruner did to one layer.</summary>
+/// <param name="LayerName">The layer.</param>
+/// <param name="Samples">Input samples its statistics were accumulated over.</param>
+/// <param name="RelativeError">
+/// The added output error of the layer relative to its output energy, on the calibration inputs as
+/// the pruned network feeds them: Σ (v − u)ᵀH(v − u) / Σ uᵀHu over the rows, u the refit dense row.
+/// </param>
+/// <param name="Dampening">λ added to H's diagonal.</param>
+public sealed record DataAwareLayerResult(string LayerName, long Samples, double RelativeError, double Dampening);

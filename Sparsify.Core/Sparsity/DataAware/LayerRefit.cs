@@ -1,0 +1,209 @@
+using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
+using Sparsify.Runtime.Kernels;
+
+namespace Sparsify.Core.Sparsity.DataAware;
+
+/// <summary>
+/// One layer's data-aware pruning from its statistics, per conv group: the refit of the dense
+/// weights to the dense outputs, u = w + (H + λI)⁻¹(C − H)·w (ridge towards w, so that where the
+/// inputs did not change u = w), then the OBS sweep in the scheme's structure (filter: whole rows by
+/// their output energy uᵀHu), written back into the layer's weights and bias.
+/// </summary>
+internal static class LayerRefit
+{
+    public static (LayerPruning Pruning, DataAwareLayerResult Result) Prune(
+        ISparsityScheme scheme, LayerPruning magnitude, LayerStatistics statistics, SchemeSettings settings, double dampening, int threads)
+    {
+        var matrix = magnitude.Matrix;
+        var sparsity = magnitude.Report.RequestedSparsity;
+        SchemeChecks.Validate(matrix, sparsity, settings);
+        var bias = BiasOf(matrix.Layer);
+        var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
+        var columns = matrix.Columns;
+        var n = statistics.Size;
+        var selector = scheme.Name == "filter" ? null : ObsSelectors.For(scheme.Name, matrix, sparsity, settings)
+            ?? throw new ArgumentException($"the {scheme.Name} scheme has no data-aware form", nameof(scheme));
+        var removed = new bool[matrix.Values.Length];
+        var refit = new float[matrix.ConvGroups][];
+        var energy = new double[matrix.Rows];
+        double error = 0, total = 0, lambda = 0;
+        for (var g = 0; g < matrix.ConvGroups; g++)
+        {
+            var w = new float[(long)rowsPerGroup * n];
+            for (var r = 0; r < rowsPerGroup; r++)
+            {
+                var row = (g * rowsPerGroup) + r;
+                matrix.Values.AsSpan(row * columns, columns).CopyTo(w.AsSpan(r * n, columns));
+                if (statistics.HasBias)
+                {
+                    w[(r * n) + columns] = bias![row];
+                }
+            }
+
+            var h = statistics.Gram[g];
+            var inverse = DenseFactorization.InverseUpperFactor(h, n, dampening, threads, out lambda);
+            var u = statistics.Cross is { } cross ? Refit(w, rowsPerGroup, n, h, cross[g], inverse, threads) : w;
+            var hFloat = ToFloat(h);
+            var start = (float[])u.Clone();
+            RowEnergies(start, rowsPerGroup, n, hFloat, energy.AsSpan(g * rowsPerGroup, rowsPerGroup), threads);
+            total += energy.AsSpan(g * rowsPerGroup, rowsPerGroup).ToArray().Sum();
+            if (selector is not null)
+            {
+                var groupRemoved = new bool[(long)rowsPerGroup * columns];
+                ObsSweep.Run(u, rowsPerGroup, n, columns, inverse, selector, g, groupRemoved, threads);
+                groupRemoved.CopyTo(removed, g * rowsPerGroup * columns);
+                for (var i = 0; i < start.Length; i++)
+                {
+                    start[i] = u[i] - start[i];
+                }
+
+                var change = new double[rowsPerGroup];
+                RowEnergies(start, rowsPerGroup, n, hFloat, change, threads);
+                error += change.Sum();
+            }
+
+            refit[g] = u;
+        }
+
+        if (selector is null)
+        {
+            error = RemoveRows(matrix, sparsity, statistics, refit, energy, removed);
+        }
+
+        for (var g = 0; g < matrix.ConvGroups; g++)
+        {
+            for (var r = 0; r < rowsPerGroup; r++)
+            {
+                var row = (g * rowsPerGroup) + r;
+                refit[g].AsSpan(r * n, columns).CopyTo(matrix.Values.AsSpan(row * columns, columns));
+                if (statistics.HasBias)
+                {
+                    bias![row] = refit[g][(r * n) + columns];
+                }
+            }
+        }
+
+        // Exact zeros where removed: the sweep's last updates may leave rounding residue in no weight, but the mask is the contract.
+        var mask = SparsityMask.FromFlags(matrix.Rows, columns, removed.Select(x => !x).ToArray());
+        mask.Apply(matrix.Values);
+        var relative = total > 0 ? error / total : 0;
+        var notes = magnitude.Report.Notes
+            .Append(LayerReports.Invariant($"data-aware: {statistics.Samples:N0} input samples, refit to the dense outputs; added output error {relative:0.####} of the output energy"))
+            .ToArray();
+        var report = LayerReports.Build(matrix, mask, scheme.Name, sparsity, settings, magnitude.Report.Layout, notes);
+        return (new LayerPruning(matrix, mask, report), new DataAwareLayerResult(matrix.LayerName, statistics.Samples, relative, lambda));
+    }
+
+    // u = w + M·ᵀM·(C − H)·w per row, i.e. U = W + W·(C − H)ᵀ·Mᵀ·M with W rows × n.
+    private static float[] Refit(float[] w, int rows, int n, double[] h, double[] cross, float[] inverse, int threads)
+    {
+        var differenceT = new float[(long)n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                differenceT[((long)j * n) + i] = (float)(cross[((long)i * n) + j] - h[((long)i * n) + j]);
+            }
+        }
+
+        var inverseT = Transpose(inverse, n);
+        var t1 = new float[(long)rows * n];
+        var t2 = new float[(long)rows * n];
+        Gemm.Multiply(rows, n, n, w, n, differenceT, n, t1, n, false, threads);
+        Gemm.Multiply(rows, n, n, t1, n, inverseT, n, t2, n, false, threads);
+        var u = (float[])w.Clone();
+        Gemm.Multiply(rows, n, n, t2, n, inverse, n, u, n, true, threads);
+        return u;
+    }
+
+    // Filter: keeps the rows of most output energy; a removed row keeps only a bias, the mean of its dense output.
+    private static double RemoveRows(WeightMatrix matrix, double sparsity, LayerStatistics statistics, float[][] refit, double[] energy, bool[] removed)
+    {
+        var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
+        var n = statistics.Size;
+        var keep = new bool[matrix.Rows];
+        TopK.SelectLargest(energy.Select(e => (float)Math.Max(0, e)).ToArray(), (int)SchemeChecks.KeepCount(matrix.Rows, sparsity), keep);
+        double error = 0;
+        for (var row = 0; row < matrix.Rows; row++)
+        {
+            if (keep[row])
+            {
+                continue;
+            }
+
+            error += energy[row];
+            int g = row / rowsPerGroup, r = row % rowsPerGroup;
+            removed.AsSpan(row * matrix.Columns, matrix.Columns).Fill(true);
+            var u = refit[g].AsSpan(r * n, n);
+            if (statistics.HasBias)
+            {
+                // The bias alone: the mean output of the refit row, Σ xᵀ·u / N, read off H's constant row.
+                var gram = statistics.Gram[g];
+                double sum = 0;
+                for (var j = 0; j < n; j++)
+                {
+                    sum += gram[((long)(n - 1) * n) + j] * u[j];
+                }
+
+                u.Clear();
+                u[n - 1] = (float)(sum / gram[((long)n * n) - 1]);
+            }
+            else
+            {
+                u.Clear();
+            }
+        }
+
+        return error;
+    }
+
+    // energies[r] = w_rᵀ·H·w_r.
+    private static void RowEnergies(float[] w, int rows, int n, float[] h, Span<double> energies, int threads)
+    {
+        var wh = new float[(long)rows * n];
+        Gemm.Multiply(rows, n, n, w, n, h, n, wh, n, false, threads);
+        for (var r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (var j = 0; j < n; j++)
+            {
+                sum += (double)wh[(r * n) + j] * w[(r * n) + j];
+            }
+
+            energies[r] = sum;
+        }
+    }
+
+    private static float[] ToFloat(double[] values)
+    {
+        var result = new float[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            result[i] = (float)values[i];
+        }
+
+        return result;
+    }
+
+    private static float[] Transpose(float[] a, int n)
+    {
+        var t = new float[(long)n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                t[((long)j * n) + i] = a[((long)i * n) + j];
+            }
+        }
+
+        return t;
+    }
+
+    private static float[]? BiasOf(Layer layer) => layer switch
+    {
+        ConvLayer conv => conv.Bias?.Data,
+        FullyConnectedLayer fc => fc.Bias?.Data,
+        _ => null,
+    };
+}
