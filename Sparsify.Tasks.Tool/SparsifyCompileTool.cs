@@ -85,7 +85,7 @@ public sealed class SparsifyCompileTool : ToolTask
         return base.Execute() && !Log.HasLoggedErrors;
     }
 
-    // The item's own metadata, and its full path as this MSBuild resolves it. The dictionary's entry
+    // The item's own metadata, and its full path and project folder as this MSBuild resolves them. The dictionary's entry
     // type differs between MSBuilds, so it is read through the non-generic enumerator.
     private static List<KeyValuePair<string, string>> Metadata(ITaskItem item)
     {
@@ -97,6 +97,9 @@ public sealed class SparsifyCompileTool : ToolTask
         }
 
         metadata.Add(new KeyValuePair<string, string>("FullPath", item.GetMetadata("FullPath")));
+
+        // Well-known metadata cannot be set on an item, so the project folder (the base of relative calibration paths) travels under its own name.
+        metadata.Add(new KeyValuePair<string, string>("SparsifyProjectDirectory", item.GetMetadata("DefiningProjectDirectory")));
         return metadata;
     }
 }

@@ -34,6 +34,13 @@ public static class Diagnostics
     /// <summary>SPRS1008: the package's source generator is not among the compilation's analyzers, so no model class would be generated (raised by Sparsify.Sdk.targets).</summary>
     public const string GeneratorMissing = "SPRS1008";
 
+    /// <summary>
+    /// SPRS1009: the calibration data cannot be used: no file matched, an image or tensor file is
+    /// unreadable, of the wrong size or channel count, or a preprocessing setting does not fit the
+    /// model; the message names the file and the setting.
+    /// </summary>
+    public const string BadCalibration = "SPRS1009";
+
     /// <summary>Every code with a one-line description, in order (for documentation and tests).</summary>
     public static IReadOnlyList<(string Code, string Description)> All { get; } =
     [
@@ -45,5 +52,6 @@ public static class Diagnostics
         (OutputWriteFailed, "outputs could not be written"),
         (UnsupportedMsBuild, "retired: MSBuilds other than the .NET SDK's now compile out of process"),
         (GeneratorMissing, "the package's source generator is not in the compilation"),
+        (BadCalibration, "calibration data unusable"),
     ];
 }

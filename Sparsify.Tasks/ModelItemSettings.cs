@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Build.Framework;
+using Sparsify.Core.Calibration;
 using Sparsify.Core.Compilation;
 using Sparsify.Runtime.Manifests;
 using Sparsify.Core.Ir;
@@ -53,9 +54,42 @@ public static class SparsifyMetadata
     /// <summary>Keep the first convolution dense (true or false).</summary>
     public const string KeepFirstConvDense = nameof(KeepFirstConvDense);
 
+    /// <summary>Calibration images or <c>.f32</c> inputs: a folder, a glob, or files separated by ';' (relative to the project).</summary>
+    public const string Calibration = CalibrationSettings.Files;
+
+    /// <summary>Calibration files used at most (default 256).</summary>
+    public const string CalibrationCount = CalibrationSettings.Count;
+
+    /// <summary>Fraction of the calibration files held out to measure the result (default 0.2).</summary>
+    public const string CalibrationValidationFraction = CalibrationSettings.ValidationFraction;
+
+    /// <summary>Side of the centre crop in pixels (default: the model input's).</summary>
+    public const string CalibrationSize = CalibrationSettings.Size;
+
+    /// <summary>Short side after resizing, before the crop (default: crop × 256 / 224).</summary>
+    public const string CalibrationResize = CalibrationSettings.ResizeShortSide;
+
+    /// <summary>Channel order of the model input: Rgb (default) or Bgr.</summary>
+    public const string CalibrationChannelOrder = CalibrationSettings.ChannelOrder;
+
+    /// <summary>Factor for pixels 0–255 (default 1/255; 1 with a preprocessing model).</summary>
+    public const string CalibrationScale = CalibrationSettings.Scale;
+
+    /// <summary>Per-channel mean after scaling, comma-separated (default ImageNet's).</summary>
+    public const string CalibrationMean = CalibrationSettings.Mean;
+
+    /// <summary>Per-channel standard deviation, comma-separated (default ImageNet's).</summary>
+    public const string CalibrationStd = CalibrationSettings.Std;
+
+    /// <summary>A mean image (<c>.f32</c>) or an ONNX preprocessing model (<c>.onnx</c>), relative to the project.</summary>
+    public const string CalibrationMeanImage = CalibrationSettings.MeanImage;
+
     /// <summary>Every metadata name above, in order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Sparsity, Scheme, GroupSize, PeCount, BufferBytes, N, M, ExcludeLayers, LayerSparsity, LayerPlan, ClassName, Namespace, InputShape, KeepFirstConvDense];
+    [
+        Sparsity, Scheme, GroupSize, PeCount, BufferBytes, N, M, ExcludeLayers, LayerSparsity, LayerPlan, ClassName, Namespace, InputShape, KeepFirstConvDense,
+        Calibration, CalibrationCount, CalibrationValidationFraction, CalibrationSize, CalibrationResize, CalibrationChannelOrder, CalibrationScale, CalibrationMean, CalibrationStd, CalibrationMeanImage,
+    ];
 }
 
 /// <summary>A metadata problem: a diagnostic code and its message.</summary>
@@ -169,6 +203,7 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
             PlanOverrides = plans,
             KeepFirstConvDense = keepFirst,
             ClassName = className,
+            Calibration = ParseCalibration(item),
         };
         if (scheme.Length > 0)
         {
@@ -209,6 +244,76 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
         {
             Check(SparsifyMetadata.LayerPlan, layer, $"{layer}={plan}", needsWeights: plan != LayerExecution.Dense);
         }
+    }
+
+    // Relative paths are the project's: the item's defining project folder (also out of process, where the working folder may differ).
+    private static CalibrationSource? ParseCalibration(ITaskItem item)
+    {
+        var files = Text(item, SparsifyMetadata.Calibration);
+        if (files.Length == 0)
+        {
+            return null;
+        }
+
+        var project = Text(item, "SparsifyProjectDirectory") is { Length: > 0 } passed ? passed : Text(item, "DefiningProjectDirectory");
+        var baseDirectory = project.Length > 0 ? project : null;
+        var count = Int(item, SparsifyMetadata.CalibrationCount) ?? CalibrationSource.DefaultCount;
+        if (count <= 0)
+        {
+            throw Bad(SparsifyMetadata.CalibrationCount, count.ToString(CultureInfo.InvariantCulture), "a positive number of files");
+        }
+
+        var order = Text(item, SparsifyMetadata.CalibrationChannelOrder);
+        ChannelOrder? channelOrder = order.Length == 0 ? null
+            : Enum.GetValues<ChannelOrder>().Where(o => string.Equals(o.ToString(), order, StringComparison.OrdinalIgnoreCase)).Select(o => (ChannelOrder?)o).FirstOrDefault()
+              ?? throw Bad(SparsifyMetadata.CalibrationChannelOrder, order, "Rgb or Bgr");
+        var meanImage = Text(item, SparsifyMetadata.CalibrationMeanImage);
+        return new CalibrationSource
+        {
+            Files = files,
+            BaseDirectory = baseDirectory,
+            Count = count,
+            ValidationFraction = Fraction(item, SparsifyMetadata.CalibrationValidationFraction) ?? CalibrationSource.DefaultValidationFraction,
+            Preprocessing = new ImagePreprocessing
+            {
+                Size = Int(item, SparsifyMetadata.CalibrationSize),
+                ResizeShortSide = Int(item, SparsifyMetadata.CalibrationResize),
+                ChannelOrder = channelOrder,
+                Scale = Number(item, SparsifyMetadata.CalibrationScale),
+                Mean = Numbers(item, SparsifyMetadata.CalibrationMean),
+                Std = Numbers(item, SparsifyMetadata.CalibrationStd),
+                MeanImage = meanImage.Length == 0 ? null : Path.GetFullPath(meanImage, baseDirectory ?? Directory.GetCurrentDirectory()),
+            },
+        };
+    }
+
+    private static double? Number(ITaskItem item, string name)
+    {
+        var text = Text(item, name);
+        return text.Length == 0 ? null
+            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+            : throw Bad(name, text, "a number, e.g. 0.0039215686");
+    }
+
+    private static float[]? Numbers(ITaskItem item, string name)
+    {
+        var text = Text(item, name);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new float[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                throw Bad(name, text, "numbers separated by ',', one per channel, e.g. 0.485,0.456,0.406");
+            }
+        }
+
+        return values;
     }
 
     private static string Text(ITaskItem item, string name) => item.GetMetadata(name)?.Trim() ?? string.Empty;

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Sparsify.Core;
+using Sparsify.Core.Calibration;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Onnx;
 
@@ -109,7 +110,7 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
             var directory = Path.GetFullPath(OutputDirectory);
             var outputs = (Manifest: Path.Combine(directory, names.Manifest), Blob: Path.Combine(directory, names.Blob), Report: Path.Combine(directory, names.Report));
             record = CompileRecord.PathFor(directory, settings.BaseName);
-            description = CompileRecord.Describe(settings.ModelPath, SettingsText(item));
+            description = CompileRecord.Describe(settings.ModelPath, SettingsText(item) + CalibrationText(settings));
             if (CompileRecord.IsUpToDate(record, description, [outputs.Manifest, outputs.Blob, outputs.Report]))
             {
                 Log.LogMessage(MessageImportance.Normal, "{0}", $"Sparsify: {settings.BaseName} is up to date ({settings.ModelPath} and its settings unchanged)");
@@ -118,7 +119,7 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
 
             CompileRecord.Forget(record);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException or CalibrationDataException)
         {
             // A path that cannot be examined: compile, which reports what is wrong with it.
             record = null;
@@ -150,6 +151,32 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         string.Join('\n', SparsifyMetadata.All.Select(name => $"{name}={item.GetMetadata(name)}"))
         + "\ntask " + typeof(SparsifyCompile).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
+    // The calibration files as they are now (path, length, time stamp) and the mean image: a changed,
+    // added or removed image recompiles the model. Files that cannot be listed make the compile run
+    // and report why.
+    private static string CalibrationText(ModelItemSettings settings)
+    {
+        if (settings.Options.Calibration is not { } source)
+        {
+            return string.Empty;
+        }
+
+        var files = source.ResolveFiles().ToList();
+        if (source.Preprocessing.MeanImage is { } meanImage)
+        {
+            files.Add(meanImage);
+        }
+
+        var text = new StringBuilder();
+        foreach (var file in files)
+        {
+            var info = new FileInfo(file);
+            text.Append(CultureInfo.InvariantCulture, $"\ncalibration {info.FullName} {(info.Exists ? info.Length : -1)} {(info.Exists ? info.LastWriteTimeUtc.Ticks : 0)}");
+        }
+
+        return text.ToString();
+    }
+
     private (string Manifest, string Blob, string Report)? Compile(ITaskItem item, ModelItemSettings settings)
     {
         // A directory exists but is no file: the loader says so under SPRS1002.
@@ -166,7 +193,14 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
             settings.CheckLayers(graph);
 
             // The manifest records which file it came from; the generator compares it with the model items' current hashes.
-            compiled = ModelCompiler.Compile(graph, settings.Options with { SourceSha256 = Sha256Of(settings.ModelPath) });
+            compiled = ModelCompiler.Compile(
+                graph, settings.Options with { SourceSha256 = Sha256Of(settings.ModelPath) },
+                message => Log.LogMessage(MessageImportance.Normal, "{0}", $"Sparsify: {settings.BaseName}: {message}"));
+        }
+        catch (CalibrationDataException e)
+        {
+            Error(item, Diagnostics.BadCalibration, e.Setting is { } setting ? $"{e.Message} (metadata {setting})" : e.Message);
+            return null;
         }
         catch (ItemSettingsException e)
         {
@@ -214,6 +248,7 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
 
         Log.LogMessage(MessageImportance.Normal, "{0}", Table(compiled.Report));
         Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {compiled.Report.Summary} -> {written.Manifest}");
+        Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {compiled.Report.DataLine}");
         return written;
     }
 

@@ -25,8 +25,9 @@ public sealed record CompilationReportRow(
 /// <summary>What a compilation produced, per layer and in total: the text written to <c>&lt;base&gt;.report.txt</c> and logged by the build.</summary>
 public sealed class CompilationReport
 {
-    private CompilationReport(string model, string scheme, IReadOnlyList<CompilationReportRow> rows, ModelSparsityReport sparsity, long blobBytes)
+    private CompilationReport(string model, string scheme, IReadOnlyList<CompilationReportRow> rows, ModelSparsityReport sparsity, long blobBytes, CalibrationSummary? calibration)
     {
+        Calibration = calibration;
         Model = model;
         Scheme = scheme;
         Rows = rows;
@@ -49,6 +50,13 @@ public sealed class CompilationReport
     /// <summary>Bytes of the weight blob.</summary>
     public long BlobBytes { get; }
 
+    /// <summary>How calibration data were used and the held-out fidelity; null when the model was pruned without data.</summary>
+    public CalibrationSummary? Calibration { get; }
+
+    /// <summary>One line on the pruning's data: the calibration summary, or that there was none.</summary>
+    public string DataLine => Calibration?.Line
+        ?? "no calibration data: pruned by weight magnitude alone, which keeps little accuracy at high sparsity; set Calibration to a folder of images to prune data-aware";
+
     /// <summary>One line: model, scheme, sparsity, nonzeros, plan counts, blob size.</summary>
     public string Summary
     {
@@ -65,6 +73,7 @@ public sealed class CompilationReport
         var c = CultureInfo.InvariantCulture;
         var t = new StringBuilder();
         t.Append(Summary).Append('\n');
+        t.Append(DataLine).Append('\n');
         t.Append(string.Create(c, $"{"layer",-14} {"op",-18} {"output",-16} {"matrix",-11} {"sparsity",8} {"nonzeros",11} {"bytes",12} {"imbal.",6} {"format",-8} {"plan",-14} reason\n"));
         foreach (var r in Rows)
         {
@@ -79,7 +88,7 @@ public sealed class CompilationReport
     public override string ToString() => ToText();
 
     internal static CompilationReport Build(
-        ModelGraph graph, ModelSparsityReport sparsity, IReadOnlyList<LayerPlan> plans, IReadOnlyDictionary<string, (string Format, FormatReport? Encoded)> formats, long blobBytes)
+        ModelGraph graph, ModelSparsityReport sparsity, IReadOnlyList<LayerPlan> plans, IReadOnlyDictionary<string, (string Format, FormatReport? Encoded)> formats, long blobBytes, CalibrationSummary? calibration)
     {
         var reports = sparsity.Layers.ToDictionary(l => l.LayerName, StringComparer.Ordinal);
         var rows = graph.Layers.Zip(plans).Select(p =>
@@ -96,6 +105,6 @@ public sealed class CompilationReport
             return new CompilationReportRow(
                 layer.Name, layer.OpType, shape, string.Create(CultureInfo.InvariantCulture, $"{s.Rows}x{s.Columns}"), s.Sparsity, s.NonZeros, bytes, s.LoadImbalance, format, plan.Execution, plan.Reason);
         }).ToArray();
-        return new CompilationReport(graph.Name, sparsity.Scheme, rows, sparsity, blobBytes);
+        return new CompilationReport(graph.Name, sparsity.Scheme, rows, sparsity, blobBytes, calibration);
     }
 }

@@ -1,4 +1,6 @@
+using Sparsify.Core.Calibration;
 using Sparsify.Core.Sparsity;
+using Sparsify.Core.Sparsity.DataAware;
 using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
@@ -41,6 +43,16 @@ public sealed record CompileOptions
 
     /// <summary>SHA-256 of the model file compiled (lowercase hex), recorded in the manifest; null when the model came from memory.</summary>
     public string? SourceSha256 { get; init; }
+
+    /// <summary>
+    /// Calibration data: the model is pruned data-aware on its calibration part
+    /// (<see cref="DataAwarePruner"/>) and measured on its held-out part. Null: pruned by weight
+    /// magnitude alone, which keeps little accuracy at high sparsity.
+    /// </summary>
+    public CalibrationSource? Calibration { get; init; }
+
+    /// <summary>How data-aware pruning measures and refits.</summary>
+    public DataAwarePruningOptions DataAware { get; init; } = new();
 
     /// <summary>The options <see cref="ModelPruner"/> takes.</summary>
     public ModelPruningOptions ToPruningOptions() => new()

@@ -28,11 +28,14 @@ public static class ModelCompiler
     /// </summary>
     /// <exception cref="ArgumentException">Bad options (unknown scheme or layer, a setting out of range).</exception>
     /// <exception cref="SparsifyModelException">A model with nothing to prune.</exception>
-    public static CompiledModel Compile(ModelGraph graph, CompileOptions? options = null)
+    /// <exception cref="Calibration.CalibrationDataException">Calibration data that cannot be used.</exception>
+    public static CompiledModel Compile(ModelGraph graph, CompileOptions? options = null, Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         options ??= new CompileOptions();
-        var pruning = ModelPruner.Prune(graph, options.Scheme, options.ToPruningOptions());
+        var (pruning, calibration) = options.Calibration is { } source
+            ? CalibratedPruning.Prune(graph, options, source, progress)
+            : (ModelPruner.Prune(graph, options.Scheme, options.ToPruningOptions()), null);
         var plans = LayerPlanner.Plan(graph, pruning.Report, options.Planner, options.PlanOverrides);
         var sparsity = pruning.Report.Layers.ToDictionary(l => l.LayerName, StringComparer.Ordinal);
 
@@ -85,7 +88,7 @@ public static class ModelCompiler
             ManifestWriter.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), options.SourceSha256 ?? ManifestFormat.NoSource, sha, blob.Length,
             new(graph.Inputs.Select(Value)), new(graph.Outputs.Select(Value)), new(layers));
         var text = ManifestWriter.Write(manifest);
-        var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length);
+        var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length, calibration);
         return new CompiledModel(manifest, text, blob, compilationReport, pruning, plans);
     }
 

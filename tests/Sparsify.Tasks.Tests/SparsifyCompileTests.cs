@@ -173,7 +173,7 @@ public sealed partial class SparsifyCompileTests
     }
 
     [TestMethod]
-    public void Messages_TableAtNormal_SummaryAtHigh()
+    public void Messages_TableAtNormal_SummaryAndDataAtHigh()
     {
         var (_, engine, ok) = Run(Item(s_lenet, ("Sparsity", "0.9")));
 
@@ -186,9 +186,10 @@ public sealed partial class SparsifyCompileTests
         }
 
         var high = engine.Messages.Where(m => m.Importance == MessageImportance.High).ToArray();
-        Assert.HasCount(1, high);
-        Assert.DoesNotContain('\n', high[0].Message!);
+        Assert.HasCount(2, high);
+        Assert.IsTrue(high.All(m => !m.Message!.Contains('\n', StringComparison.Ordinal)));
         StringAssert.Contains(high[0].Message, "LeNet5: locality sparsity");
+        StringAssert.Contains(high[1].Message, "no calibration data");
     }
 
     // ---- diagnostics ----
@@ -378,7 +379,7 @@ public sealed partial class SparsifyCompileTests
             .ToArray();
         CollectionAssert.AreEqual(declared, Diagnostics.All.Select(d => d.Code).ToArray());
         CollectionAssert.AreEqual(
-            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007", "SPRS1008" },
+            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007", "SPRS1008", "SPRS1009" },
             declared);
         Assert.IsTrue(Diagnostics.All.All(d => d.Description.Length > 0));
     }

@@ -16,6 +16,8 @@ namespace Sparsify.Core.Sparsity.DataAware;
 /// </summary>
 public static class DataAwarePruner
 {
+    private const int ChunkInputs = 8;
+
     /// <summary>The schemes with a data-aware form.</summary>
     public static IReadOnlyList<string> Schemes { get; } = ["unstructured", "balanced", "locality", "nm", "filter"];
 
@@ -68,7 +70,7 @@ public static class DataAwarePruner
             var shape = batched.ShapeOf(layer.Output);
             var denseOperands = layer.Inputs.Select(n => dense[n]).ToArray();
             var prunedOperands = layer.Inputs.Select(n => pruned[n]).ToArray();
-            var denseOutput = executor.RunLayer(layer, denseOperands, shape);
+            var denseOutput = RunInChunks(executor, layer, denseOperands, shape);
             if (byLayer.TryGetValue(layer.Name, out var magnitude) && magnitude.Report.Scheme != ModelPruner.DenseScheme)
             {
                 progress?.Invoke(measured.Count, toPrune, layer.Name);
@@ -77,7 +79,7 @@ public static class DataAwarePruner
                 var (pruning, result) = LayerRefit.Prune(scheme, magnitude, statistics, options.Settings, dataOptions.Dampening, threads);
                 layers.Add(pruning);
                 measured.Add(result);
-                pruned[layer.Output] = executor.RunLayer(layer, prunedOperands, shape);
+                pruned[layer.Output] = RunInChunks(executor, layer, prunedOperands, shape);
             }
             else
             {
@@ -88,7 +90,7 @@ public static class DataAwarePruner
 
                 pruned[layer.Output] = prunedOperands.Zip(denseOperands).All(p => ReferenceEquals(p.First, p.Second))
                     ? denseOutput
-                    : executor.RunLayer(layer, prunedOperands, shape);
+                    : RunInChunks(executor, layer, prunedOperands, shape);
             }
 
             dense[layer.Output] = denseOutput;
@@ -97,6 +99,10 @@ public static class DataAwarePruner
                 dense.Remove(name);
                 pruned.Remove(name);
             }
+
+            // Whole-batch activations and per-layer statistics are hundreds of MB each and die young:
+            // collecting them now keeps the peak near what is live (12 GB instead of 3 for ResNet18 on 250 photos).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
 
         progress?.Invoke(measured.Count, toPrune, string.Empty);
@@ -104,6 +110,35 @@ public static class DataAwarePruner
         var notes = plan.Report.Notes.Append(LayerReports.Invariant(
             $"data-aware: {samples.Count} calibration inputs; each pruned layer refit to the dense model's outputs and pruned by second-order saliency (OBS sweep, dampening {dataOptions.Dampening})")).ToArray();
         return new ModelPruning(graph, layers, plan.Report with { Layers = layers.Select(l => l.Report).ToArray(), Notes = notes }, plan.Sensitivity);
+    }
+
+    // The layer over the whole calibration batch, a few inputs at a time: the kernels' scratch (im2col
+    // of a 56×56 layer is 7 MB an input) then stays small however many inputs there are.
+    private static Tensor RunInChunks(ReferenceExecutor executor, Layer layer, Tensor[] operands, Shape shape)
+    {
+        var batch = shape[0];
+        if (batch <= ChunkInputs || layer is ReshapeLayer)
+        {
+            return executor.RunLayer(layer, operands, shape);
+        }
+
+        var output = new Tensor(shape);
+        var outputPer = shape.ElementCount / batch;
+        for (var first = 0; first < batch; first += ChunkInputs)
+        {
+            var count = Math.Min(ChunkInputs, batch - first);
+            var part = operands.Select(t => Slice(t, first, count)).ToArray();
+            var result = executor.RunLayer(layer, part, shape.WithBatch(count));
+            result.Data.CopyTo(output.Data, (long)first * outputPer);
+        }
+
+        return output;
+    }
+
+    private static Tensor Slice(Tensor t, int first, int count)
+    {
+        var per = t.Length / t.Shape[0];
+        return new Tensor(t.Shape.WithBatch(count), t.Data.AsSpan(first * per, count * per).ToArray());
     }
 
     // One [N, ...] tensor from the batch-1 samples, checked against the input's size.

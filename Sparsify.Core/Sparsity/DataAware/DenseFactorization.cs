@@ -145,6 +145,32 @@ internal static class DenseFactorization
         throw new InvalidOperationException("the layer's input statistics do not factor even with strong dampening");
     }
 
+    /// <summary>
+    /// Writes the transpose of the rows × columns matrix <paramref name="source"/> (row stride
+    /// <paramref name="sourceStride"/>) into <paramref name="target"/> (row stride
+    /// <paramref name="targetStride"/>), in tiles that stay in cache both ways.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, int sourceStride, Span<float> target, int targetStride)
+    {
+        const int Tile = 32;
+        for (var r0 = 0; r0 < rows; r0 += Tile)
+        {
+            var r1 = Math.Min(r0 + Tile, rows);
+            for (var c0 = 0; c0 < columns; c0 += Tile)
+            {
+                var c1 = Math.Min(c0 + Tile, columns);
+                for (var r = r0; r < r1; r++)
+                {
+                    var row = source.Slice(r * sourceStride);
+                    for (var c = c0; c < c1; c++)
+                    {
+                        target[(c * targetStride) + r] = row[c];
+                    }
+                }
+            }
+        }
+    }
+
     private static void InvertLower(float[] l, int n, int lo, int hi, int threads)
     {
         var size = hi - lo;

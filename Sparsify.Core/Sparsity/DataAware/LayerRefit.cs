@@ -52,6 +52,12 @@ internal static class LayerRefit
             {
                 var groupRemoved = new bool[(long)rowsPerGroup * columns];
                 ObsSweep.Run(u, rowsPerGroup, n, columns, inverse, selector, g, groupRemoved, threads);
+                if (magnitude.Report.Layout == PartitionLayout.Groups)
+                {
+                    var groups = ChannelGroups.Of(matrix, settings.GroupSize).Where(cg => cg.ConvGroup == g).Select(cg => (cg.FirstRow - (g * rowsPerGroup), cg.RowCount));
+                    ExactRefit.SharedColumns(u, start, rowsPerGroup, n, columns, groupRemoved, hFloat, lambda, groups, threads);
+                }
+
                 groupRemoved.CopyTo(removed, g * rowsPerGroup * columns);
                 for (var i = 0; i < start.Length; i++)
                 {
@@ -98,16 +104,16 @@ internal static class LayerRefit
     // u = w + M·ᵀM·(C − H)·w per row, i.e. U = W + W·(C − H)ᵀ·Mᵀ·M with W rows × n.
     private static float[] Refit(float[] w, int rows, int n, double[] h, double[] cross, float[] inverse, int threads)
     {
-        var differenceT = new float[(long)n * n];
-        for (var i = 0; i < n; i++)
+        var difference = new float[(long)n * n];
+        for (var i = 0; i < difference.Length; i++)
         {
-            for (var j = 0; j < n; j++)
-            {
-                differenceT[((long)j * n) + i] = (float)(cross[((long)i * n) + j] - h[((long)i * n) + j]);
-            }
+            difference[i] = (float)(cross[i] - h[i]);
         }
 
-        var inverseT = Transpose(inverse, n);
+        var differenceT = new float[(long)n * n];
+        DenseFactorization.Transpose(difference, n, n, n, differenceT, n);
+        var inverseT = difference;
+        DenseFactorization.Transpose(inverse, n, n, n, inverseT, n);
         var t1 = new float[(long)rows * n];
         var t2 = new float[(long)rows * n];
         Gemm.Multiply(rows, n, n, w, n, differenceT, n, t1, n, false, threads);
@@ -184,20 +190,6 @@ internal static class LayerRefit
         }
 
         return result;
-    }
-
-    private static float[] Transpose(float[] a, int n)
-    {
-        var t = new float[(long)n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                t[((long)j * n) + i] = a[((long)i * n) + j];
-            }
-        }
-
-        return t;
     }
 
     private static float[]? BiasOf(Layer layer) => layer switch

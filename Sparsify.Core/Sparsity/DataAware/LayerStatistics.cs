@@ -79,10 +79,10 @@ internal sealed class LayerStatistics
             {
                 for (var p = image % stride; p < perImage; p += stride)
                 {
-                    sampler.Write(pruned, image, g, p, x, filled, ChunkSamples, xT, n);
+                    sampler.Write(pruned, image, g, p, xT, filled, n);
                     if (xDenseT is not null)
                     {
-                        sampler.WriteTransposed(dense, image, g, p, xDenseT, filled, n);
+                        sampler.Write(dense, image, g, p, xDenseT, filled, n);
                     }
 
                     samples++;
@@ -103,9 +103,10 @@ internal sealed class LayerStatistics
         return new LayerStatistics(sampler.Columns, sampler.HasBias, gram, cross, samples);
     }
 
-    // H += X·Xᵀ and C += X·X̂ᵀ for the chunk's samples (X is n × ChunkSamples, of which `filled` columns are used).
+    // H += X·Xᵀ and C += X·X̂ᵀ for the chunk's samples (xT holds one sample a row; X, n × ChunkSamples, is its transpose).
     private static void Flush(float[] x, float[] xT, float[]? xDenseT, int filled, int n, float[] product, double[] gram, double[]? cross, int threads)
     {
+        DenseFactorization.Transpose(xT, filled, n, n, x, ChunkSamples);
         Gemm.Multiply(n, n, filled, x, ChunkSamples, xT, n, product, n, false, threads);
         Add(product, gram);
         if (xDenseT is not null && cross is not null)
@@ -157,19 +158,9 @@ internal sealed class LayerStatistics
         private static Sampler FromConv(ConvLayer conv, ConvGeometry g) =>
             new(g, true, g.FilterLength, g.OutPixels, g.Group, conv.Bias is not null);
 
-        // Column `column` of the n × chunk matrix x, and row `column` of its n-wide transpose.
-        public void Write(Tensor t, int image, int group, int position, float[] x, int column, int chunk, float[] xT, int n)
-        {
-            var row = xT.AsSpan(column * n, n);
-            Fill(t, image, group, position, row);
-            for (var c = 0; c < n; c++)
-            {
-                x[((long)c * chunk) + column] = row[c];
-            }
-        }
-
-        public void WriteTransposed(Tensor t, int image, int group, int position, float[] xT, int column, int n) =>
-            Fill(t, image, group, position, xT.AsSpan(column * n, n));
+        // Row `sample` of the chunk's samples × n matrix.
+        public void Write(Tensor t, int image, int group, int position, float[] xT, int sample, int n) =>
+            Fill(t, image, group, position, xT.AsSpan(sample * n, n));
 
         private void Fill(Tensor t, int image, int group, int position, Span<float> row)
         {

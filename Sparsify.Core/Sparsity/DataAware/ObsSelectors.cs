@@ -2,9 +2,10 @@ namespace Sparsify.Core.Sparsity.DataAware;
 
 /// <summary>
 /// The schemes' structures as sweep decisions. Each removes, in every block, the weights (or shared
-/// columns) of least OBS saliency w²/[H⁻¹]ⱼⱼ, and spreads a pool's removal count over the blocks by
-/// cumulative rounding, so every pool ends with exactly the count the magnitude scheme would remove:
-/// the sparsity, balance and buffer accounting of the scheme stay as they are.
+/// columns) of least OBS saliency w²/[H⁻¹]ⱼⱼ as the sweep has updated them; how many each block
+/// removes follows the ranking of the whole layer before the sweep (a block of unimportant input
+/// channels gives up more), and every pool ends with exactly the count the magnitude scheme would
+/// remove: the sparsity, balance and buffer accounting of the scheme stay as they are.
 /// </summary>
 internal static class ObsSelectors
 {
@@ -31,10 +32,26 @@ internal static class ObsSelectors
         return new PooledSelector(matrix, settings, sparsity, r => r % settings.PeCount, used, shares);
     }
 
-    // Removal counted in every block so that after the weights [0, seen) a pool has removed
-    // round(total × seen / size): exact in the end, even over the blocks.
+    // A share of a pool's removal count: after [0, seenAfter) of its size it has removed round(total × seen / size).
     private static long Quota(long total, long size, long seenBefore, long seenAfter) =>
         (long)Math.Round((double)total * seenAfter / size, MidpointRounding.ToEven) - (long)Math.Round((double)total * seenBefore / size, MidpointRounding.ToEven);
+
+    // Per block, how many of `remove` lowest-scoring cells (each in column column(i)) fall in it.
+    private static int[] BlockCounts(float[] scores, int remove, Func<int, int> column, int prunable, int blockColumns)
+    {
+        var kept = new bool[scores.Length];
+        TopK.SelectLargest(scores, scores.Length - remove, kept);
+        var counts = new int[(prunable + blockColumns - 1) / blockColumns];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!kept[i])
+            {
+                counts[column(i) / blockColumns]++;
+            }
+        }
+
+        return counts;
+    }
 
     /// <summary>
     /// Weights removed one by one, from pools of rows that share a count: the whole layer
@@ -66,27 +83,43 @@ internal static class ObsSelectors
             }
         }
 
+        private int[][] _blockQuota = [];
+        private int _blockColumns;
+
         public int Width => 0;
+
+        public void Prepare(int convGroup, ReadOnlySpan<float> weights, int n, int prunable, ReadOnlySpan<float> inverseDiagonal, int blockColumns)
+        {
+            _blockColumns = blockColumns;
+            var rows = weights.Length / n;
+            _blockQuota = new int[_remove.Length][];
+            foreach (var (pool, poolRows) in Members(convGroup, rows))
+            {
+                var cells = (long)poolRows.Count * prunable;
+                var remove = (int)Quota(_remove[pool], _size[pool], _seen[pool], _seen[pool] + cells);
+                _seen[pool] += cells;
+                var scores = new float[cells];
+                var i = 0;
+                foreach (var r in poolRows)
+                {
+                    for (var c = 0; c < prunable; c++)
+                    {
+                        var w = weights[(r * n) + c];
+                        scores[i++] = w * w / inverseDiagonal[c];
+                    }
+                }
+
+                _blockQuota[pool] = BlockCounts(scores, remove, k => k % prunable, prunable, blockColumns);
+            }
+        }
 
         public void Select(int convGroup, int first, int count, ReadOnlySpan<float> weights, ReadOnlySpan<float> denominators, Span<bool> remove)
         {
             var rows = weights.Length / count;
-            var members = new List<int>[_remove.Length];
-            for (var r = 0; r < rows; r++)
+            foreach (var (pool, poolRows) in Members(convGroup, rows))
             {
-                (members[_poolOf((convGroup * _rowsPerGroup) + r)] ??= []).Add(r);
-            }
-
-            for (var p = 0; p < members.Length; p++)
-            {
-                if (members[p] is not { } poolRows)
-                {
-                    continue;
-                }
-
-                var cells = (long)poolRows.Count * count;
-                var quota = (int)Quota(_remove[p], _size[p], _seen[p], _seen[p] + cells);
-                _seen[p] += cells;
+                var cells = poolRows.Count * count;
+                var quota = _blockQuota[pool][first / _blockColumns];
                 var scores = new float[cells];
                 var i = 0;
                 foreach (var r in poolRows)
@@ -99,7 +132,7 @@ internal static class ObsSelectors
                 }
 
                 var kept = new bool[cells];
-                TopK.SelectLargest(scores, (int)cells - quota, kept);
+                TopK.SelectLargest(scores, cells - quota, kept);
                 i = 0;
                 foreach (var r in poolRows)
                 {
@@ -107,6 +140,24 @@ internal static class ObsSelectors
                     {
                         remove[(r * count) + c] = !kept[i++];
                     }
+                }
+            }
+        }
+
+        // The pools with rows in this conv group, and those rows (relative to the group), in order.
+        private IEnumerable<(int Pool, List<int> Rows)> Members(int convGroup, int rows)
+        {
+            var members = new List<int>[_remove.Length];
+            for (var r = 0; r < rows; r++)
+            {
+                (members[_poolOf((convGroup * _rowsPerGroup) + r)] ??= []).Add(r);
+            }
+
+            for (var p = 0; p < members.Length; p++)
+            {
+                if (members[p] is { } poolRows)
+                {
+                    yield return (p, poolRows);
                 }
             }
         }
@@ -120,22 +171,42 @@ internal static class ObsSelectors
     {
         private readonly IReadOnlyList<ChannelGroup> _groups;
         private readonly int _rowsPerConvGroup;
-        private readonly int _columns;
         private readonly long _removeColumns;
 
         public SharedColumnSelector(WeightMatrix matrix, double sparsity, int groupSize)
         {
             _groups = ChannelGroups.Of(matrix, groupSize);
             _rowsPerConvGroup = matrix.Rows / matrix.ConvGroups;
-            _columns = matrix.Columns;
             _removeColumns = matrix.Columns - SchemeChecks.KeepCount(matrix.Columns, sparsity);
         }
 
+        private readonly Dictionary<int, int[]> _blockQuota = [];
+        private int _blockColumns;
+
         public int Width => 0;
+
+        public void Prepare(int convGroup, ReadOnlySpan<float> weights, int n, int prunable, ReadOnlySpan<float> inverseDiagonal, int blockColumns)
+        {
+            _blockColumns = blockColumns;
+            foreach (var group in _groups.Where(g => g.ConvGroup == convGroup))
+            {
+                var firstRow = group.FirstRow - (convGroup * _rowsPerConvGroup);
+                var scores = new float[prunable];
+                for (var r = firstRow; r < firstRow + group.RowCount; r++)
+                {
+                    for (var c = 0; c < prunable; c++)
+                    {
+                        var w = weights[(r * n) + c];
+                        scores[c] += w * w / inverseDiagonal[c];
+                    }
+                }
+
+                _blockQuota[group.Index] = BlockCounts(scores, (int)_removeColumns, c => c, prunable, blockColumns);
+            }
+        }
 
         public void Select(int convGroup, int first, int count, ReadOnlySpan<float> weights, ReadOnlySpan<float> denominators, Span<bool> remove)
         {
-            var quota = (int)Quota(_removeColumns, _columns, first, first + count);
             var scores = new float[count];
             var kept = new bool[count];
             foreach (var group in _groups)
@@ -145,6 +216,7 @@ internal static class ObsSelectors
                     continue;
                 }
 
+                var quota = _blockQuota[group.Index][first / _blockColumns];
                 var firstRow = group.FirstRow - (convGroup * _rowsPerConvGroup);
                 Array.Clear(scores);
                 for (var r = firstRow; r < firstRow + group.RowCount; r++)
@@ -169,9 +241,13 @@ internal static class ObsSelectors
     }
 
     /// <summary>N:M: each row's block of M columns keeps its N of greatest saliency, decided when the sweep reaches the block.</summary>
-    private sealed class NmSelector(int n, int m) : IObsSelector
+    private sealed class NmSelector(int keep, int m) : IObsSelector
     {
         public int Width => m;
+
+        public void Prepare(int convGroup, ReadOnlySpan<float> weights, int n, int prunable, ReadOnlySpan<float> inverseDiagonal, int blockColumns)
+        {
+        }
 
         public void Select(int convGroup, int first, int count, ReadOnlySpan<float> weights, ReadOnlySpan<float> denominators, Span<bool> remove)
         {
@@ -186,7 +262,7 @@ internal static class ObsSelectors
                     scores[c] = w * w / denominators[c];
                 }
 
-                TopK.SelectLargest(scores, Math.Min(n, count), kept);
+                TopK.SelectLargest(scores, Math.Min(keep, count), kept);
                 for (var c = 0; c < count; c++)
                 {
                     remove[(r * count) + c] = !kept[c];

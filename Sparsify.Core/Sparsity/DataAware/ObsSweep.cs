@@ -15,6 +15,13 @@ internal interface IObsSelector
     int Width { get; }
 
     /// <summary>
+    /// Called once per conv group before its sweep, with the refit weights (rows × n) and the full
+    /// diagonal of H⁻¹: a selector can spread its removal count over the blocks of
+    /// <paramref name="blockColumns"/> by this global ranking, instead of evenly.
+    /// </summary>
+    void Prepare(int convGroup, ReadOnlySpan<float> weights, int n, int prunable, ReadOnlySpan<float> inverseDiagonal, int blockColumns);
+
+    /// <summary>
     /// Marks in <paramref name="remove"/> (rows × <paramref name="count"/>, row-major, cleared) the
     /// weights to remove among columns [<paramref name="first"/>, first + count) of one conv group:
     /// <paramref name="weights"/> holds the group's current weights of those columns
@@ -50,6 +57,17 @@ internal static class ObsSweep
         var err = new float[rows * block];
         var remove = new bool[rows * block];
         var denominators = new float[block];
+        var inverseDiagonal = new float[n];
+        for (var k = 0; k < n; k++)
+        {
+            var row = inverseFactor.AsSpan((int)((long)k * n), n);
+            for (var j = k; j < n; j++)
+            {
+                inverseDiagonal[j] += row[j] * row[j];
+            }
+        }
+
+        selector.Prepare(convGroup, weights.AsSpan(0, rows * n), n, prunable, inverseDiagonal, block);
         double loss = 0;
         for (var i1 = 0; i1 < n; i1 += block)
         {
