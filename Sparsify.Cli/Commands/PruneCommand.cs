@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Sparsify.Core.Calibration;
+using Sparsify.Core.Execution;
+using Sparsify.Core.Ir;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
+using Sparsify.Core.Sparsity.DataAware;
 
 namespace Sparsify.Cli.Commands;
 
@@ -33,13 +37,16 @@ internal static class PruneCommand
         var m = new Option<int>("--m") { Description = "M of N:M sparsity (nm scheme).", DefaultValueFactory = _ => PeArrayDefaults.NmBlock };
         var output = new Option<string>("--out", "-o") { Description = "The pruned ONNX model to write (replaced atomically).", HelpName = "PRUNED.onnx", Required = true };
         var inputShapes = InputShapeOption.Create();
+        var calibration = new CalibrationOptions("--calibration", "Images (or .f32 inputs) to prune data-aware on: a folder, a glob, or files separated by ';'. Its held-out part measures the result.");
         var command = new Command("prune", "Prune a model's Conv and Gemm weights with a sparsity scheme and print the per-layer report.")
         {
             model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, uniform, group, pes, buffer, n, m, output, inputShapes,
         };
+        calibration.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(context, () =>
         {
-            var graph = OnnxModel.Load(parse.GetValue(model)!, InputShapeOption.ToImportOptions(parse.GetValue(inputShapes)));
+            ModelGraph Load() => OnnxModel.Load(parse.GetValue(model)!, InputShapeOption.ToImportOptions(parse.GetValue(inputShapes)));
+            var graph = Load();
             var layers = ParseLayerSparsities(parse.GetValue(layerSparsity));
             var target = parse.GetValue(sparsity);
             if (target is null && layers.Count == 0 && !string.Equals(parse.GetValue(scheme), "keep", StringComparison.OrdinalIgnoreCase))
@@ -63,7 +70,10 @@ internal static class PruneCommand
                     M = parse.GetValue(m),
                 },
             };
-            var pruning = ModelPruner.Prune(graph, parse.GetValue(scheme)!, options);
+            var source = calibration.Read(parse);
+            var pruning = source is null
+                ? ModelPruner.Prune(graph, parse.GetValue(scheme)!, options)
+                : PruneWithData(context, graph, Load, parse.GetValue(scheme)!, options, source);
             context.Out.Write(pruning.Report.ToText());
             var path = parse.GetValue(output)!;
             OnnxModel.Save(graph, path);
@@ -71,6 +81,23 @@ internal static class PruneCommand
             return 0;
         }, parse.GetValue(model)));
         return command;
+    }
+
+    // Data-aware on the calibration part; the held-out part compares the result with the dense model.
+    private static ModelPruning PruneWithData(CliContext context, ModelGraph graph, Func<ModelGraph> loadDense, string scheme, ModelPruningOptions options, CalibrationSource source)
+    {
+        var (calibrationSet, validation) = source.Load(graph.Inputs[0].Shape.WithBatch(1));
+        var heldOut = validation.Samples.Select(s => s.Input).ToArray();
+        var dense = heldOut.Length > 0 ? loadDense() : null;
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calibrationSet.Samples.Count} calibration inputs, {heldOut.Length} held out"));
+        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), options, calibrationSet.Samples.Select(s => s.Input).ToArray(), null, out _, context.Error.WriteLine);
+        if (dense is not null)
+        {
+            var f = OutputFidelity.Measure(dense, graph, heldOut);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out fidelity on {f.Inputs} inputs: mean cosine {f.MeanCosine:0.0000}, worst {f.MinCosine:0.0000}, self-retrieval {f.SelfRetrieval:P1}"));
+        }
+
+        return pruning;
     }
 
     /// <summary>Parses repeated <c>--layer-sparsity NAME=X</c> values (shared with <c>simulate</c>).</summary>

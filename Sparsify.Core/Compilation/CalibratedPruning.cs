@@ -33,10 +33,7 @@ internal static class CalibratedPruning
         {
             method = "data-aware";
             pruning = DataAwarePruner.Prune(
-                graph, scheme, options.ToPruningOptions(), calibration.Samples.Select(s => s.Input).ToArray(), options.DataAware, out layers,
-                progress is null ? null : (done, total, layer) => progress(layer.Length == 0
-                    ? string.Create(CultureInfo.InvariantCulture, $"pruned {total} layers data-aware")
-                    : string.Create(CultureInfo.InvariantCulture, $"pruning {layer} ({done + 1}/{total})")));
+                graph, scheme, options.ToPruningOptions(), calibration.Samples.Select(s => s.Input).ToArray(), options.DataAware, out layers, progress);
         }
         else
         {

@@ -114,6 +114,14 @@ public static class ModelPruner
         return new ModelPruning(graph, layers, report, sensitivity);
     }
 
+    /// <summary>The layers that take a share of the global target: neither fixed, excluded, nor kept dense as the first convolution.</summary>
+    internal static IReadOnlyList<string> FreeLayers(ModelGraph graph, ModelPruningOptions options)
+    {
+        var matrices = WeightMatrix.AllOf(graph);
+        var plan = Plan(graph, matrices, options);
+        return matrices.Where(m => plan[m.LayerName] is { Dense: null, Sparsity: null }).Select(m => m.LayerName).ToArray();
+    }
+
     // Per layer: a fixed sparsity, a reason to stay dense, or neither (free: takes a share of the target).
     private static Dictionary<string, LayerPlan> Plan(ModelGraph graph, IReadOnlyList<WeightMatrix> matrices, ModelPruningOptions options)
     {

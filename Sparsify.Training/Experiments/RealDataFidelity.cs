@@ -52,7 +52,7 @@ public static class RealDataFidelity
                     var report = method == "magnitude"
                         ? ModelPruner.Prune(graph, scheme, pruning).Report
                         : DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), pruning, calibration, new DataAwarePruningOptions { MaxDegreeOfParallelism = threads }, out _,
-                            layerProgress is null ? null : (done, total, layer) => layerProgress($"{scheme} {target}: layer {done + 1}/{total} {layer} at {watch.Elapsed.TotalSeconds:F0} s")).Report;
+                            layerProgress is null ? null : message => layerProgress($"{scheme} {target}: {message} at {watch.Elapsed.TotalSeconds:F0} s")).Report;
                     watch.Stop();
                     var executor = new ReferenceExecutor(graph, options);
                     var fidelity = OutputFidelity.Compare(reference, heldOut.Select(executor.Run).ToArray());

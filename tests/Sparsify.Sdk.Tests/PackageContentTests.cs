@@ -16,7 +16,7 @@ public sealed class PackageContentTests
 
         // Training, experiments, datasets and the reference networks' builders live in Sparsify.Training, which the build never loads.
         CollectionAssert.AreEqual(
-            new[] { "Google.Protobuf.dll", "Sparsify.Core.dll", "Sparsify.Runtime.dll", "Sparsify.Tasks.deps.json", "Sparsify.Tasks.dll", "System.Numerics.Tensors.dll" },
+            new[] { "Google.Protobuf.dll", "Sparsify.Core.dll", "Sparsify.Runtime.dll", "Sparsify.Tasks.deps.json", "Sparsify.Tasks.dll", "StbImageSharp.dll", "System.Numerics.Tensors.dll" },
             tasks,
             string.Join(", ", tasks));
         // The out-of-process form: a netstandard2.0 task any MSBuild loads, and the compiler process it starts.

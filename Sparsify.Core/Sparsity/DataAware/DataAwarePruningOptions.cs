@@ -15,6 +15,15 @@ public sealed record DataAwarePruningOptions
     /// </summary>
     public int MaxSamplesPerColumn { get; init; } = 64;
 
+    /// <summary>How a global sparsity target is spread over the layers (default: by measured reconstruction error).</summary>
+    public DataAwareAllocation Allocation { get; init; } = DataAwareAllocation.ReconstructionError;
+
+    /// <summary>Calibration inputs the allocation measures on at most (default 64, evenly spaced): the curves need their shape, not every input.</summary>
+    public int AllocationInputs { get; init; } = 64;
+
+    /// <summary>Sparsities each layer's reconstruction error is measured at for the allocation (each in (0, 1)).</summary>
+    public IReadOnlyList<double> AllocationSparsities { get; init; } = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
     /// <summary>Threads; results do not depend on it.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
@@ -27,7 +36,26 @@ public sealed record DataAwarePruningOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSamplesPerColumn, 1, nameof(MaxSamplesPerColumn));
+        ArgumentOutOfRangeException.ThrowIfLessThan(AllocationInputs, 1, nameof(AllocationInputs));
+        if (AllocationSparsities.Count == 0 || AllocationSparsities.Any(s => !(s > 0 && s < 1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AllocationSparsities), "allocation sparsities must be in (0, 1), at least one");
+        }
     }
+}
+
+/// <summary>How <see cref="DataAwarePruner"/> spreads a global sparsity target over the free layers.</summary>
+public enum DataAwareAllocation
+{
+    /// <summary>
+    /// Each layer's added output error is measured at a few sparsities on the dense network (the
+    /// OBS sweep on the calibration inputs) and the layers share one error budget
+    /// (<see cref="SparsityAllocator"/>): a layer that pruning harms little takes more.
+    /// </summary>
+    ReconstructionError,
+
+    /// <summary>As <see cref="ModelPruningOptions.Allocation"/> decides, without data (uniform in a build).</summary>
+    AsPlanned,
 }
 
 /// <summary>What the data-aware pruner did to one layer.</summary>

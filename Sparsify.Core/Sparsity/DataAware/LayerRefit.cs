@@ -101,6 +101,68 @@ internal static class LayerRefit
         return (new LayerPruning(matrix, mask, report), new DataAwareLayerResult(matrix.LayerName, statistics.Samples, relative, lambda));
     }
 
+    /// <summary>
+    /// The output error the layer's data-aware pruning adds at each of <paramref name="sparsities"/>,
+    /// relative to its output energy, on inputs as the dense network feeds it; the weights are not changed.
+    /// </summary>
+    public static IReadOnlyList<SensitivityPoint> ErrorCurve(
+        ISparsityScheme scheme, WeightMatrix matrix, LayerStatistics statistics, SchemeSettings settings, IReadOnlyList<double> sparsities, double dampening, int threads)
+    {
+        var bias = BiasOf(matrix.Layer);
+        var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
+        var columns = matrix.Columns;
+        var n = statistics.Size;
+        var groups = new (float[] Weights, float[] Inverse, float[] Gram)[matrix.ConvGroups];
+        double total = 0;
+        for (var g = 0; g < matrix.ConvGroups; g++)
+        {
+            var w = new float[(long)rowsPerGroup * n];
+            for (var r = 0; r < rowsPerGroup; r++)
+            {
+                var row = (g * rowsPerGroup) + r;
+                matrix.Values.AsSpan(row * columns, columns).CopyTo(w.AsSpan(r * n, columns));
+                if (statistics.HasBias)
+                {
+                    w[(r * n) + columns] = bias![row];
+                }
+            }
+
+            var gram = ToFloat(statistics.Gram[g]);
+            groups[g] = (w, DenseFactorization.InverseUpperFactor(statistics.Gram[g], n, dampening, threads, out _), gram);
+            var energies = new double[rowsPerGroup];
+            RowEnergies(w, rowsPerGroup, n, gram, energies, threads);
+            total += energies.Sum();
+        }
+
+        var points = new List<SensitivityPoint>();
+        foreach (var sparsity in sparsities)
+        {
+            var selector = ObsSelectors.For(scheme.Name, matrix, sparsity, settings)!;
+            double error = 0;
+            long removedCount = 0;
+            for (var g = 0; g < groups.Length; g++)
+            {
+                var (w, inverse, gram) = groups[g];
+                var u = (float[])w.Clone();
+                var removed = new bool[(long)rowsPerGroup * columns];
+                ObsSweep.Run(u, rowsPerGroup, n, columns, inverse, selector, g, removed, threads);
+                removedCount += removed.LongCount(x => x);
+                for (var i = 0; i < u.Length; i++)
+                {
+                    u[i] -= w[i];
+                }
+
+                var change = new double[rowsPerGroup];
+                RowEnergies(u, rowsPerGroup, n, gram, change, threads);
+                error += change.Sum();
+            }
+
+            points.Add(new SensitivityPoint(sparsity, (double)removedCount / matrix.Values.Length, total > 0 ? error / total : 0));
+        }
+
+        return points;
+    }
+
     // u = w + M·ᵀM·(C − H)·w per row, i.e. U = W + W·(C − H)ᵀ·Mᵀ·M with W rows × n.
     private static float[] Refit(float[] w, int rows, int n, double[] h, double[] cross, float[] inverse, int threads)
     {

@@ -62,13 +62,43 @@ public sealed class DataAwarePrunerTests
         var magnitudeError = RelativeError(dense, Outputs(magnitudeGraph, heldOut));
 
         var graph = Network();
-        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), options, calibration, null, out var results);
+        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), options, calibration, new DataAwarePruningOptions { Allocation = DataAwareAllocation.AsPlanned }, out var results);
         var dataAwareError = RelativeError(dense, Outputs(graph, heldOut));
 
         Assert.IsLessThan(magnitudeError * 0.8, dataAwareError, $"{scheme}: data-aware {dataAwareError:F4}, magnitude {magnitudeError:F4}");
         Assert.AreEqual(3, results.Count, "conv1 stays dense; conv2, conv3 and fc are pruned");
         Assert.IsTrue(results.All(r => r.RelativeError >= 0 && double.IsFinite(r.RelativeError)));
         AssertSameStructureAsMagnitude(scheme, options, pruning);
+    }
+
+    [TestMethod]
+    [DataRow("locality")]
+    [DataRow("unstructured")]
+    public void SpreadsTheTargetByMeasuredErrorAndStillMeetsIt(string scheme)
+    {
+        var graph = Network();
+        var options = new ModelPruningOptions { Sparsity = 0.6, Allocation = SparsityAllocation.Uniform, Settings = Settings };
+        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), options, Inputs(32, 1), null, out _);
+
+        var pruned = pruning.Report.Layers.Where(l => l.Scheme != ModelPruner.DenseScheme).ToArray();
+        Assert.HasCount(3, pruned);
+        Assert.IsGreaterThan(0.05, pruned.Max(l => l.Sparsity) - pruned.Min(l => l.Sparsity), "the layers get different shares");
+        var firstConv = pruning.Report.Layers.Single(l => l.LayerName == "conv1");
+        Assert.AreEqual(ModelPruner.DenseScheme, firstConv.Scheme);
+        var target = 0.6 * pruning.Report.Weights;
+        Assert.AreEqual(target, pruning.Report.Weights - pruning.Report.NonZeros, 0.02 * pruning.Report.Weights, "the global target is met to the schemes' granularity");
+        Assert.AreEqual(0.6, pruning.Report.TargetSparsity);
+        Assert.IsTrue(pruning.Report.Notes.Any(n => n.Contains("spread by reconstruction error", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void AsPlannedAllocation_KeepsTheUniformShares()
+    {
+        var graph = Network();
+        var options = new ModelPruningOptions { Sparsity = 0.6, Allocation = SparsityAllocation.Uniform, Settings = Settings };
+        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get("unstructured"), options, Inputs(8, 1), new DataAwarePruningOptions { Allocation = DataAwareAllocation.AsPlanned }, out _);
+        var shares = pruning.Report.Layers.Where(l => l.Scheme != ModelPruner.DenseScheme).Select(l => l.RequestedSparsity).Distinct().ToArray();
+        Assert.HasCount(1, shares);
     }
 
     [TestMethod]
