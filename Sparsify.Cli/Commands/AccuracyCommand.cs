@@ -59,6 +59,7 @@ internal static class AccuracyCommand
             sparsity = r.Sparsity,
             achievedSparsity = Math.Round(r.AchievedSparsity, 4),
             oneShot = Math.Round(r.OneShot, 2),
+            oneShotCalibrated = Math.Round(r.OneShotCalibrated, 2),
             fineTuned = Math.Round(r.FineTuned, 2),
             nonzeros = r.NonZeros,
             bytes = r.Bytes,
@@ -72,12 +73,12 @@ internal static class AccuracyCommand
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Dense LeNet-5: **{table.Dense:F2}%**; group-lasso model (start of the locality rows): {table.Locality:F2}%; dense weights {table.DenseBytes:N0} bytes at 16 bits.");
         text.AppendLine();
-        text.AppendLine("| scheme | sparsity | achieved | one-shot % | fine-tuned % | nonzeros | bytes (16-bit) | imbalance |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| scheme | sparsity | achieved | one-shot % | calibrated one-shot % | fine-tuned % | nonzeros | bytes (16-bit) | imbalance |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in table.Rows)
         {
             var name = r.Pattern is null ? r.Scheme : $"{r.Scheme} ({r.Pattern})";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.Sparsity:0.00} | {r.AchievedSparsity:0.0000} | {r.OneShot:F2} | {r.FineTuned:F2} | {r.NonZeros:N0} | {r.Bytes:N0} | {r.Imbalance:F3} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.Sparsity:0.00} | {r.AchievedSparsity:0.0000} | {r.OneShot:F2} | {r.OneShotCalibrated:F2} | {r.FineTuned:F2} | {r.NonZeros:N0} | {r.Bytes:N0} | {r.Imbalance:F3} |");
         }
 
         return text.ToString();

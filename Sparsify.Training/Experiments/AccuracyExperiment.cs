@@ -5,6 +5,7 @@ using Sparsify.Core.Ir;
 using Sparsify.Training.Models;
 using Sparsify.Core.Onnx;
 using Sparsify.Core.Sparsity;
+using Sparsify.Core.Sparsity.DataAware;
 using Sparsify.Training;
 using Sparsify.Runtime.Formats;
 
@@ -40,6 +41,9 @@ public sealed record AccuracyExperimentOptions
 
     /// <summary>Training samples the sensitivity analysis measures on.</summary>
     public int CalibrationSamples { get; init; } = 64;
+
+    /// <summary>Training samples the data-aware (calibrated) one-shot column prunes on.</summary>
+    public int DataAwareSamples { get; init; } = 256;
 
     /// <summary>
     /// The classifier (the last Gemm, 10x500 = 1% of LeNet-5's weights) stays dense: every output
@@ -81,16 +85,18 @@ public static class AccuracyExperiment
 
         var denseModel = OnnxModel.ToBytes(dense);
         var calibration = new[] { data.Train.Subsample(options.CalibrationSamples).Batch(0, options.CalibrationSamples) };
+        var digits = data.Train.Subsample(options.DataAwareSamples);
+        var dataAware = Enumerable.Range(0, options.DataAwareSamples).Select(i => digits.Batch(i, 1).Data).ToArray();
         var rows = new List<AccuracyRow>();
         foreach (var scheme in options.Schemes)
         {
             foreach (var sparsity in options.Sparsities)
             {
                 var isLocality = string.Equals(scheme, "locality", StringComparison.OrdinalIgnoreCase);
-                var graph = OnnxModel.Load(isLocality ? lassoModel! : denseModel);
-                var row = PruneAndFineTune(graph, scheme, sparsity, data, calibration, options, threads);
+                var model = isLocality ? lassoModel! : denseModel;
+                var row = PruneAndFineTune(() => OnnxModel.Load(model), scheme, sparsity, data, calibration, dataAware, options, threads);
                 rows.Add(row);
-                log($"{scheme} {F(sparsity)}: one-shot {F(row.OneShot)}%, fine-tuned {F(row.FineTuned)}%");
+                log($"{scheme} {F(sparsity)}: one-shot {F(row.OneShot)}%, calibrated {F(row.OneShotCalibrated)}%, fine-tuned {F(row.FineTuned)}%");
             }
         }
 
@@ -124,22 +130,30 @@ public static class AccuracyExperiment
         throw new ArgumentException($"no N:M pattern with M up to 100 has sparsity {sparsity}", nameof(sparsity));
     }
 
-    private static AccuracyRow PruneAndFineTune(ModelGraph graph, string scheme, double sparsity, MnistSplit data, Tensor[] calibration, AccuracyExperimentOptions options, int threads)
+    private static AccuracyRow PruneAndFineTune(
+        Func<ModelGraph> load, string scheme, double sparsity, MnistSplit data, Tensor[] calibration, float[][] dataAware, AccuracyExperimentOptions options, int threads)
     {
         var isNm = string.Equals(scheme, "nm", StringComparison.OrdinalIgnoreCase);
         var (n, m) = isNm ? NmPattern(sparsity) : (0, PeArrayDefaults.NmBlock);
-        var pruning = ModelPruner.Prune(graph, scheme, new ModelPruningOptions
+        var graph = load();
+        var pruningOptions = new ModelPruningOptions
         {
             Sparsity = sparsity,
             ExcludedLayers = options.KeepClassifierDense ? [WeightMatrix.AllOf(graph)[^1].LayerName] : [],
             Settings = SchemeSettings.Default with { N = isNm ? n : null, M = m },
             Sensitivity = new SensitivityOptions { CalibrationInputs = calibration, MaxDegreeOfParallelism = threads, Seed = options.Seed },
-        });
+        };
+        var pruning = ModelPruner.Prune(graph, scheme, pruningOptions);
         var oneShot = Trainer.Evaluate(graph, data.Test, threads).Percent;
+
+        // The same target data-aware from the same starting model, spread by reconstruction error.
+        var calibrated = load();
+        DataAwarePruner.Prune(calibrated, SparsitySchemes.Get(scheme), pruningOptions, dataAware, new DataAwarePruningOptions { MaxDegreeOfParallelism = threads }, out _);
+        var oneShotCalibrated = Trainer.Evaluate(calibrated, data.Test, threads).Percent;
         Trainer.Train(graph, data.Train, options.FineTune with { Seed = options.Seed, Threads = threads }, pruning.Masks);
         var fineTuned = Trainer.Evaluate(graph, data.Test, threads).Percent;
         var report = pruning.Report;
-        return new AccuracyRow(scheme, sparsity, report.Sparsity, oneShot, fineTuned, report.NonZeros, Bytes(graph, pruning, scheme),
+        return new AccuracyRow(scheme, sparsity, report.Sparsity, oneShot, oneShotCalibrated, fineTuned, report.NonZeros, Bytes(graph, pruning, scheme),
             report.MaxPrunedImbalance, isNm ? $"{n}:{m}" : null);
     }
 

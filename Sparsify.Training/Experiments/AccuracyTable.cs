@@ -4,13 +4,14 @@ namespace Sparsify.Training.Experiments;
 /// <param name="Scheme">The scheme.</param>
 /// <param name="Sparsity">The target over Conv and Gemm weights.</param>
 /// <param name="AchievedSparsity">The sparsity reached (the first conv stays dense).</param>
-/// <param name="OneShot">Test accuracy (%) right after pruning.</param>
+/// <param name="OneShot">Test accuracy (%) right after pruning by magnitude.</param>
+/// <param name="OneShotCalibrated">Test accuracy (%) right after data-aware pruning on training digits (no fine-tuning).</param>
 /// <param name="FineTuned">Test accuracy (%) after masked fine-tuning.</param>
 /// <param name="NonZeros">Weights kept.</param>
 /// <param name="Bytes">Bytes of the model's Conv/Gemm weights in the scheme's format with 16-bit values (see <see cref="AccuracyExperiment.FormatOf"/>).</param>
 /// <param name="Imbalance">Largest load imbalance over the PEs (max / mean nonzeros) among the pruned layers.</param>
 /// <param name="Pattern">The N:M pattern of the nm rows (e.g. "2:4"), else null.</param>
-public sealed record AccuracyRow(string Scheme, double Sparsity, double AchievedSparsity, double OneShot, double FineTuned, long NonZeros, long Bytes, double Imbalance, string? Pattern);
+public sealed record AccuracyRow(string Scheme, double Sparsity, double AchievedSparsity, double OneShot, double OneShotCalibrated, double FineTuned, long NonZeros, long Bytes, double Imbalance, string? Pattern);
 
 /// <summary>The whole table: the dense baseline and one row per scheme and sparsity.</summary>
 /// <param name="Dense">Test accuracy (%) of the dense model trained from scratch.</param>
