@@ -303,17 +303,9 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
             return null;
         }
 
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = new float[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-            {
-                throw Bad(name, text, "numbers separated by ',', one per channel, e.g. 0.485,0.456,0.406");
-            }
-        }
-
-        return values;
+        return ImagePreprocessing.TryParseChannels(text, out var values)
+            ? values
+            : throw Bad(name, text, "numbers separated by ',', one per channel, e.g. 0.485,0.456,0.406");
     }
 
     private static string Text(ITaskItem item, string name) => item.GetMetadata(name)?.Trim() ?? string.Empty;

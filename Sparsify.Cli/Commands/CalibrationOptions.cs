@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Sparsify.Core.Calibration;
 
 namespace Sparsify.Cli.Commands;
@@ -66,16 +65,8 @@ internal sealed class CalibrationOptions
             return null;
         }
 
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = new float[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-            {
-                throw new CliException($"{option} '{text}' is not a comma-separated list of numbers, e.g. 0.485,0.456,0.406");
-            }
-        }
-
-        return values;
+        return ImagePreprocessing.TryParseChannels(text, out var values)
+            ? values
+            : throw new CliException($"{option} '{text}' is not a comma-separated list of numbers, e.g. 0.485,0.456,0.406");
     }
 }

@@ -85,6 +85,27 @@ public sealed record ImagePreprocessing
     /// </summary>
     public string? MeanImage { get; init; }
 
+    /// <summary>
+    /// Reads per-channel values written as numbers separated by ',' (invariant culture), the form the
+    /// <c>CalibrationMean</c>/<c>CalibrationStd</c> metadata and the <c>--mean</c>/<c>--std</c> options share.
+    /// </summary>
+    public static bool TryParseChannels(string text, out float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        values = new float[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                values = [];
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether <see cref="MeanImage"/> names an ONNX preprocessing model.</summary>
     public bool HasPreprocessingModel => MeanImage is not null && MeanImage.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 

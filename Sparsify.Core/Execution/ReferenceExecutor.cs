@@ -93,8 +93,8 @@ public sealed partial class ReferenceExecutor
     /// <summary>Runs one layer of the graph on batch operands (the data-aware pruner steps through the graph itself).</summary>
     internal Tensor RunLayer(Layer layer, Tensor[] operands, Shape outputShape) => Execute(layer, operands, outputShape);
 
-    // The index of the last layer reading each value.
-    private static Dictionary<string, int> LastReaders(ModelGraph graph)
+    /// <summary>The index of the last layer reading each value (values are freed after it).</summary>
+    internal static Dictionary<string, int> LastReaders(ModelGraph graph)
     {
         var last = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var l = 0; l < graph.Layers.Count; l++)

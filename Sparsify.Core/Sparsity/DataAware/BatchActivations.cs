@@ -14,7 +14,7 @@ internal sealed class BatchActivations
     private const int ChunkInputs = 8;
     private readonly ReferenceExecutor _executor;
     private readonly Dictionary<string, Tensor> _values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _lastReader = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lastReader;
     private readonly HashSet<string> _outputs;
 
     /// <summary>Starts a walk of <paramref name="batched"/> (the graph at the batch's size) from <paramref name="input"/>.</summary>
@@ -23,13 +23,7 @@ internal sealed class BatchActivations
         _executor = executor;
         _values[batched.Inputs[0].Name] = input;
         _outputs = batched.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        for (var l = 0; l < batched.Layers.Count; l++)
-        {
-            foreach (var name in batched.Layers[l].Inputs)
-            {
-                _lastReader[name] = l;
-            }
-        }
+        _lastReader = ReferenceExecutor.LastReaders(batched);
     }
 
     /// <summary>One [N, ...] tensor of <paramref name="shape"/> from batch-1 samples, each checked against its size.</summary>

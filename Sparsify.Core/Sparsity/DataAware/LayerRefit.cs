@@ -30,16 +30,7 @@ internal static class LayerRefit
         double error = 0, total = 0, lambda = 0;
         for (var g = 0; g < matrix.ConvGroups; g++)
         {
-            var w = new float[(long)rowsPerGroup * n];
-            for (var r = 0; r < rowsPerGroup; r++)
-            {
-                var row = (g * rowsPerGroup) + r;
-                matrix.Values.AsSpan(row * columns, columns).CopyTo(w.AsSpan(r * n, columns));
-                if (statistics.HasBias)
-                {
-                    w[(r * n) + columns] = bias![row];
-                }
-            }
+            var w = GroupWeights(matrix, bias, statistics.HasBias, g, n);
 
             var h = statistics.Gram[g];
             var inverse = DenseFactorization.InverseUpperFactor(h, n, dampening, threads, out lambda);
@@ -116,16 +107,7 @@ internal static class LayerRefit
         double total = 0;
         for (var g = 0; g < matrix.ConvGroups; g++)
         {
-            var w = new float[(long)rowsPerGroup * n];
-            for (var r = 0; r < rowsPerGroup; r++)
-            {
-                var row = (g * rowsPerGroup) + r;
-                matrix.Values.AsSpan(row * columns, columns).CopyTo(w.AsSpan(r * n, columns));
-                if (statistics.HasBias)
-                {
-                    w[(r * n) + columns] = bias![row];
-                }
-            }
+            var w = GroupWeights(matrix, bias, statistics.HasBias, g, n);
 
             var gram = ToFloat(statistics.Gram[g]);
             groups[g] = (w, DenseFactorization.InverseUpperFactor(statistics.Gram[g], n, dampening, threads, out _), gram);
@@ -241,6 +223,25 @@ internal static class LayerRefit
 
             energies[r] = sum;
         }
+    }
+
+    // One conv group's rows as the statistics see them: the weights, then the bias as the last column.
+    private static float[] GroupWeights(WeightMatrix matrix, float[]? bias, bool hasBias, int group, int n)
+    {
+        var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
+        var columns = matrix.Columns;
+        var w = new float[(long)rowsPerGroup * n];
+        for (var r = 0; r < rowsPerGroup; r++)
+        {
+            var row = (group * rowsPerGroup) + r;
+            matrix.Values.AsSpan(row * columns, columns).CopyTo(w.AsSpan(r * n, columns));
+            if (hasBias)
+            {
+                w[(r * n) + columns] = bias![row];
+            }
+        }
+
+        return w;
     }
 
     private static float[] ToFloat(double[] values)
