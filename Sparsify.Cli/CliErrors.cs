@@ -65,7 +65,7 @@ internal static class CliErrors
         var where = modelPath is null ? string.Empty : modelPath + ": ";
         var message = e switch
         {
-            SparsifyModelException or CliException or Core.Calibration.CalibrationDataException => e.Message,
+            SparsifyModelException or CliException or Core.Calibration.CalibrationDataException or Core.Compilation.FidelityTargetException => e.Message,
             ArgumentException argument => SettingErrors.Describe(argument),
             FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException or IOException => e.Message,
             OutOfMemoryException => where + "out of memory: the model or its activations do not fit",

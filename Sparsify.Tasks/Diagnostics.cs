@@ -41,6 +41,12 @@ public static class Diagnostics
     /// </summary>
     public const string BadCalibration = "SPRS1009";
 
+    /// <summary>
+    /// SPRS1010: no plan under the Sparsity bound keeps the FidelityTarget on the validation images;
+    /// the message gives the best mean cosine reached. The previous outputs are kept.
+    /// </summary>
+    public const string FidelityTargetUnreachable = "SPRS1010";
+
     /// <summary>Every code with a one-line description, in order (for documentation and tests).</summary>
     public static IReadOnlyList<(string Code, string Description)> All { get; } =
     [
@@ -53,5 +59,6 @@ public static class Diagnostics
         (UnsupportedMsBuild, "retired: MSBuilds other than the .NET SDK's now compile out of process"),
         (GeneratorMissing, "the package's source generator is not in the compilation"),
         (BadCalibration, "calibration data unusable"),
+        (FidelityTargetUnreachable, "fidelity target not reached by any plan"),
     ];
 }

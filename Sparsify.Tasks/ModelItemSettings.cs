@@ -84,11 +84,19 @@ public static class SparsifyMetadata
     /// <summary>A mean image (<c>.f32</c>) or an ONNX preprocessing model (<c>.onnx</c>), relative to the project.</summary>
     public const string CalibrationMeanImage = CalibrationSettings.MeanImage;
 
+    /// <summary>
+    /// A fidelity target in (0, 1] (needs <see cref="Calibration"/>): each layer is planned dense or
+    /// sparse so the model is fastest while the validation mean cosine stays at least this;
+    /// <see cref="Sparsity"/> becomes the upper bound.
+    /// </summary>
+    public const string FidelityTarget = nameof(FidelityTarget);
+
     /// <summary>Every metadata name above, in order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Sparsity, Scheme, GroupSize, PeCount, BufferBytes, N, M, ExcludeLayers, LayerSparsity, LayerPlan, ClassName, Namespace, InputShape, KeepFirstConvDense,
         Calibration, CalibrationCount, CalibrationValidationFraction, CalibrationSize, CalibrationResize, CalibrationChannelOrder, CalibrationScale, CalibrationMean, CalibrationStd, CalibrationMeanImage,
+        FidelityTarget,
     ];
 }
 
@@ -204,6 +212,7 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
             KeepFirstConvDense = keepFirst,
             ClassName = className,
             Calibration = ParseCalibration(item),
+            FidelityTarget = Target(item),
         };
         if (scheme.Length > 0)
         {
@@ -324,6 +333,19 @@ internal sealed record ModelItemSettings(string ModelPath, string ClassName, str
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw Bad(name, text, "an integer");
+    }
+
+    private static double? Target(ITaskItem item)
+    {
+        var text = Text(item, SparsifyMetadata.FidelityTarget);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= 1
+            ? value
+            : throw Bad(SparsifyMetadata.FidelityTarget, text, "a mean cosine above 0 and at most 1, e.g. 0.95");
     }
 
     private static double? Fraction(ITaskItem item, string name)

@@ -202,6 +202,11 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
             Error(item, Diagnostics.BadCalibration, e.Setting is { } setting ? $"{e.Message} (metadata {setting})" : e.Message);
             return null;
         }
+        catch (FidelityTargetException e)
+        {
+            Error(item, Diagnostics.FidelityTargetUnreachable, $"{e.Message} (metadata {SparsifyMetadata.FidelityTarget})");
+            return null;
+        }
         catch (ItemSettingsException e)
         {
             Error(item, e.Code, e.Message);
@@ -249,6 +254,11 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         Log.LogMessage(MessageImportance.Normal, "{0}", Table(compiled.Report));
         Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {compiled.Report.Summary} -> {written.Manifest}");
         Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {compiled.Report.DataLine}");
+        if (compiled.Report.Calibration?.Plan is { } plan)
+        {
+            Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {plan.Line}");
+            Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {plan.LayersLine}");
+        }
         return written;
     }
 

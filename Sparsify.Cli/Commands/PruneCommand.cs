@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Sparsify.Core.Calibration;
+using Sparsify.Core.Compilation;
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Onnx;
@@ -36,11 +37,16 @@ internal static class PruneCommand
         var n = new Option<int?>("--n") { Description = "N of N:M sparsity (nm scheme); by default implied by --sparsity." };
         var m = new Option<int>("--m") { Description = "M of N:M sparsity (nm scheme).", DefaultValueFactory = _ => PeArrayDefaults.NmBlock };
         var output = new Option<string>("--out", "-o") { Description = "The pruned ONNX model to write (replaced atomically).", HelpName = "PRUNED.onnx", Required = true };
+        var fidelityTarget = new Option<double?>("--fidelity-target")
+        {
+            Description = "With --calibration: plan each layer dense or sparse so the model is fastest by the cost model while the validation mean cosine stays at least this, in (0, 1]; --sparsity becomes the upper bound.",
+            HelpName = "COSINE",
+        };
         var inputShapes = InputShapeOption.Create();
         var calibration = new CalibrationOptions("--calibration", "Images (or .f32 inputs) to prune data-aware on: a folder, a glob, or files separated by ';'. Its held-out part measures the result.");
         var command = new Command("prune", "Prune a model's Conv and Gemm weights with a sparsity scheme and print the per-layer report.")
         {
-            model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, uniform, group, pes, buffer, n, m, output, inputShapes,
+            model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, uniform, group, pes, buffer, n, m, output, fidelityTarget, inputShapes,
         };
         calibration.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(context, () =>
@@ -49,7 +55,13 @@ internal static class PruneCommand
             var graph = Load();
             var layers = ParseLayerSparsities(parse.GetValue(layerSparsity));
             var target = parse.GetValue(sparsity);
-            if (target is null && layers.Count == 0 && !string.Equals(parse.GetValue(scheme), "keep", StringComparison.OrdinalIgnoreCase))
+            var fidelity = parse.GetValue(fidelityTarget);
+            if (fidelity is not null && parse.GetValue(calibration.Files) is null)
+            {
+                throw new CliException("--fidelity-target needs --calibration: the target is planned and checked on real inputs");
+            }
+
+            if (fidelity is null && target is null && layers.Count == 0 && !string.Equals(parse.GetValue(scheme), "keep", StringComparison.OrdinalIgnoreCase))
             {
                 throw new CliException("give --sparsity X (a global target) or --layer-sparsity NAME=X");
             }
@@ -73,7 +85,7 @@ internal static class PruneCommand
             var source = calibration.Read(parse);
             var pruning = source is null
                 ? ModelPruner.Prune(graph, parse.GetValue(scheme)!, options)
-                : PruneWithData(context, graph, Load, parse.GetValue(scheme)!, options, source);
+                : PruneWithData(context, graph, parse.GetValue(scheme)!, options, fidelity, source);
             context.Out.Write(pruning.Report.ToText());
             var path = parse.GetValue(output)!;
             OnnxModel.Save(graph, path);
@@ -83,18 +95,26 @@ internal static class PruneCommand
         return command;
     }
 
-    // Data-aware on the calibration part; the held-out part compares the result with the dense model.
-    private static ModelPruning PruneWithData(CliContext context, ModelGraph graph, Func<ModelGraph> loadDense, string scheme, ModelPruningOptions options, CalibrationSource source)
+    // Data-aware on the calibration part (to a fidelity target when given); the held-out part measures the result.
+    private static ModelPruning PruneWithData(CliContext context, ModelGraph graph, string scheme, ModelPruningOptions options, double? fidelityTarget, CalibrationSource source)
     {
-        var (calibrationSet, validation) = source.Load(graph.Inputs[0].Shape.WithBatch(1));
-        var heldOut = validation.Samples.Select(s => s.Input).ToArray();
-        var dense = heldOut.Length > 0 ? loadDense() : null;
-        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calibrationSet.Samples.Count} calibration inputs, {heldOut.Length} held out"));
-        var pruning = DataAwarePruner.Prune(graph, SparsitySchemes.Get(scheme), options, calibrationSet.Samples.Select(s => s.Input).ToArray(), null, out _, context.Error.WriteLine);
-        if (dense is not null)
+        var compile = new CompileOptions
         {
-            var f = OutputFidelity.Measure(dense, graph, heldOut);
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out fidelity on {f.Inputs} inputs: mean cosine {f.MeanCosine:0.0000}, worst {f.MinCosine:0.0000}, self-retrieval {f.SelfRetrieval:P1}"));
+            Scheme = scheme,
+            Sparsity = options.Sparsity,
+            LayerSparsities = options.LayerSparsities,
+            ExcludedLayers = options.ExcludedLayers,
+            KeepFirstConvDense = options.KeepFirstConvDense,
+            Allocation = options.Allocation,
+            Settings = options.Settings,
+            FidelityTarget = fidelityTarget,
+        };
+        var (pruning, summary) = CalibratedPruning.Prune(graph, compile, source, context.Error.WriteLine);
+        context.Out.WriteLine(summary.Line);
+        if (summary.Plan is { } plan)
+        {
+            context.Out.WriteLine(plan.Line);
+            context.Out.WriteLine(plan.LayersLine);
         }
 
         return pruning;

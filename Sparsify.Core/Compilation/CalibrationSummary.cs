@@ -12,6 +12,9 @@ namespace Sparsify.Core.Compilation;
 /// <param name="Layers">Each pruned layer's measured error.</param>
 public sealed record CalibrationSummary(string Method, int CalibrationInputs, int ValidationInputs, OutputFidelity? Fidelity, IReadOnlyList<DataAwareLayerResult> Layers)
 {
+    /// <summary>What a fidelity target chose; null without one.</summary>
+    public FidelityPlan? Plan { get; init; }
+
     /// <summary>One line for the build log and the report.</summary>
     public string Line => Fidelity is { } f
         ? string.Create(CultureInfo.InvariantCulture, $"{Method} pruning on {CalibrationInputs} calibration inputs; held-out fidelity on {ValidationInputs} inputs: mean cosine {f.MeanCosine:0.0000}, worst {f.MinCosine:0.0000}, self-retrieval {f.SelfRetrieval:P1}")

@@ -74,6 +74,10 @@ public sealed class CompilationReport
         var t = new StringBuilder();
         t.Append(Summary).Append('\n');
         t.Append(DataLine).Append('\n');
+        if (Calibration?.Plan is { } plan)
+        {
+            t.Append(plan.Line).Append('\n').Append(plan.LayersLine).Append('\n');
+        }
         t.Append(string.Create(c, $"{"layer",-14} {"op",-18} {"output",-16} {"matrix",-11} {"sparsity",8} {"nonzeros",11} {"bytes",12} {"imbal.",6} {"format",-8} {"plan",-14} reason\n"));
         foreach (var r in Rows)
         {

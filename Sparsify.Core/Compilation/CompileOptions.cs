@@ -51,6 +51,15 @@ public sealed record CompileOptions
     /// </summary>
     public CalibrationSource? Calibration { get; init; }
 
+    /// <summary>
+    /// A fidelity target in (0, 1]: with <see cref="Calibration"/>, each free layer is planned dense or
+    /// at a sparsity so the model is fastest by the planner's cost model while the mean cosine of its
+    /// outputs against the dense model's on the validation inputs stays at or above the target
+    /// (<see cref="FidelityPlanner"/>); <see cref="Sparsity"/>, when set, is the upper bound. Null: the
+    /// sparsity is the target.
+    /// </summary>
+    public double? FidelityTarget { get; init; }
+
     /// <summary>How data-aware pruning measures and refits.</summary>
     public DataAwarePruningOptions DataAware { get; init; } = new();
 

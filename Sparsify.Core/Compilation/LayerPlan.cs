@@ -48,6 +48,26 @@ public sealed record PlannerOptions
     /// </summary>
     public long TinyLayerMacs { get; init; } = 2_048;
 
+    /// <summary>
+    /// The cost model's speed of a dense layer, in GFLOP/s (default 114): ResNet18 dense through the
+    /// generated code on 2 threads of the AMD EPYC VM of docs/benchmarks.md (56% of its FMA peak).
+    /// Only the ratios of the three rates matter to a plan; they set which layers are worth pruning.
+    /// </summary>
+    public double DenseGflops { get; init; } = 114;
+
+    /// <summary>
+    /// The cost model's speed of a sparse layer on its nonzero MACs, in GFLOP/s (default 92):
+    /// ResNet18's sparse convolutions at 70% in the same benchmark (45% of peak).
+    /// </summary>
+    public double SparseGflops { get; init; } = 92;
+
+    /// <summary>
+    /// The cost model's fixed work of a sparse layer per output value, in nanoseconds (default 0.4):
+    /// re-layout, epilogue and threading, 0.3–0.5 ns per output in the per-layer profile of
+    /// docs/benchmarks.md whatever the sparsity.
+    /// </summary>
+    public double SparseNanosecondsPerOutput { get; init; } = 0.4;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -59,5 +79,17 @@ public sealed record PlannerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(UnrollBudget, nameof(UnrollBudget));
         ArgumentOutOfRangeException.ThrowIfNegative(FullyConnectedUnrollBudget, nameof(FullyConnectedUnrollBudget));
         ArgumentOutOfRangeException.ThrowIfNegative(TinyLayerMacs, nameof(TinyLayerMacs));
+        foreach (var (name, value) in new[] { (nameof(DenseGflops), DenseGflops), (nameof(SparseGflops), SparseGflops) })
+        {
+            if (!(value > 0 && double.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive number");
+            }
+        }
+
+        if (!(SparseNanosecondsPerOutput >= 0 && double.IsFinite(SparseNanosecondsPerOutput)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SparseNanosecondsPerOutput), SparseNanosecondsPerOutput, "SparseNanosecondsPerOutput must be 0 or more");
+        }
     }
 }

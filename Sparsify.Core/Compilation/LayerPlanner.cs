@@ -41,6 +41,40 @@ public static class LayerPlanner
         return graph.Layers.Select(layer => PlanLayer(graph, layer, reports.GetValueOrDefault(layer.Name), options, overrides)).ToArray();
     }
 
+    /// <summary>
+    /// The cost model's time for <paramref name="layer"/> at <paramref name="sparsity"/>, in
+    /// microseconds: dense MACs at <see cref="PlannerOptions.DenseGflops"/> where the planner would run
+    /// it dense, else nonzero MACs at <see cref="PlannerOptions.SparseGflops"/> plus
+    /// <see cref="PlannerOptions.SparseNanosecondsPerOutput"/> per output value.
+    /// </summary>
+    public static double EstimateMicroseconds(ModelGraph graph, Layer layer, double sparsity, PlannerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(layer);
+        options ??= PlannerOptions.Default;
+        var macs = graph.CountMacs(layer);
+        if (DenseReason(macs, sparsity, options) is not null)
+        {
+            return 2e-3 * macs / options.DenseGflops;
+        }
+
+        return (2e-3 * macs * (1 - sparsity) / options.SparseGflops) + (1e-3 * options.SparseNanosecondsPerOutput * graph.ShapeOf(layer.Output).ElementCount);
+    }
+
+    // Why a layer of these MACs at this sparsity runs dense, or null when a sparse kernel pays off.
+    private static string? DenseReason(long macs, double sparsity, PlannerOptions options)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (macs < options.TinyLayerMacs)
+        {
+            return string.Create(c, $"tiny layer: {macs} MACs < {options.TinyLayerMacs}, a sparse kernel's setup would not be repaid");
+        }
+
+        return sparsity < options.MinSparseSparsity
+            ? string.Create(c, $"sparsity {sparsity:0.000} < {options.MinSparseSparsity:0.000}: dense SIMD beats per-nonzero indexing")
+            : null;
+    }
+
     private static LayerPlan PlanLayer(ModelGraph graph, Layer layer, LayerSparsityReport? report, PlannerOptions options, IReadOnlyDictionary<string, LayerExecution> overrides)
     {
         if (overrides.TryGetValue(layer.Name, out var forced))
@@ -59,15 +93,9 @@ public static class LayerPlanner
         }
 
         var c = CultureInfo.InvariantCulture;
-        var macs = graph.CountMacs(layer);
-        if (macs < options.TinyLayerMacs)
+        if (DenseReason(graph.CountMacs(layer), report.Sparsity, options) is { } dense)
         {
-            return new LayerPlan(layer.Name, LayerExecution.Dense, string.Create(c, $"tiny layer: {macs} MACs < {options.TinyLayerMacs}, a sparse kernel's setup would not be repaid"), false);
-        }
-
-        if (report.Sparsity < options.MinSparseSparsity)
-        {
-            return new LayerPlan(layer.Name, LayerExecution.Dense, string.Create(c, $"sparsity {report.Sparsity:0.000} < {options.MinSparseSparsity:0.000}: dense SIMD beats per-nonzero indexing"), false);
+            return new LayerPlan(layer.Name, LayerExecution.Dense, dense, false);
         }
 
         // Groups share one column pattern: one input load feeds G accumulators (register blocking).

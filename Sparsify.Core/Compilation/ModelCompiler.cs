@@ -33,6 +33,11 @@ public static class ModelCompiler
     {
         ArgumentNullException.ThrowIfNull(graph);
         options ??= new CompileOptions();
+        if (options.FidelityTarget is not null && options.Calibration is null)
+        {
+            throw new Calibration.CalibrationDataException("FidelityTarget needs calibration data to plan and check on; set Calibration to a folder of images", setting: Calibration.CalibrationSettings.Files);
+        }
+
         var (pruning, calibration) = options.Calibration is { } source
             ? CalibratedPruning.Prune(graph, options, source, progress)
             : (ModelPruner.Prune(graph, options.Scheme, options.ToPruningOptions()), null);

@@ -58,4 +58,12 @@ public sealed class WeightMatrix
         ArgumentNullException.ThrowIfNull(graph);
         return graph.Layers.Where(IsPrunable).Select(Of).ToArray();
     }
+
+    /// <summary>The bias values of a Conv or Gemm layer, or null when it has none.</summary>
+    internal static float[]? BiasOf(Layer layer) => layer switch
+    {
+        ConvLayer conv => conv.Bias?.Data,
+        FullyConnectedLayer fc => fc.Bias?.Data,
+        _ => null,
+    };
 }

@@ -92,6 +92,49 @@ public sealed partial class SparsifyCompileTests
     }
 
     // A folder of LeNet inputs (1×1×28×28 raw float32): strokes of seeded brightness on a dark field.
+    // ---- fidelity target ----
+
+    [TestMethod]
+    public void FidelityTarget_PlansEachLayer_AndLogsThePlanAndTheValidatedFidelity()
+    {
+        var item = Item(s_lenet, ("Sparsity", "0.9"), ("Calibration", CalibrationFolder(12)), ("CalibrationValidationFraction", "0.25"), ("FidelityTarget", "0.9"));
+        var (task, engine, ok) = Run(item);
+
+        Assert.IsTrue(ok, Describe(engine));
+        var high = engine.Messages.Where(m => m.Importance == MessageImportance.High).Select(m => m.Message!).ToArray();
+        Assert.IsTrue(high.Any(m => m.Contains("fidelity target 0.9: ", StringComparison.Ordinal) && m.Contains("validated mean cosine", StringComparison.Ordinal)), string.Join("\n", high));
+        Assert.IsTrue(high.Any(m => m.Contains("planned: conv2 ", StringComparison.Ordinal)), string.Join("\n", high));
+        StringAssert.Contains(File.ReadAllText(task.Reports[0].ItemSpec), "fidelity target 0.9: ");
+    }
+
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("1.5")]
+    [DataRow("high")]
+    public void AFidelityTargetOutsideZeroToOne_IsSprs1003(string value)
+    {
+        var error = AssertFails(Diagnostics.BadMetadata, s_lenet, Item(s_lenet, ("Calibration", CalibrationFolder(4)), ("FidelityTarget", value)));
+        StringAssert.Contains(error.Message, "FidelityTarget");
+    }
+
+    [TestMethod]
+    public void AFidelityTargetWithoutCalibration_IsSprs1009()
+    {
+        var error = AssertFails(Diagnostics.BadCalibration, s_lenet, Item(s_lenet, ("Sparsity", "0.5"), ("FidelityTarget", "0.9")));
+        StringAssert.Contains(error.Message, "FidelityTarget needs calibration data");
+        StringAssert.Contains(error.Message, "metadata Calibration");
+    }
+
+    [TestMethod]
+    public void AFidelityTargetNoPrunedPlanReaches_IsSprs1010_WithTheBestFidelity()
+    {
+        var error = AssertFails(
+            Diagnostics.FidelityTargetUnreachable, s_lenet,
+            Item(s_lenet, ("Sparsity", "0.9"), ("Calibration", CalibrationFolder(8)), ("CalibrationValidationFraction", "0.25"), ("FidelityTarget", "1")));
+        StringAssert.Contains(error.Message, "the best plan tried keeps a mean cosine of");
+        StringAssert.Contains(error.Message, "metadata FidelityTarget");
+    }
+
     private static string CalibrationFolder(int count)
     {
         var folder = Directory.CreateDirectory(Path.Combine(s_root, "calibration-" + Guid.NewGuid().ToString("N"))).FullName;

@@ -379,7 +379,7 @@ public sealed partial class SparsifyCompileTests
             .ToArray();
         CollectionAssert.AreEqual(declared, Diagnostics.All.Select(d => d.Code).ToArray());
         CollectionAssert.AreEqual(
-            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007", "SPRS1008", "SPRS1009" },
+            new[] { "SPRS1001", "SPRS1002", "SPRS1003", "SPRS1004", "SPRS1005", "SPRS1006", "SPRS1007", "SPRS1008", "SPRS1009", "SPRS1010" },
             declared);
         Assert.IsTrue(Diagnostics.All.All(d => d.Description.Length > 0));
     }

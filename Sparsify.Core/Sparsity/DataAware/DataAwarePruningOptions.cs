@@ -67,3 +67,8 @@ public enum DataAwareAllocation
 /// </param>
 /// <param name="Dampening">λ added to H's diagonal.</param>
 public sealed record DataAwareLayerResult(string LayerName, long Samples, double RelativeError, double Dampening);
+
+/// <summary>One layer pruned alone at one sparsity on the dense network's inputs.</summary>
+/// <param name="Point">The sparsity asked and reached, and the added output error relative to the output energy.</param>
+/// <param name="Weights">The swept rows per conv group (weights, then the bias column), or null when not kept.</param>
+internal sealed record LayerVariant(SensitivityPoint Point, float[][]? Weights);

@@ -31,7 +31,7 @@ internal static class ErrorAllocation
     {
         var count = Math.Min(dataOptions.AllocationInputs, samples.Count);
         var subset = Enumerable.Range(0, count).Select(i => samples[(int)((long)i * samples.Count / count)]).ToArray();
-        var curves = Measure(graph, scheme, options.Settings, free, subset, dataOptions, threads, progress);
+        var curves = Measure(graph, scheme, options.Settings, free, subset, dataOptions, threads, progress, (_, _) => false).Select(m => m.Curve).ToList();
         var matrices = WeightMatrix.AllOf(graph);
         var total = matrices.Sum(m => (double)m.Values.Length);
         var fixedSparsities = options.LayerSparsities ?? new Dictionary<string, double>();
@@ -49,15 +49,20 @@ internal static class ErrorAllocation
         return (options with { Sparsity = null, LayerSparsities = sparsities }, note);
     }
 
-    private static List<LayerSensitivity> Measure(
+    /// <summary>
+    /// One walk of the dense network over <paramref name="samples"/>: every layer of
+    /// <paramref name="free"/> pruned alone at each allocation sparsity, its added output error, and
+    /// its swept weights where <paramref name="keepWeights"/> (layer, sparsity) holds.
+    /// </summary>
+    public static List<MeasuredLayer> Measure(
         ModelGraph graph, ISparsityScheme scheme, SchemeSettings settings, IReadOnlyList<string> free, float[][] samples,
-        DataAwarePruningOptions dataOptions, int threads, Action<string>? progress)
+        DataAwarePruningOptions dataOptions, int threads, Action<string>? progress, Func<string, double, bool> keepWeights)
     {
         var wanted = free.ToHashSet(StringComparer.Ordinal);
         var batched = graph.WithBatch(samples.Length);
         var executor = new ReferenceExecutor(graph, new ExecutorOptions { MaxDegreeOfParallelism = threads });
         var walk = new BatchActivations(batched, BatchActivations.Stack(batched.Inputs[0].Shape, samples), executor);
-        var curves = new List<LayerSensitivity>();
+        var measured = new List<MeasuredLayer>();
         for (var index = 0; index < batched.Layers.Count; index++)
         {
             var layer = batched.Layers[index];
@@ -65,17 +70,21 @@ internal static class ErrorAllocation
             var operands = walk.Operands(layer);
             if (wanted.Contains(layer.Name))
             {
-                progress?.Invoke(LayerReports.Invariant($"measuring {layer.Name} ({curves.Count + 1}/{free.Count})"));
+                progress?.Invoke(LayerReports.Invariant($"measuring {layer.Name} ({measured.Count + 1}/{free.Count})"));
                 var matrix = WeightMatrix.Of(layer);
                 var statistics = LayerStatistics.Accumulate(layer, operands[0], operands[0], shape, (long)dataOptions.MaxSamplesPerColumn * (matrix.Columns + 1), threads);
-                var points = LayerRefit.ErrorCurve(scheme, matrix, statistics, settings, dataOptions.AllocationSparsities, dataOptions.Dampening, threads);
-                curves.Add(new LayerSensitivity(layer.Name, matrix.Values.Length, points));
+                var variants = LayerRefit.Variants(
+                    scheme, matrix, statistics, settings, dataOptions.AllocationSparsities, dataOptions.Dampening, threads, s => keepWeights(layer.Name, s));
+                measured.Add(new MeasuredLayer(new LayerSensitivity(layer.Name, matrix.Values.Length, variants.Select(v => v.Point).ToArray()), variants, statistics.HasBias));
             }
 
             walk.Advance(index, layer, walk.Run(layer, operands, shape));
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
 
-        return curves;
+        return measured;
     }
 }
+
+/// <summary>A layer as <see cref="ErrorAllocation.Measure"/> found it: its error curve and its variants.</summary>
+internal sealed record MeasuredLayer(LayerSensitivity Curve, IReadOnlyList<LayerVariant> Variants, bool HasBias);

@@ -18,7 +18,7 @@ internal static class LayerRefit
         var matrix = magnitude.Matrix;
         var sparsity = magnitude.Report.RequestedSparsity;
         SchemeChecks.Validate(matrix, sparsity, settings);
-        var bias = BiasOf(matrix.Layer);
+        var bias = WeightMatrix.BiasOf(matrix.Layer);
         var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
         var columns = matrix.Columns;
         var n = statistics.Size;
@@ -39,7 +39,8 @@ internal static class LayerRefit
             var start = (float[])u.Clone();
             RowEnergies(start, rowsPerGroup, n, hFloat, energy.AsSpan(g * rowsPerGroup, rowsPerGroup), threads);
             total += energy.AsSpan(g * rowsPerGroup, rowsPerGroup).ToArray().Sum();
-            if (selector is not null)
+            // Nothing to remove (a layer a fidelity plan keeps dense): the refit alone, no sweep.
+            if (selector is not null && sparsity > 0)
             {
                 var groupRemoved = new bool[(long)rowsPerGroup * columns];
                 ObsSweep.Run(u, rowsPerGroup, n, columns, inverse, selector, g, groupRemoved, threads);
@@ -63,23 +64,12 @@ internal static class LayerRefit
             refit[g] = u;
         }
 
-        if (selector is null)
+        if (selector is null && sparsity > 0)
         {
             error = RemoveRows(matrix, sparsity, statistics, refit, energy, removed);
         }
 
-        for (var g = 0; g < matrix.ConvGroups; g++)
-        {
-            for (var r = 0; r < rowsPerGroup; r++)
-            {
-                var row = (g * rowsPerGroup) + r;
-                refit[g].AsSpan(r * n, columns).CopyTo(matrix.Values.AsSpan(row * columns, columns));
-                if (statistics.HasBias)
-                {
-                    bias![row] = refit[g][(r * n) + columns];
-                }
-            }
-        }
+        WriteBack(matrix, statistics.HasBias, refit);
 
         // Exact zeros where removed: the sweep's last updates may leave rounding residue in no weight, but the mask is the contract.
         var mask = SparsityMask.FromFlags(matrix.Rows, columns, removed.Select(x => !x).ToArray());
@@ -97,9 +87,18 @@ internal static class LayerRefit
     /// relative to its output energy, on inputs as the dense network feeds it; the weights are not changed.
     /// </summary>
     public static IReadOnlyList<SensitivityPoint> ErrorCurve(
-        ISparsityScheme scheme, WeightMatrix matrix, LayerStatistics statistics, SchemeSettings settings, IReadOnlyList<double> sparsities, double dampening, int threads)
+        ISparsityScheme scheme, WeightMatrix matrix, LayerStatistics statistics, SchemeSettings settings, IReadOnlyList<double> sparsities, double dampening, int threads) =>
+        Variants(scheme, matrix, statistics, settings, sparsities, dampening, threads, _ => false).Select(v => v.Point).ToArray();
+
+    /// <summary>
+    /// As <see cref="ErrorCurve"/>, and the swept weights of each sparsity for which
+    /// <paramref name="keepWeights"/> holds (removed weights exactly zero), to be put in with <see cref="WriteBack"/>.
+    /// </summary>
+    public static IReadOnlyList<LayerVariant> Variants(
+        ISparsityScheme scheme, WeightMatrix matrix, LayerStatistics statistics, SchemeSettings settings, IReadOnlyList<double> sparsities, double dampening, int threads,
+        Func<double, bool> keepWeights)
     {
-        var bias = BiasOf(matrix.Layer);
+        var bias = WeightMatrix.BiasOf(matrix.Layer);
         var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
         var columns = matrix.Columns;
         var n = statistics.Size;
@@ -116,10 +115,12 @@ internal static class LayerRefit
             total += energies.Sum();
         }
 
-        var points = new List<SensitivityPoint>();
+        var variants = new List<LayerVariant>();
         foreach (var sparsity in sparsities)
         {
             var selector = ObsSelectors.For(scheme.Name, matrix, sparsity, settings)!;
+            var keep = keepWeights(sparsity);
+            var weights = keep ? new float[groups.Length][] : null;
             double error = 0;
             long removedCount = 0;
             for (var g = 0; g < groups.Length; g++)
@@ -129,6 +130,23 @@ internal static class LayerRefit
                 var removed = new bool[(long)rowsPerGroup * columns];
                 ObsSweep.Run(u, rowsPerGroup, n, columns, inverse, selector, g, removed, threads);
                 removedCount += removed.LongCount(x => x);
+                if (weights is not null)
+                {
+                    var swept = (float[])u.Clone();
+                    for (var r = 0; r < rowsPerGroup; r++)
+                    {
+                        for (var c = 0; c < columns; c++)
+                        {
+                            if (removed[((long)r * columns) + c])
+                            {
+                                swept[((long)r * n) + c] = 0;
+                            }
+                        }
+                    }
+
+                    weights[g] = swept;
+                }
+
                 for (var i = 0; i < u.Length; i++)
                 {
                     u[i] -= w[i];
@@ -139,10 +157,31 @@ internal static class LayerRefit
                 error += change.Sum();
             }
 
-            points.Add(new SensitivityPoint(sparsity, (double)removedCount / matrix.Values.Length, total > 0 ? error / total : 0));
+            variants.Add(new LayerVariant(new SensitivityPoint(sparsity, (double)removedCount / matrix.Values.Length, total > 0 ? error / total : 0), weights));
         }
 
-        return points;
+        return variants;
+    }
+
+    /// <summary>Writes per-conv-group rows (weights, then the bias column when <paramref name="hasBias"/>) into the layer.</summary>
+    public static void WriteBack(WeightMatrix matrix, bool hasBias, float[][] rows)
+    {
+        var bias = WeightMatrix.BiasOf(matrix.Layer);
+        var rowsPerGroup = matrix.Rows / matrix.ConvGroups;
+        var columns = matrix.Columns;
+        for (var g = 0; g < matrix.ConvGroups; g++)
+        {
+            var n = rows[g].Length / rowsPerGroup;
+            for (var r = 0; r < rowsPerGroup; r++)
+            {
+                var row = (g * rowsPerGroup) + r;
+                rows[g].AsSpan(r * n, columns).CopyTo(matrix.Values.AsSpan(row * columns, columns));
+                if (hasBias)
+                {
+                    bias![row] = rows[g][(r * n) + columns];
+                }
+            }
+        }
     }
 
     // u = w + M·ᵀM·(C − H)·w per row, i.e. U = W + W·(C − H)ᵀ·Mᵀ·M with W rows × n.
@@ -254,11 +293,4 @@ internal static class LayerRefit
 
         return result;
     }
-
-    private static float[]? BiasOf(Layer layer) => layer switch
-    {
-        ConvLayer conv => conv.Bias?.Data,
-        FullyConnectedLayer fc => fc.Bias?.Data,
-        _ => null,
-    };
 }
