@@ -21,14 +21,14 @@ namespace Sparsify.Core.Compilation;
 /// inputs) meets the target is found by bisection.</para>
 /// <para>The estimate is pessimistic: the real prune goes layer by layer and refits each layer to
 /// the dense outputs from the inputs it now gets. So the chosen plan is pruned for real and
-/// measured, and the measured gap rescales the estimates of the other candidates once: the
-/// fastest one predicted to pass is pruned too and kept only if it passes. At most
-/// <see cref="MaxPrunes"/> real prunes; the plan kept always passed its measurement.</para>
+/// measured, the measured gap rescales the estimates of the candidates not yet ruled out, and the
+/// fastest one predicted to pass is pruned and measured next. At most <see cref="MaxPrunes"/> real
+/// prunes; the fastest plan that passed its measurement is kept.</para>
 /// </remarks>
 internal static class FidelityPlanner
 {
     /// <summary>Real (sequential, data-aware) prunes at most.</summary>
-    public const int MaxPrunes = 2;
+    public const int MaxPrunes = 3;
 
     // Inputs and the sparsity each layer's effect on the output is measured with.
     private const int SensitivityInputs = 16;
@@ -97,16 +97,29 @@ internal static class FidelityPlanner
         }
 
         var results = new List<(int Index, ModelPruning Pruning, IReadOnlyList<DataAwareLayerResult> Layers, OutputFidelity Fidelity, WeightSnapshot Weights)>();
-        var tried = Verify(first);
-        var ratio = estimates[first] < 1 ? (1 - tried.Fidelity.MeanCosine) / (1 - estimates[first]) : 1;
-        bool Predicted(int i) => 1 - (ratio * (1 - Estimate(i))) >= target;
-        var next = tried.Fidelity.MeanCosine >= target
-            ? FirstPassing(0, first, Predicted)
-            : FirstPassing(first + 1, candidates.Count - 1, Predicted);
-        if (next != first && next != candidates.Count - 1 && results.Count < MaxPrunes)
+        // The fastest candidate passed lies in [low, high]: below low each one pruned failed, high passed (or is dense).
+        int low = 0, high = candidates.Count - 1, next = first;
+        while (true)
         {
+            var tried = Verify(next);
+            if (tried.Fidelity.MeanCosine >= target)
+            {
+                high = Math.Min(high, next);
+            }
+            else
+            {
+                low = Math.Max(low, next + 1);
+            }
+
+            // The latest measurement rescales the estimated loss of the others (the estimate is pessimistic, by a factor that drifts with the plan).
+            var ratio = estimates[next] < 1 ? (1 - tried.Fidelity.MeanCosine) / (1 - estimates[next]) : 1;
+            next = FirstPassing(low, high, i => 1 - (ratio * (1 - Estimate(i))) >= target);
+            if (results.Count >= MaxPrunes || next >= high || results.Any(r => r.Index == next))
+            {
+                break;
+            }
+
             snapshot.Restore();
-            Verify(next);
         }
 
         var passing = results.Where(r => r.Fidelity.MeanCosine >= target).ToArray();

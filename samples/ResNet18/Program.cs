@@ -19,8 +19,11 @@ var construct = Stopwatch.StartNew();
 var model = new ResNet18(Threads);
 construct.Stop();
 
-Console.WriteLine($"ResNet18 (ImageNet weights) compiled by dotnet build: {Metadata("SampleScheme")} at {Metadata("SampleSparsity")} of the weights of every conv but the first, "
-    + (photosFolder.Length > 0 ? $"pruned data-aware on the photos of {photosFolder} whose WordNet id ends in 0-4" : "pruned by weight magnitude (no photos given)"));
+var fidelityTarget = Metadata("SampleFidelityTarget");
+Console.WriteLine(fidelityTarget.Length > 0
+    ? $"ResNet18 (ImageNet weights) compiled by dotnet build: {Metadata("SampleScheme")}, each conv but the first planned dense or sparse to a fidelity target of {fidelityTarget} "
+        + $"(at most {Metadata("SampleSparsity")} of the weights), pruned data-aware on the photos of {photosFolder} whose WordNet id ends in 0-4"
+    : $"ResNet18 (ImageNet weights) compiled by dotnet build: {Metadata("SampleScheme")} at {Metadata("SampleSparsity")} of the weights of every conv but the first, pruned by weight magnitude (no photos given)");
 Console.WriteLine();
 Console.WriteLine($"{"layer",-28} {"op",-18} {"output",-14} {"sparsity",8} {"nonzeros",10} {"format",-9} plan");
 foreach (var layer in ResNet18.Layers)
@@ -92,7 +95,7 @@ Console.WriteLine($"spread (ms, fastest / 10th / 50th / 90th percentile): Sparsi
 if (photos is null || heldOut.Length == 0)
 {
     Console.WriteLine("fidelity: not measured: the build was given no photos. Build with -p:SamplePhotos=DIR (a folder of ImageNet JPEGs named by WordNet id,");
-    Console.WriteLine("  e.g. n01440764_tench.jpg) to prune data-aware on those whose id ends in 0-4 and measure on the others.");
+    Console.WriteLine("  e.g. n01440764_tench.jpg) to plan it to a fidelity target of 0.95 on those whose id ends in 0-4 and measure on the others.");
     return 0;
 }
 

@@ -43,6 +43,32 @@ public sealed class CalibrationCommandTests
     }
 
     [TestMethod]
+    public void Prune_ToAFidelityTarget_PrintsThePlanAndTheValidatedFidelity()
+    {
+        var output = Path.Combine(_dir, "planned.onnx");
+        var result = CliRunner.Run("prune", _lenet, "--scheme", "unstructured", "--sparsity", "0.9", "--fidelity-target", "0.9", "--calibration", _inputs, "--validation-fraction", "0.3", "--out", output);
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stdout, "fidelity target 0.9: ");
+        StringAssert.Contains(result.Stdout, "planned: conv2 ");
+        Assert.IsTrue(File.Exists(output));
+    }
+
+    [TestMethod]
+    [DataRow("1.5", "FidelityTarget must be in (0, 1]")]
+    [DataRow("0.9", "--fidelity-target needs --calibration")]
+    public void Prune_ABadFidelityTarget_IsAClearErrorAndWritesNothing(string target, string message)
+    {
+        var output = Path.Combine(_dir, "planned.onnx");
+        string[] calibration = target == "0.9" ? [] : ["--calibration", _inputs];
+        var result = CliRunner.Run(["prune", _lenet, "--fidelity-target", target, .. calibration, "--out", output]);
+
+        Assert.AreNotEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, message);
+        Assert.IsFalse(File.Exists(output));
+    }
+
+    [TestMethod]
     public void Fidelity_OnRealInputs_ComparesMagnitudeWithDataAware()
     {
         var json = Path.Combine(_dir, "rows.json");
