@@ -54,10 +54,10 @@ internal static class FidelityPlanner
         var denseCost = layers.Select(l => LayerPlanner.EstimateMicroseconds(graph, l, 0, options.Planner)).ToArray();
         var subsetCount = Math.Min(options.DataAware.AllocationInputs, calibration.Length);
         var subset = Enumerable.Range(0, subsetCount).Select(i => calibration[(int)((long)i * calibration.Length / subsetCount)]).ToArray();
-        var costs = layers.Select((l, i) => (l.Name, Index: i)).ToDictionary(x => x.Name, x => x.Index, StringComparer.Ordinal);
+        var indexOf = layers.Select((l, i) => (l.Name, Index: i)).ToDictionary(x => x.Name, x => x.Index, StringComparer.Ordinal);
         var measured = ErrorAllocation.Measure(
             graph, scheme, options.Settings, free, subset, options.DataAware, threads, progress,
-            (name, s) => LayerPlanner.EstimateMicroseconds(graph, layers[costs[name]], s, options.Planner) < denseCost[costs[name]]);
+            (name, s) => LayerPlanner.EstimateMicroseconds(graph, layers[indexOf[name]], s, options.Planner) < denseCost[indexOf[name]]);
         var choices = measured.Select((m, i) => Choices(graph, layers[i], m, denseCost[i], options.Planner)).ToArray();
         var snapshot = WeightSnapshot.Capture(graph);
         choices = InOutputTerms(graph, layers, measured, choices, subset.Take(SensitivityInputs).ToArray(), snapshot, threads, progress);

@@ -2,6 +2,7 @@ using Sparsify.Core.Compilation;
 using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Sparsity;
+using Sparsify.Core.Tests.Support;
 using Sparsify.Training.Models;
 
 namespace Sparsify.Core.Tests.Compilation;
@@ -21,28 +22,7 @@ public sealed class FidelityPlannerTests
             .FullyConnected("fc", 16)
             .Build();
 
-    // Correlated like images: a smooth field plus noise.
-    private static float[][] Inputs(int count, int seed)
-    {
-        var random = new Random(seed);
-        var inputs = new float[count][];
-        for (var s = 0; s < count; s++)
-        {
-            var x = new float[3 * 144];
-            double fx = random.NextDouble() * 2, fy = random.NextDouble() * 2, phase = random.NextDouble() * 6;
-            for (var c = 0; c < 3; c++)
-            {
-                for (var i = 0; i < 144; i++)
-                {
-                    x[(c * 144) + i] = (float)(Math.Sin((fx * (i % 12) / 3) + (fy * (i / 12) / 3) + phase + c) + (0.3 * (random.NextDouble() - 0.5)));
-                }
-            }
-
-            inputs[s] = x;
-        }
-
-        return inputs;
-    }
+    private static float[][] Inputs(int count, int seed) => SmoothInputs.Create(count, seed, channels: 3, side: 12);
 
     private static (ModelGraph Graph, FidelityPlan Plan, OutputFidelity Fidelity, ModelSparsityReport Report) Plan(string scheme, double target, double? bound = 0.9)
     {

@@ -2,6 +2,7 @@ using Sparsify.Core.Execution;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Sparsity;
 using Sparsify.Core.Sparsity.DataAware;
+using Sparsify.Core.Tests.Support;
 using Sparsify.Training.Models;
 
 namespace Sparsify.Core.Tests.Sparsity.DataAware;
@@ -22,27 +23,7 @@ public sealed class DataAwarePrunerTests
             .FullyConnected("fc", 12)
             .Build();
 
-    private static float[][] Inputs(int count, int seed)
-    {
-        var random = new Random(seed);
-        var inputs = new float[count][];
-        for (var s = 0; s < count; s++)
-        {
-            var x = new float[3 * 10 * 10];
-            double fx = random.NextDouble() * 2, fy = random.NextDouble() * 2, phase = random.NextDouble() * 6;
-            for (var c = 0; c < 3; c++)
-            {
-                for (var i = 0; i < 100; i++)
-                {
-                    x[(c * 100) + i] = (float)(Math.Sin((fx * (i % 10) / 3) + (fy * (i / 10) / 3) + phase + c) + (0.3 * (random.NextDouble() - 0.5)));
-                }
-            }
-
-            inputs[s] = x;
-        }
-
-        return inputs;
-    }
+    private static float[][] Inputs(int count, int seed) => SmoothInputs.Create(count, seed, channels: 3, side: 10);
 
     [TestMethod]
     [DataRow("unstructured", 0.7)]
