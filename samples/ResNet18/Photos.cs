@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Microsoft.ML.OnnxRuntime;
 using Sparsify.Runtime.Imaging;
 using StbImageSharp;
@@ -18,9 +19,17 @@ internal sealed class Photos : IDisposable
     public Photos(string preprocessModel) =>
         _preprocess = new InferenceSession(preprocessModel, new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 });
 
-    /// <summary>The photos of <paramref name="folder"/> the build did not calibrate on (see ResNet18.csproj), sorted by name.</summary>
-    public static string[] HeldOut(string folder) =>
-        [.. Directory.GetFiles(folder, "*.jpg").Where(f => IsHeldOut(Path.GetFileName(f))).Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// The photos of <paramref name="folder"/> that no pattern of the build's calibration spec
+    /// (<paramref name="calibration"/>: ';'-separated globs, as ResNet18.csproj gives them) matches, sorted by name.
+    /// </summary>
+    public static string[] HeldOut(string folder, string calibration)
+    {
+        var patterns = calibration.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFileName).ToArray();
+        return [.. Directory.GetFiles(folder, "*.jpg")
+            .Where(f => !patterns.Any(p => FileSystemName.MatchesSimpleExpression(p, Path.GetFileName(f))))
+            .Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>The model input for one photo: [1, 3, 224, 224].</summary>
     public float[] Load(string path)
@@ -36,5 +45,4 @@ internal sealed class Photos : IDisposable
     public void Dispose() => _preprocess.Dispose();
 
     // WordNet ids ending in 5 to 9; those ending in 0 to 4 are the build's calibration photos.
-    private static bool IsHeldOut(string name) => name.Length > 9 && name[0] == 'n' && name[8] is >= '5' and <= '9';
 }

@@ -35,7 +35,7 @@ foreach (var layer in ResNet18.Layers)
 
 // Real photos preprocessed as the model expects, when the build had them; else a seeded input (timing only).
 using var photos = photosFolder.Length > 0 ? new Photos(Metadata("ResNetPreprocessOnnx")) : null;
-string[] heldOut = photos is null ? [] : Photos.HeldOut(photosFolder);
+string[] heldOut = photos is null ? [] : Photos.HeldOut(photosFolder, Metadata("SampleCalibration"));
 var input = new float[ResNet18.InputLength];
 if (photos is not null && heldOut.Length > 0)
 {
