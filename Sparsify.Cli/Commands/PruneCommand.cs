@@ -66,8 +66,9 @@ internal static class PruneCommand
                 throw new CliException("give --sparsity X (a global target) or --layer-sparsity NAME=X");
             }
 
-            var options = new ModelPruningOptions
+            var options = new CompileOptions
             {
+                Scheme = parse.GetValue(scheme)!,
                 Sparsity = target,
                 LayerSparsities = layers,
                 ExcludedLayers = parse.GetValue(exclude) ?? [],
@@ -81,11 +82,12 @@ internal static class PruneCommand
                     N = parse.GetValue(n),
                     M = parse.GetValue(m),
                 },
+                FidelityTarget = fidelity,
             };
             var source = calibration.Read(parse);
             var pruning = source is null
-                ? ModelPruner.Prune(graph, parse.GetValue(scheme)!, options)
-                : PruneWithData(context, graph, parse.GetValue(scheme)!, options, fidelity, source);
+                ? ModelPruner.Prune(graph, options.Scheme, options.ToPruningOptions())
+                : PruneWithData(context, graph, options, source);
             context.Out.Write(pruning.Report.ToText());
             var path = parse.GetValue(output)!;
             OnnxModel.Save(graph, path);
@@ -96,20 +98,9 @@ internal static class PruneCommand
     }
 
     // Data-aware on the calibration part (to a fidelity target when given); the held-out part measures the result.
-    private static ModelPruning PruneWithData(CliContext context, ModelGraph graph, string scheme, ModelPruningOptions options, double? fidelityTarget, CalibrationSource source)
+    private static ModelPruning PruneWithData(CliContext context, ModelGraph graph, CompileOptions options, CalibrationSource source)
     {
-        var compile = new CompileOptions
-        {
-            Scheme = scheme,
-            Sparsity = options.Sparsity,
-            LayerSparsities = options.LayerSparsities,
-            ExcludedLayers = options.ExcludedLayers,
-            KeepFirstConvDense = options.KeepFirstConvDense,
-            Allocation = options.Allocation,
-            Settings = options.Settings,
-            FidelityTarget = fidelityTarget,
-        };
-        var (pruning, summary) = CalibratedPruning.Prune(graph, compile, source, context.Error.WriteLine);
+        var (pruning, summary) = CalibratedPruning.Prune(graph, options, source, context.Error.WriteLine);
         context.Out.WriteLine(summary.Line);
         if (summary.Plan is { } plan)
         {

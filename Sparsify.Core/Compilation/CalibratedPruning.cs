@@ -78,7 +78,8 @@ public static class CalibratedPruning
         }
     }
 
-    private static float[][] Run(ModelGraph graph, float[][] inputs, int threads)
+    /// <summary>The reference executor's output for each input, batch 1.</summary>
+    internal static float[][] Run(ModelGraph graph, float[][] inputs, int threads)
     {
         var executor = new ReferenceExecutor(graph, new ExecutorOptions { MaxDegreeOfParallelism = threads });
         return inputs.Select(executor.Run).ToArray();

@@ -52,8 +52,7 @@ internal static class FidelityPlanner
 
         var layers = free.Select(name => graph.Layers.First(l => l.Name == name)).ToArray();
         var denseCost = layers.Select(l => LayerPlanner.EstimateMicroseconds(graph, l, 0, options.Planner)).ToArray();
-        var subsetCount = Math.Min(options.DataAware.AllocationInputs, calibration.Length);
-        var subset = Enumerable.Range(0, subsetCount).Select(i => calibration[(int)((long)i * calibration.Length / subsetCount)]).ToArray();
+        var subset = ErrorAllocation.Subset(calibration, options.DataAware);
         var indexOf = layers.Select((l, i) => (l.Name, Index: i)).ToDictionary(x => x.Name, x => x.Index, StringComparer.Ordinal);
         var measured = ErrorAllocation.Measure(
             graph, scheme, options.Settings, free, subset, options.DataAware, threads, progress,
@@ -76,7 +75,7 @@ internal static class FidelityPlanner
                     }
                 }
 
-                value = OutputFidelity.Compare(denseValidation, Run(graph, validation, threads)).MeanCosine;
+                value = OutputFidelity.Compare(denseValidation, CalibratedPruning.Run(graph, validation, threads)).MeanCosine;
                 snapshot.Restore();
                 estimates[index] = value;
             }
@@ -151,7 +150,7 @@ internal static class FidelityPlanner
             var pruning = DataAwarePruner.Prune(
                 graph, scheme, pruningOptions with { Sparsity = null, LayerSparsities = fixedSparsities }, calibration,
                 options.DataAware with { Allocation = DataAwareAllocation.AsPlanned }, out var layerResults, progress);
-            var fidelity = OutputFidelity.Compare(denseValidation, Run(graph, validation, threads));
+            var fidelity = OutputFidelity.Compare(denseValidation, CalibratedPruning.Run(graph, validation, threads));
             progress?.Invoke(LayerReports.Invariant($"candidate {index + 1}: estimated mean cosine {estimates[index]:0.0000}, measured {fidelity.MeanCosine:0.0000}"));
             var result = (index, pruning, layerResults, fidelity, WeightSnapshot.Capture(graph));
             results.Add(result);
@@ -168,7 +167,7 @@ internal static class FidelityPlanner
     private static Choice[][] InOutputTerms(
         ModelGraph graph, Ir.Layer[] layers, List<MeasuredLayer> measured, Choice[][] choices, float[][] inputs, WeightSnapshot snapshot, int threads, Action<string>? progress)
     {
-        var dense = Run(graph, inputs, threads);
+        var dense = CalibratedPruning.Run(graph, inputs, threads);
         var scaled = new Choice[choices.Length][];
         for (var l = 0; l < choices.Length; l++)
         {
@@ -181,7 +180,7 @@ internal static class FidelityPlanner
 
             progress?.Invoke(LayerReports.Invariant($"output sensitivity of {layers[l].Name} ({l + 1}/{choices.Length})"));
             LayerRefit.WriteBack(WeightMatrix.Of(layers[l]), measured[l].HasBias, probe.Weights!);
-            var loss = Math.Max(1e-6, 1 - OutputFidelity.Compare(dense, Run(graph, inputs, threads)).MeanCosine);
+            var loss = Math.Max(1e-6, 1 - OutputFidelity.Compare(dense, CalibratedPruning.Run(graph, inputs, threads)).MeanCosine);
             snapshot.Restore();
             var factor = loss / Math.Max(probe.Error, 1e-12);
             scaled[l] = choices[l].Select(c => c with { Error = c.Error * factor }).ToArray();
@@ -268,12 +267,6 @@ internal static class FidelityPlanner
 
     private static Dictionary<string, double> Sparsities(Choice[][] choices, int[] plan, IReadOnlyList<string> free) =>
         free.Select((name, l) => (name, choices[l][plan[l]].RequestedSparsity)).ToDictionary(x => x.name, x => x.RequestedSparsity, StringComparer.Ordinal);
-
-    private static float[][] Run(ModelGraph graph, float[][] inputs, int threads)
-    {
-        var executor = new ReferenceExecutor(graph, new ExecutorOptions { MaxDegreeOfParallelism = threads });
-        return inputs.Select(executor.Run).ToArray();
-    }
 
     private sealed record Choice(double RequestedSparsity, double Sparsity, double Microseconds, double Error, float[][]? Weights);
 }

@@ -29,8 +29,8 @@ internal static class ErrorAllocation
         ModelGraph graph, ISparsityScheme scheme, ModelPruningOptions options, IReadOnlyList<string> free, IReadOnlyList<float[]> samples,
         DataAwarePruningOptions dataOptions, int threads, Action<string>? progress)
     {
-        var count = Math.Min(dataOptions.AllocationInputs, samples.Count);
-        var subset = Enumerable.Range(0, count).Select(i => samples[(int)((long)i * samples.Count / count)]).ToArray();
+        var subset = Subset(samples, dataOptions);
+        var count = subset.Length;
         var curves = Measure(graph, scheme, options.Settings, free, subset, dataOptions, threads, progress, (_, _) => false).Select(m => m.Curve).ToList();
         var matrices = WeightMatrix.AllOf(graph);
         var total = matrices.Sum(m => (double)m.Values.Length);
@@ -47,6 +47,13 @@ internal static class ErrorAllocation
         var note = LayerReports.Invariant(
             $"global target {options.Sparsity} spread by reconstruction error over {free.Count} layers, measured on {count} calibration inputs at sparsities {string.Join(", ", dataOptions.AllocationSparsities)}: layers from {shares.Values.Min():0.###} to {shares.Values.Max():0.###}");
         return (options with { Sparsity = null, LayerSparsities = sparsities }, note);
+    }
+
+    /// <summary>The allocation's inputs: at most <see cref="DataAwarePruningOptions.AllocationInputs"/> of <paramref name="samples"/>, evenly spaced.</summary>
+    public static float[][] Subset(IReadOnlyList<float[]> samples, DataAwarePruningOptions dataOptions)
+    {
+        var count = Math.Min(dataOptions.AllocationInputs, samples.Count);
+        return Enumerable.Range(0, count).Select(i => samples[(int)((long)i * samples.Count / count)]).ToArray();
     }
 
     /// <summary>
