@@ -14,7 +14,7 @@ internal static class DiagnosticDescriptors
         "SPRS2001", "Not a Sparsify manifest", "'{0}' is not a Sparsify manifest: the first line must be 'sparsify-manifest <version>', found '{1}'",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
-    /// <summary>A manifest written by a newer Sparsify.</summary>
+    /// <summary>A manifest written by another version of Sparsify (an older one wrote a format without typed parameters).</summary>
     public static readonly DiagnosticDescriptor UnsupportedVersion = new(
         "SPRS2002", "Unsupported manifest version", "Manifest format version {0} is not the one this generator reads ({1}); rebuild the model with the same Sparsify package (the compile step reruns when the package changes)",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -31,7 +31,7 @@ internal static class DiagnosticDescriptors
 
     /// <summary>An op this generator has no emitter for.</summary>
     public static readonly DiagnosticDescriptor UnknownOp = new(
-        "SPRS2005", "Unsupported operator", "Layer '{0}' has op '{1}', which the generator cannot emit; supported: {2}",
+        "SPRS2005", "Unsupported operator", "Layer '{0}' cannot be emitted: {1}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     /// <summary>A layer whose plan, format or attributes do not fit together.</summary>

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Sparsify.Generators.Emission;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Manifests;
 using Sparsify.Generators.Parsing;
 
 namespace Sparsify.Generators;
@@ -48,7 +49,7 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
             .WithTrackingName(ManifestFilesStep);
 
         var specs = files
-            .Select(static (file, cancellation) => ManifestParser.Parse(file, cancellation))
+            .Select(static (file, cancellation) => ManifestParsing.Parse(file, cancellation))
             .WithTrackingName(ModelSpecsStep);
 
         var allowUnsafe = context.CompilationProvider
@@ -62,7 +63,7 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
             .Where(static claim => claim is not null)
             .Select(static (claim, _) => claim!)
             .Collect()
-            .Select(static (claims, _) => claims.GroupBy(c => c.FullName).Select(g => g.First()).ToEquatableArray())
+            .Select(static (claims, _) => claims.GroupBy(c => c.FullName).Select(g => g.First()).ToEquatableList())
             .WithTrackingName(ClassOwnersStep);
 
         context.RegisterSourceOutput(specs.Combine(owners).Combine(allowUnsafe), static (output, input) => Produce(output, input.Left.Left, input.Left.Right, input.Right));
@@ -85,7 +86,7 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
         return new ManifestFile(text.Path, content, ns, resource, hashes);
     }
 
-    private static void Produce(SourceProductionContext context, ManifestResult result, EquatableArray<ClassClaim> owners, bool allowUnsafe)
+    private static void Produce(SourceProductionContext context, ManifestResult result, EquatableList<ClassClaim> owners, bool allowUnsafe)
     {
         foreach (var diagnostic in result.Diagnostics)
         {
@@ -105,7 +106,7 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
             return;
         }
 
-        if (!allowUnsafe && model.Layers.Any(l => l.Op == "Conv" && l.Plan == PlanKind.SparseUnrolled))
+        if (!allowUnsafe && model.Layers.Any(l => l.Op == "Conv" && l.Plan == LayerExecution.SparseUnrolled))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsafeRequired, ClassLocation(model), fullName));
             return;
@@ -116,7 +117,7 @@ public sealed class SparsifyGenerator : IIncrementalGenerator
 
     private static Location ClassLocation(ModelSpec model)
     {
-        var line = new LinePosition(model.ClassLine, 0);
+        var line = new LinePosition(model.Lines.Class, 0);
         return Location.Create(model.FilePath, default, new LinePositionSpan(line, line));
     }
 

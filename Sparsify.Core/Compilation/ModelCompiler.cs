@@ -90,7 +90,7 @@ public static class ModelCompiler
         var sha = Convert.ToHexStringLower(SHA256.HashData(blob));
         var layers = graph.Layers.Zip(plans).Select(p => Describe(graph, p.First, p.Second, sparsity.GetValueOrDefault(p.First.Name), pruning, formats, entries)).ToArray();
         var manifest = new Manifest(
-            ManifestWriter.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), options.SourceSha256 ?? ManifestFormat.NoSource, sha, blob.Length,
+            ManifestFormat.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), options.SourceSha256 ?? ManifestFormat.NoSource, sha, blob.Length,
             new(graph.Inputs.Select(Value)), new(graph.Outputs.Select(Value)), new(layers));
         var text = ManifestWriter.Write(manifest);
         var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length, calibration);
@@ -155,7 +155,7 @@ public static class ModelCompiler
         return new ManifestLayer(
             layer.Name, layer.OpType, new(layer.Inputs), layer.Output,
             new(graph.InputShapesOf(layer).Select(s => new EquatableList<int>(s))), new(graph.ShapeOf(layer.Output)),
-            new(LayerAttributes.Of(layer)), weights, plan.Execution, plan.Reason, plan.Overridden);
+            ManifestParameters.Of(layer), weights, plan.Execution, plan.Reason, plan.Overridden);
     }
 
     private static BlobLocation? Find(IReadOnlyList<BlobEntry> entries, string layer, BlobArrayKind kind) =>

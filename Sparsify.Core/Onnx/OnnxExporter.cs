@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using Google.Protobuf;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;

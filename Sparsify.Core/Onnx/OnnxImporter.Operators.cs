@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Onnx.Protos;

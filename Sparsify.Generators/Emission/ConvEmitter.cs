@@ -1,5 +1,6 @@
 using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -17,12 +18,12 @@ internal sealed class ConvEmitter : LayerEmitter
         context.LoadBias(step);
         switch (step.Layer.Plan)
         {
-            case PlanKind.Dense:
+            case LayerExecution.Dense:
                 context.LoadFloats($"_weights{step.Ident}", weights.WeightsBlob!);
                 context.Run.Line($"Convolution.Dense(in {geometry}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {context.Residual(step)}, {relu}, {output}, _threads);");
                 break;
-            case PlanKind.SparseTable:
-                var (factory, type) = weights.WeightsBlob!.Format == "group" ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
+            case LayerExecution.SparseTable:
+                var (factory, type) = weights.WeightsBlob!.Format == BlobFormat.Group ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
                 context.Fields.Line($"private readonly SparseConvolutionDriver _driver{step.Ident};");
                 context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)}{LayoutOf(step)});");
                 EmitRun(context, step, input, output, relu);
@@ -62,12 +63,13 @@ internal sealed class ConvEmitter : LayerEmitter
     }
 
     /// <summary>The ConvGeometry constructor arguments at batch 1.</summary>
-    public static string Geometry(LayerSpec layer)
+    public static string Geometry(ManifestLayer layer)
     {
-        var w = Window.Parse(layer)!;
+        var conv = (ConvParameters)layer.Parameters;
+        var w = conv.Window;
         var x = layer.InputShapes[0];
         var y = layer.OutputShape;
-        int[] args = [1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.PadTop, w.PadLeft, LayerChecks.Int(layer.Attr("group"))!.Value];
+        int[] args = [1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, conv.Group];
         return string.Join(", ", System.Linq.Enumerable.Select(args, Literals.Int));
     }
 }

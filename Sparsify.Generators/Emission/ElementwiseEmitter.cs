@@ -1,6 +1,6 @@
 using System.Linq;
 using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -30,12 +30,12 @@ internal sealed class ElementwiseEmitter : LayerEmitter
     }
 
     // Batch 1: the leading dimension contributes nothing to the outer count.
-    private static int Product(ShapeSpec shape, int from, int to)
+    private static int Product(EquatableList<int> shape, int from, int to)
     {
         var n = 1;
         for (var i = from; i < to; i++)
         {
-            n *= i == 0 ? 1 : shape.Dims[i];
+            n *= i == 0 ? 1 : shape[i];
         }
 
         return n;
@@ -45,11 +45,11 @@ internal sealed class ElementwiseEmitter : LayerEmitter
     {
         var layer = step.Layer;
         var shape = layer.InputShapes[0];
-        var rank = shape.Dims.Count;
-        var axis = LayerChecks.Int(layer.Attr("axis"))!.Value;
-        axis = axis < 0 ? axis + rank : axis;
+        var softmax = (SoftmaxParameters)layer.Parameters;
+        var rank = shape.Count;
+        var axis = softmax.Axis < 0 ? softmax.Axis + rank : softmax.Axis;
         var outer = Product(shape, 0, axis);
-        var (length, inner) = layer.Attr("coerce_2d") == "true"
+        var (length, inner) = softmax.CoerceTo2D
             ? (Product(shape, axis, rank), 1)
             : (Product(shape, axis, axis + 1), Product(shape, axis + 1, rank));
         context.Run.Line($"Elementwise.Softmax({context.Plan.Span(layer.Inputs[0])}, {Literals.Int(outer)}, {Literals.Int(length)}, {Literals.Int(inner)}, {output});");
@@ -58,8 +58,8 @@ internal sealed class ElementwiseEmitter : LayerEmitter
     private static void EmitConcat(EmitContext context, Step step, string output)
     {
         var layer = step.Layer;
-        var rank = layer.OutputShape.Dims.Count;
-        var axis = LayerChecks.Int(layer.Attr("axis"))!.Value;
+        var rank = layer.OutputShape.Count;
+        var axis = ((AxisParameters)layer.Parameters).Axis;
         axis = axis < 0 ? axis + rank : axis;
         var outer = Product(layer.OutputShape, 0, axis);
         var inner = Product(layer.OutputShape, axis + 1, rank);

@@ -1,4 +1,6 @@
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -14,12 +16,12 @@ internal sealed class FullyConnectedEmitter : LayerEmitter
         context.LoadBias(step);
         switch (step.Layer.Plan)
         {
-            case PlanKind.Dense:
+            case LayerExecution.Dense:
                 context.LoadFloats($"_weights{step.Ident}", w.WeightsBlob!);
                 context.Run.Line($"FullyConnected.Dense(1, {Literals.Int(w.Columns)}, {Literals.Int(w.Rows)}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {relu}, {output}, _threads);");
                 break;
-            case PlanKind.SparseTable:
-                var (factory, type) = w.WeightsBlob!.Format == "group" ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
+            case LayerExecution.SparseTable:
+                var (factory, type) = w.WeightsBlob!.Format == BlobFormat.Group ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
                 context.Fields.Line($"private readonly SparseFullyConnected _sparse{step.Ident};");
                 context.Constructor.Line($"_sparse{step.Ident} = SparseFullyConnected.{factory}({Literals.Int(w.Columns)}, {Literals.Int(w.Rows)}, ({type})weights.ReadEncoded({EmitContext.Location(w.WeightsBlob!)}), {EmitContext.Bias(step)});");
                 context.Run.Line($"_sparse{step.Ident}.Run({input}, {relu}, {output}, _threads);");

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -12,7 +12,7 @@ namespace Sparsify.Generators.Emission;
 /// <param name="Relu">Whether a ReLU is fused.</param>
 /// <param name="Residual">The value added before the ReLU (Conv→Add fusion), or null.</param>
 /// <param name="Fused">The layers folded into this step, in order.</param>
-internal sealed record Step(LayerSpec Layer, string Ident, string Output, bool Relu, string? Residual, IReadOnlyList<LayerSpec> Fused)
+internal sealed record Step(ManifestLayer Layer, string Ident, string Output, bool Relu, string? Residual, IReadOnlyList<ManifestLayer> Fused)
 {
     /// <summary>The sparse convolution step whose input layout this step writes instead of its output tensor, or null.</summary>
     public Step? Feeds { get; init; }
@@ -31,7 +31,7 @@ internal sealed record Step(LayerSpec Layer, string Ident, string Output, bool R
 }
 
 /// <summary>The step that runs a companion convolution: its layer (whose input layout the companion reads) and identifier.</summary>
-internal sealed record HostStep(LayerSpec Layer, string Ident);
+internal sealed record HostStep(ManifestLayer Layer, string Ident);
 
 /// <summary>
 /// Decides fusion (Conv→ReLU, Conv→Add→ReLU, Gemm→ReLU, Add→ReLU when the intermediate has one reader
@@ -83,7 +83,7 @@ internal sealed class GraphPlan
         }
 
         var outputs = new HashSet<string>(model.Outputs.Select(o => o.Name));
-        LayerSpec? SoleReader(string value, string op)
+        ManifestLayer? SoleReader(string value, string op)
         {
             if (outputs.Contains(value) || !readers.TryGetValue(value, out var r) || r.Count != 1)
             {
@@ -105,7 +105,7 @@ internal sealed class GraphPlan
                 continue;
             }
 
-            var fused = new List<LayerSpec>();
+            var fused = new List<ManifestLayer>();
             string output = layer.Output;
             string? residual = null;
             var relu = false;
@@ -220,20 +220,18 @@ internal sealed class GraphPlan
     /// The runtime's ConvInputLayout.CanHost: the same input, stride, output size and conv groups, and
     /// every tap of the guest's window at a tap of the host's.
     /// </summary>
-    public static bool CanHost(LayerSpec host, LayerSpec guest)
+    public static bool CanHost(ManifestLayer host, ManifestLayer guest)
     {
-        var h = Window.Parse(host);
-        var g = Window.Parse(guest);
-        if (h is null || g is null || !host.InputShapes[0].Equals(guest.InputShapes[0])
+        if (Shapes.WindowOf(host) is not { } h || Shapes.WindowOf(guest) is not { } g || !host.InputShapes[0].Equals(guest.InputShapes[0])
             || h.StrideH != g.StrideH || h.StrideW != g.StrideW
             || host.OutputShape[2] != guest.OutputShape[2] || host.OutputShape[3] != guest.OutputShape[3]
-            || LayerChecks.Int(host.Attr("group")) != LayerChecks.Int(guest.Attr("group")))
+            || Shapes.GroupsOf(host) != Shapes.GroupsOf(guest))
         {
             return false;
         }
 
-        return Enumerable.Range(0, g.KernelH).All(k => HostTap(k, g.DilationH, g.PadTop, h.DilationH, h.PadTop, h.KernelH) >= 0)
-            && Enumerable.Range(0, g.KernelW).All(k => HostTap(k, g.DilationW, g.PadLeft, h.DilationW, h.PadLeft, h.KernelW) >= 0);
+        return Enumerable.Range(0, g.KernelH).All(k => HostTap(k, g.DilationH, g.Pads.Top, h.DilationH, h.Pads.Top, h.KernelH) >= 0)
+            && Enumerable.Range(0, g.KernelW).All(k => HostTap(k, g.DilationW, g.Pads.Left, h.DilationW, h.Pads.Left, h.KernelW) >= 0);
     }
 
     /// <summary>The host's tap reading the padded row (column) the guest's tap k reads for the same output pixel, or -1.</summary>
@@ -243,24 +241,23 @@ internal sealed class GraphPlan
         return r >= 0 && r % dilation == 0 && r / dilation < kernel ? r / dilation : -1;
     }
 
-    private static bool IsSparseConv(Step step) => step.Layer.Op == "Conv" && step.Layer.Plan is PlanKind.SparseTable or PlanKind.SparseUnrolled;
+    private static bool IsSparseConv(Step step) => step.Layer.Op == "Conv" && step.Layer.Plan is LayerExecution.SparseTable or LayerExecution.SparseUnrolled;
 
     /// <summary>The runtime's CanFeed: stride 1 or 2, no dilation, a copied layout, every input value with a place in the planes.</summary>
-    private static bool CanBeFed(LayerSpec layer)
+    private static bool CanBeFed(ManifestLayer layer)
     {
-        var w = Window.Parse(layer);
         var x = layer.InputShapes[0];
         var y = layer.OutputShape;
-        if (w is null || w.StrideH is not (1 or 2) || w.StrideW is not (1 or 2) || w.DilationH != 1 || w.DilationW != 1
-            || (w.StrideH == 1 && w.StrideW == 1 && w.KernelH == 1 && w.KernelW == 1 && w.PadTop == 0 && w.PadLeft == 0))
+        if (Shapes.WindowOf(layer) is not { } w || w.StrideH is not (1 or 2) || w.StrideW is not (1 or 2) || w.DilationH != 1 || w.DilationW != 1
+            || (w.StrideH == 1 && w.StrideW == 1 && w.KernelH == 1 && w.KernelW == 1 && w.Pads.Top == 0 && w.Pads.Left == 0))
         {
             return false;
         }
 
         var extraCols = (w.KernelW - 1) / w.StrideW;
-        var gridWidth = w.StrideW != 1 ? y[3] + extraCols : System.Math.Max(y[3], System.Math.Max(y[3] + extraCols - w.PadLeft, w.PadLeft + x[3]));
-        return (x[2] - 1 + w.PadTop) / w.StrideH < y[2] + ((w.KernelH - 1) / w.StrideH)
-            && (x[3] - 1 + w.PadLeft) / w.StrideW < gridWidth;
+        var gridWidth = w.StrideW != 1 ? y[3] + extraCols : System.Math.Max(y[3], System.Math.Max(y[3] + extraCols - w.Pads.Left, w.Pads.Left + x[3]));
+        return (x[2] - 1 + w.Pads.Top) / w.StrideH < y[2] + ((w.KernelH - 1) / w.StrideH)
+            && (x[3] - 1 + w.Pads.Left) / w.StrideW < gridWidth;
     }
 
     private static string UniqueIdent(string name, HashSet<string> taken)
@@ -325,13 +322,13 @@ internal sealed class GraphPlan
 
         foreach (var input in model.Inputs)
         {
-            Allocate(input.Name, new ShapeSpec(input.Shape).ElementsAtBatchOne);
+            Allocate(input.Name, input.Shape.ElementsAtBatchOne());
         }
 
         for (var s = 0; s < Steps.Count; s++)
         {
             var step = Steps[s];
-            var length = step.Layer.OutputShape.ElementsAtBatchOne;
+            var length = step.Layer.OutputShape.ElementsAtBatchOne();
             if (step.IsAlias)
             {
                 var b = _bufferOf[step.Layer.Inputs[0]];

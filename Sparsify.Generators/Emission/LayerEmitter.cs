@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -26,7 +28,7 @@ internal sealed class EmitContext(ModelSpec model, GraphPlan plan)
     public string Residual(Step step) => step.Residual is null ? "default" : Plan.Span(step.Residual);
 
     /// <summary>Declares and loads an fp32 array from the blob.</summary>
-    public void LoadFloats(string field, BlobRef blob)
+    public void LoadFloats(string field, BlobLocation blob)
     {
         Fields.Line($"private readonly float[] {field};");
         Constructor.Line($"{field} = weights.ReadFloats({Location(blob)});");
@@ -41,13 +43,13 @@ internal sealed class EmitContext(ModelSpec model, GraphPlan plan)
         }
     }
 
-    public static string Location(BlobRef blob)
+    public static string Location(BlobLocation blob)
     {
         var format = blob.Format switch
         {
-            "csr" => "Csr",
-            "pe" => "Pe",
-            "group" => "Group",
+            BlobFormat.Csr => "Csr",
+            BlobFormat.Pe => "Pe",
+            BlobFormat.Group => "Group",
             _ => "Fp32",
         };
         return $"new BlobLocation({Literals.Long(blob.Offset)}, {Literals.Long(blob.Length)}, BlobFormat.{format})";

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Sparsify.Generators.Parsing;
 
 namespace Sparsify.Generators.Emission;
 
@@ -18,7 +17,7 @@ internal static class Literals
         : value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The float with its exact bits: shortest round-trip text, else nine significant digits.</summary>
-    public static string Float(uint bits) => Float(BitConverterCompat.ToSingle(bits));
+    public static string Float(uint bits) => Float(Sparsify.Runtime.Manifests.ManifestNumbers.FromBits(bits));
 
     public static string Float(float value)
     {

@@ -1,5 +1,6 @@
 using System.Linq;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -72,8 +73,8 @@ internal static partial class ModelEmitter
     private static string StepComment(Step step)
     {
         var l = step.Layer;
-        var shapes = string.Join(", ", l.InputShapes.Select(s => s.ToString()));
-        var text = $"{l.Name}: {l.Op} {shapes} -> {l.OutputShape}";
+        var shapes = string.Join(", ", l.InputShapes.Select(s => s.Text()));
+        var text = $"{l.Name}: {l.Op} {shapes} -> {l.OutputShape.Text()}";
         if (l.Weights is { } wt)
         {
             text += $"; sparsity {Literals.Double(wt.Sparsity)}, {wt.NonZeros.ToString(System.Globalization.CultureInfo.InvariantCulture)} nonzeros, format {wt.Format}, G={Literals.Int(wt.GroupSize)}";
@@ -113,7 +114,7 @@ internal static partial class ModelEmitter
     {
         var input = string.Join(", ", model.Inputs.Select(i => $"{i.Name} {string.Join("x", i.Shape)}"));
         var output = string.Join(", ", model.Outputs.Select(o => $"{o.Name} {string.Join("x", o.Shape)}"));
-        var sparse = model.Layers.Count(l => l.Plan != PlanKind.Dense);
+        var sparse = model.Layers.Count(l => l.Plan != LayerExecution.Dense);
         w.Line("/// <summary>")
             .Line($"/// The Sparsify-compiled model <c>{Literals.XmlDoc(model.ModelName)}</c>: {Literals.Int(model.Layers.Count)} layers in {Literals.Int(plan.Steps.Count)} steps, {Literals.Int(sparse)} of them sparse.")
             .Line($"/// Input: {Literals.XmlDoc(input)}. Output: {Literals.XmlDoc(output)}. Batch 1, raw float32 in NCHW order.")
@@ -128,10 +129,10 @@ internal static partial class ModelEmitter
     private static void WriteConstants(CodeWriter w, ModelSpec model)
     {
         w.Line($"/// <summary>Floats <see cref=\"Run(ReadOnlySpan{{float}}, Span{{float}})\"/> reads: all inputs at batch 1, in order.</summary>")
-            .Line($"public const int InputLength = {Literals.Int(model.Inputs.Sum(i => new ShapeSpec(i.Shape).ElementsAtBatchOne))};")
+            .Line($"public const int InputLength = {Literals.Int(model.Inputs.Sum(i => i.Shape.ElementsAtBatchOne()))};")
             .Line()
             .Line($"/// <summary>Floats <see cref=\"Run(ReadOnlySpan{{float}}, Span{{float}})\"/> writes: all outputs at batch 1, in order.</summary>")
-            .Line($"public const int OutputLength = {Literals.Int(model.Outputs.Sum(o => new ShapeSpec(o.Shape).ElementsAtBatchOne))};")
+            .Line($"public const int OutputLength = {Literals.Int(model.Outputs.Sum(o => o.Shape.ElementsAtBatchOne()))};")
             .Line()
             .Line("/// <summary>The model's name in its manifest.</summary>")
             .Line($"public const string ModelName = {Literals.String(model.ModelName)};")
@@ -173,11 +174,11 @@ internal static partial class ModelEmitter
             .Line("{");
         foreach (var l in model.Layers)
         {
-            var inputs = "new int[][] { " + string.Join(", ", l.InputShapes.Select(s => "new int[] " + Literals.IntArray(s.Dims).Replace('[', '{').Replace(']', '}'))) + " }";
+            var inputs = "new int[][] { " + string.Join(", ", l.InputShapes.Select(s => "new int[] " + Literals.IntArray(s).Replace('[', '{').Replace(']', '}'))) + " }";
             var sparsity = l.Weights is { } wt ? Literals.Double(wt.Sparsity) : "0";
             var nonZeros = l.Weights is { } wn ? Literals.Long(wn.NonZeros) : "0L";
             var format = l.Weights?.Format ?? "none";
-            w.Line($"    new LayerInfo({Literals.String(l.Name)}, {Literals.String(l.Op)}, {inputs}, new int[] {Literals.IntArray(l.OutputShape.Dims).Replace('[', '{').Replace(']', '}')}, {sparsity}, {nonZeros}, {Literals.String(format)}, global::Sparsify.Runtime.Manifests.LayerExecution.{l.Plan}, {Literals.String(l.Reason)}),");
+            w.Line($"    new LayerInfo({Literals.String(l.Name)}, {Literals.String(l.Op)}, {inputs}, new int[] {Literals.IntArray(l.OutputShape).Replace('[', '{').Replace(']', '}')}, {sparsity}, {nonZeros}, {Literals.String(format)}, global::Sparsify.Runtime.Manifests.LayerExecution.{l.Plan}, {Literals.String(l.Reason)}),");
         }
 
         w.Line("};").Line();

@@ -1,4 +1,4 @@
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -10,10 +10,11 @@ internal sealed class NormalizationEmitter : LayerEmitter
         var layer = step.Layer;
         var x = layer.InputShapes[0];
         var pixels = x[2] * x[3];
-        var size = LayerChecks.Int(layer.Attr("size"))!.Value;
-        var alpha = Literals.Float(LayerChecks.Float(layer.Attr("alpha"))!.Value);
-        var beta = Literals.Float(LayerChecks.Float(layer.Attr("beta"))!.Value);
-        var bias = Literals.Float(LayerChecks.Float(layer.Attr("bias"))!.Value);
+        var lrn = (LrnParameters)layer.Parameters;
+        var size = lrn.Size;
+        var alpha = Literals.Float(lrn.Alpha);
+        var beta = Literals.Float(lrn.Beta);
+        var bias = Literals.Float(lrn.Bias);
         context.Run.Line($"Normalization.Lrn(1, {Literals.Int(x[1])}, {Literals.Int(pixels)}, {Literals.Int(size)}, {alpha}, {beta}, {bias}, {context.Plan.Span(layer.Inputs[0])}, {context.Plan.Span(step.Output)}, _threads);");
     }
 }

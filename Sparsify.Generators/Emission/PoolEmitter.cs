@@ -1,5 +1,5 @@
 using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -18,13 +18,14 @@ internal sealed class PoolEmitter : LayerEmitter
             return;
         }
 
-        var w = Window.Parse(layer)!;
+        var pool = (PoolParameters)layer.Parameters;
+        var w = pool.Window;
         var y = layer.OutputShape;
-        int[] args = [1, x[1], x[2], x[3], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.PadTop, w.PadLeft, w.PadBottom, w.PadRight];
+        int[] args = [1, x[1], x[2], x[3], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, w.Pads.Bottom, w.Pads.Right];
         var geometry = $"Pool{step.Ident}";
         context.Fields.Line($"private static readonly PoolGeometry {geometry} = new({string.Join(", ", System.Linq.Enumerable.Select(args, Literals.Int))});");
         context.Run.Line(layer.Op == "MaxPool"
             ? $"Pooling.Max(in {geometry}, {input}, {output}, _threads);"
-            : $"Pooling.Average(in {geometry}, {Literals.Bool(layer.Attr("count_include_pad") == "true")}, {input}, {output}, _threads);");
+            : $"Pooling.Average(in {geometry}, {Literals.Bool(pool.CountIncludePad)}, {input}, {output}, _threads);");
     }
 }

@@ -1,6 +1,7 @@
 using System.Linq;
 using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
+using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -17,18 +18,19 @@ internal static class UnrolledConvEmitter
     {
         var layer = step.Layer;
         var weights = layer.Weights!;
-        var window = Window.Parse(layer)!;
-        var convGroups = LayerChecks.Int(layer.Attr("group"))!.Value;
+        var conv = (ConvParameters)layer.Parameters;
+        var window = conv.Window;
+        var convGroups = conv.Group;
         var rows = UnrolledLayout.RowsPerGroup(weights, weights.Rows / convGroups);
         // A companion's offsets are its host's layout's (GraphPlan.Pair).
         var layoutLayer = step.RunsWith?.Layer ?? layer;
-        var layoutWindow = Window.Parse(layoutLayer)!;
+        var layoutWindow = ((ConvParameters)layoutLayer.Parameters).Window;
         var layout = new Layout(layoutWindow, layoutLayer.InputShapes[0][3], layoutLayer.OutputShape[2], layoutLayer.OutputShape[3]);
         var kernelPixels = window.KernelH * window.KernelW;
         int Offset(int column) => layout.Offset(
             column / kernelPixels,
-            GraphPlan.HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.PadTop, layoutWindow.DilationH, layoutWindow.PadTop, layoutWindow.KernelH),
-            GraphPlan.HostTap(column % window.KernelW, window.DilationW, window.PadLeft, layoutWindow.DilationW, layoutWindow.PadLeft, layoutWindow.KernelW));
+            GraphPlan.HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.Pads.Top, layoutWindow.DilationH, layoutWindow.Pads.Top, layoutWindow.KernelH),
+            GraphPlan.HostTap(column % window.KernelW, window.DilationW, window.Pads.Left, layoutWindow.DilationW, layoutWindow.Pads.Left, layoutWindow.KernelW));
 
         var ident = step.Ident;
         var layoutOf = step.RunsWith is { } host ? $"in Geometry{host.Ident}, " : string.Empty;
@@ -147,9 +149,9 @@ internal static class UnrolledConvEmitter
     private const int RowsPerBlock = 4;
 
     // A mismatched runtime must throw, never compute with shifted offsets.
-    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, System.Func<int, int> offset, int planeStride, WeightsSpec weights)
+    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, System.Func<int, int> offset, int planeStride, ManifestWeights weights)
     {
-        var window = Window.Parse(step.Layer)!;
+        var window = ((ConvParameters)step.Layer.Parameters).Window;
         var kernelPixels = window.KernelH * window.KernelW;
         var last = weights.Columns - 1;
         var (c, kh, kw) = (last / kernelPixels, last / window.KernelW % window.KernelH, last % window.KernelW);
@@ -161,7 +163,7 @@ internal static class UnrolledConvEmitter
             .Close();
     }
 
-    private static void EmitPortableWeights(CodeWriter m, string ident, WeightsSpec weights)
+    private static void EmitPortableWeights(CodeWriter m, string ident, ManifestWeights weights)
     {
         var rowPointers = new int[weights.Rows + 1];
         foreach (var nz in weights.Unrolled)
@@ -201,10 +203,10 @@ internal static class UnrolledConvEmitter
     /// <summary>The runtime's ConvInputLayout offsets, computed with its documented formula.</summary>
     private sealed class Layout
     {
-        private readonly Window _w;
+        private readonly Window2D _w;
         private readonly int _gridWidth;
 
-        public Layout(Window w, int inWidth, int outHeight, int outWidth)
+        public Layout(Window2D w, int inWidth, int outHeight, int outWidth)
         {
             _w = w;
             var extraRows = (w.KernelH - 1) * w.DilationH / w.StrideH;
@@ -213,7 +215,7 @@ internal static class UnrolledConvEmitter
             // At stride 1 a row's right padding is the next row's left padding (ConvInputLayout.GridWidth).
             _gridWidth = w.StrideW != 1
                 ? outWidth + extraCols
-                : System.Math.Max(outWidth, System.Math.Max(outWidth + extraCols - w.PadLeft, w.PadLeft + inWidth));
+                : System.Math.Max(outWidth, System.Math.Max(outWidth + extraCols - w.Pads.Left, w.Pads.Left + inWidth));
             PlaneStride = RoundUp(RoundUp(outHeight * _gridWidth, 64) + (extraRows * _gridWidth) + extraCols, 16);
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Sparsify.Generators.Model;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
@@ -33,7 +34,7 @@ internal static class UnrolledLayout
     /// the larger on a tie. Locality layers whose G divides the rows get G; when it does not, this still
     /// finds the blocking that keeps most of the shared pattern.
     /// </summary>
-    public static int RowsPerGroup(WeightsSpec weights, int rowsPerConvGroup)
+    public static int RowsPerGroup(ManifestWeights weights, int rowsPerConvGroup)
     {
         var best = 1;
         var bestLoads = long.MaxValue;
@@ -55,7 +56,7 @@ internal static class UnrolledLayout
     }
 
     /// <summary>The taps of every row group, columns ascending.</summary>
-    public static List<Tap>[] Groups(WeightsSpec weights, int rowsPerGroup)
+    public static List<Tap>[] Groups(ManifestWeights weights, int rowsPerGroup)
     {
         var groups = new List<Tap>[weights.Rows / rowsPerGroup];
         var byGroup = weights.Unrolled.GroupBy(nz => nz.Row / rowsPerGroup).ToDictionary(g => g.Key, g => g.ToList());

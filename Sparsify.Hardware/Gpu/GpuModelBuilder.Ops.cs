@@ -8,27 +8,24 @@ internal sealed partial class GpuModelBuilder
 {
     private void BuildPool(ManifestLayer layer)
     {
-        var a = new ManifestAttributes(layer);
-        var (kernelH, kernelW) = a.Pair("kernel");
-        var (strideH, strideW) = a.Pair("stride");
-        var (dilationH, dilationW) = a.Pair("dilation");
-        var pads = a.Pads();
+        var p = (PoolParameters)layer.Parameters;
+        var w = p.Window;
         var input = layer.InputShapes[0];
         var output = layer.OutputShape;
         var shape = new PoolShape
         {
             Planes = input[0] * input[1], InHeight = input[2], InWidth = input[3], OutHeight = output[2], OutWidth = output[3],
-            KernelH = kernelH, KernelW = kernelW, StrideH = strideH, StrideW = strideW, DilationH = dilationH, DilationW = dilationW,
-            PadTop = pads.Top, PadLeft = pads.Left, PadBottom = pads.Bottom, PadRight = pads.Right,
-            IsMax = a.Text("pool") == "max" ? 1 : 0,
-            CountIncludePad = a.Bool("count_include_pad") ? 1 : 0,
+            KernelH = w.KernelH, KernelW = w.KernelW, StrideH = w.StrideH, StrideW = w.StrideW, DilationH = w.DilationH, DilationW = w.DilationW,
+            PadTop = w.Pads.Top, PadLeft = w.Pads.Left, PadBottom = w.Pads.Bottom, PadRight = w.Pads.Right,
+            IsMax = layer.Op == "MaxPool" ? 1 : 0,
+            CountIncludePad = p.CountIncludePad ? 1 : 0,
         };
         var x = Input(layer, 0);
         var y = Allocate(layer.Output, output);
         var kernel = _kernels.Pool;
         var count = shape.Planes * shape.OutHeight * shape.OutWidth;
         Steps.Add(() => kernel(count, x, y, shape));
-        Plan.Add($"{layer.Name}: {(shape.IsMax != 0 ? "max" : "average")} pool{(a.Bool("ceil_mode") ? " (ceil mode)" : string.Empty)}");
+        Plan.Add($"{layer.Name}: {(shape.IsMax != 0 ? "max" : "average")} pool{(p.CeilMode ? " (ceil mode)" : string.Empty)}");
     }
 
     private void BuildGlobalAverage(ManifestLayer layer)
@@ -45,8 +42,8 @@ internal sealed partial class GpuModelBuilder
 
     private void BuildLrn(ManifestLayer layer)
     {
-        var a = new ManifestAttributes(layer);
-        var size = a.Int("size");
+        var lrn = (LrnParameters)layer.Parameters;
+        var size = lrn.Size;
         var input = layer.InputShapes[0];
         var shape = new LrnShape
         {
@@ -54,9 +51,9 @@ internal sealed partial class GpuModelBuilder
             Pixels = Product(input, 2, input.Count),
             Before = (size - 1) / 2,
             After = size - 1 - ((size - 1) / 2),
-            Scale = a.Float("alpha") / size,
-            Beta = a.Float("beta"),
-            Bias = a.Float("bias"),
+            Scale = lrn.Alpha / size,
+            Beta = lrn.Beta,
+            Bias = lrn.Bias,
         };
         var x = Input(layer, 0);
         var y = Allocate(layer.Output, layer.OutputShape);
@@ -97,7 +94,7 @@ internal sealed partial class GpuModelBuilder
     private void BuildConcat(ManifestLayer layer)
     {
         var output = layer.OutputShape;
-        var axis = new ManifestAttributes(layer).Int("axis");
+        var axis = ((AxisParameters)layer.Parameters).Axis;
         axis = axis < 0 ? axis + output.Count : axis;
         var y = Allocate(layer.Output, output);
         var outer = Product(output, 0, axis);
@@ -123,11 +120,10 @@ internal sealed partial class GpuModelBuilder
 
     private void BuildSoftmax(ManifestLayer layer)
     {
-        var a = new ManifestAttributes(layer);
+        var softmax = (SoftmaxParameters)layer.Parameters;
         var shape = layer.OutputShape;
-        var axis = a.Int("axis");
-        axis = axis < 0 ? axis + shape.Count : axis;
-        var coerce = a.TextOrNull("coerce_2d") == "true";
+        var axis = softmax.Axis < 0 ? softmax.Axis + shape.Count : softmax.Axis;
+        var coerce = softmax.CoerceTo2D;
         var outer = Product(shape, 0, axis);
         var axisLength = coerce ? Product(shape, axis, shape.Count) : shape[axis];
         var inner = coerce ? 1 : Product(shape, axis + 1, shape.Count);

@@ -10,20 +10,17 @@ internal sealed partial class GpuModelBuilder
     private void BuildConv(int index, ManifestLayer layer)
     {
         var weights = layer.Weights ?? throw new InvalidDataException($"layer '{layer.Name}' (Conv) has no weights in the manifest");
-        var a = new ManifestAttributes(layer);
-        var (kernelH, kernelW) = a.Pair("kernel");
-        var (strideH, strideW) = a.Pair("stride");
-        var (dilationH, dilationW) = a.Pair("dilation");
-        var pads = a.Pads();
-        var convGroups = a.Int("group");
+        var conv = (ConvParameters)layer.Parameters;
+        var window = conv.Window;
+        var convGroups = conv.Group;
         var input = layer.InputShapes[0];
         var output = layer.OutputShape;
         var shape = new ConvShape
         {
             Batch = input[0], InChannels = input[1], InHeight = input[2], InWidth = input[3],
             OutChannels = output[1], OutHeight = output[2], OutWidth = output[3],
-            KernelH = kernelH, KernelW = kernelW, StrideH = strideH, StrideW = strideW, DilationH = dilationH, DilationW = dilationW,
-            PadTop = pads.Top, PadLeft = pads.Left,
+            KernelH = window.KernelH, KernelW = window.KernelW, StrideH = window.StrideH, StrideW = window.StrideW, DilationH = window.DilationH, DilationW = window.DilationW,
+            PadTop = window.Pads.Top, PadLeft = window.Pads.Left,
             InChannelsPerGroup = input[1] / convGroups, OutChannelsPerGroup = output[1] / convGroups,
         };
         var matrix = HostMatrix.Load(layer.Name, weights, _blob);

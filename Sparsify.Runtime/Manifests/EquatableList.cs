@@ -1,21 +1,30 @@
+using System;
 using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace Sparsify.Runtime.Manifests;
 
 /// <summary>
 /// An immutable list compared by its elements, so records holding it compare by value (what an
-/// incremental source generator needs from its models to cache them).
+/// incremental source generator needs from its models to cache them). The generator compiles this file
+/// as linked source.
 /// </summary>
 /// <typeparam name="T">The element type; it should be equatable itself.</typeparam>
-public sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableList<T>>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableList<T>>
 {
     private readonly T[] _items;
 
     /// <summary>Copies <paramref name="items"/>.</summary>
+    /// <param name="items">The elements.</param>
     public EquatableList(IEnumerable<T> items)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        _items = items.ToArray();
+        _items = (items ?? throw new ArgumentNullException(nameof(items))).ToArray();
     }
 
     /// <inheritdoc />
@@ -25,8 +34,29 @@ public sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableLis
     public T this[int index] => _items[index];
 
     /// <inheritdoc />
-    public bool Equals(EquatableList<T>? other) =>
-        other is not null && (ReferenceEquals(this, other) || _items.AsSpan().SequenceEqual(other._items, EqualityComparer<T>.Default));
+    public bool Equals(EquatableList<T>? other)
+    {
+        if (other is null || other._items.Length != _items.Length)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        var comparer = EqualityComparer<T>.Default;
+        for (var i = 0; i < _items.Length; i++)
+        {
+            if (!comparer.Equals(_items[i], other._items[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as EquatableList<T>);
@@ -34,14 +64,15 @@ public sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableLis
     /// <inheritdoc />
     public override int GetHashCode()
     {
-        var hash = new HashCode();
-        hash.Add(_items.Length);
-        foreach (var item in _items.Take(16))
+        // The length and the first elements: enough to spread lists, cheap for the long ones.
+        var hash = _items.Length;
+        var comparer = EqualityComparer<T>.Default;
+        for (var i = 0; i < Math.Min(16, _items.Length); i++)
         {
-            hash.Add(item);
+            hash = unchecked((hash * 31) + (_items[i] is { } item ? comparer.GetHashCode(item) : 0));
         }
 
-        return hash.ToHashCode();
+        return hash;
     }
 
     /// <inheritdoc />

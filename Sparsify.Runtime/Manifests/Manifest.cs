@@ -1,10 +1,12 @@
+using System;
 using Sparsify.Runtime.Blob;
 
 namespace Sparsify.Runtime.Manifests;
 
 /// <summary>
 /// A compiled model as the manifest describes it: what the source generator needs to emit code,
-/// nothing more. Equatable by value. Written by the compiler (Sparsify.Core's ManifestWriter), read by <see cref="ManifestReader"/>.
+/// nothing more. Equatable by value. Written by <c>ManifestWriter</c>, read by <see cref="ManifestReader"/>;
+/// the generator compiles this file, the reader and the checks as linked source, so there is one schema.
 /// </summary>
 /// <param name="Version">The format version (<see cref="ManifestFormat.CurrentVersion"/>).</param>
 /// <param name="Model">The model's name.</param>
@@ -15,28 +17,38 @@ namespace Sparsify.Runtime.Manifests;
 /// <param name="Inputs">Graph inputs in order.</param>
 /// <param name="Outputs">Graph outputs in order.</param>
 /// <param name="Layers">Layers in execution order.</param>
-public sealed record Manifest(
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record Manifest(
     int Version, string Model, string ClassName, string SourceSha256, string BlobSha256, long BlobLength,
     EquatableList<ManifestValue> Inputs, EquatableList<ManifestValue> Outputs, EquatableList<ManifestLayer> Layers);
 
 /// <summary>A named value and its shape (batch first).</summary>
 /// <param name="Name">The value's name.</param>
 /// <param name="Shape">Its dimensions.</param>
-public sealed record ManifestValue(string Name, EquatableList<int> Shape);
-
-/// <summary>One attribute needed to execute a layer, e.g. <c>kernel 5x5</c>.</summary>
-/// <param name="Name">The attribute's name.</param>
-/// <param name="Value">Its value as text (invariant culture).</param>
-public sealed record ManifestAttr(string Name, string Value);
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ManifestValue(string Name, EquatableList<int> Shape);
 
 /// <summary>One kept weight of an unrolled layer: its matrix position and its exact IEEE-754 bits.</summary>
 /// <param name="Row">Output channel or feature.</param>
 /// <param name="Column">Filter position (ic, kh, kw) or input feature.</param>
-/// <param name="Bits">The float's bits (<see cref="BitConverter.SingleToUInt32Bits(float)"/>).</param>
-public sealed record UnrolledWeight(int Row, int Column, uint Bits)
+/// <param name="Bits">The float's IEEE-754 bits.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record UnrolledWeight(int Row, int Column, uint Bits)
 {
     /// <summary>The weight.</summary>
-    public float Value => BitConverter.UInt32BitsToSingle(Bits);
+    public float Value => ManifestNumbers.FromBits(Bits);
 }
 
 /// <summary>One layer of the manifest.</summary>
@@ -46,14 +58,19 @@ public sealed record UnrolledWeight(int Row, int Column, uint Bits)
 /// <param name="Output">Value written.</param>
 /// <param name="InputShapes">Shapes of the inputs.</param>
 /// <param name="OutputShape">Shape of the output.</param>
-/// <param name="Attributes">What the op needs to execute, in a fixed order per op.</param>
+/// <param name="Parameters">What the op needs to execute (its <see cref="LayerParameters"/> kind follows from the op).</param>
 /// <param name="Weights">Weight-matrix facts, or null for a layer without weights.</param>
 /// <param name="Plan">How the layer runs.</param>
 /// <param name="Reason">Why (one line).</param>
 /// <param name="Overridden">Whether a per-layer override chose the plan.</param>
-public sealed record ManifestLayer(
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ManifestLayer(
     string Name, string Op, EquatableList<string> Inputs, string Output, EquatableList<EquatableList<int>> InputShapes, EquatableList<int> OutputShape,
-    EquatableList<ManifestAttr> Attributes, ManifestWeights? Weights, LayerExecution Plan, string Reason, bool Overridden);
+    LayerParameters Parameters, ManifestWeights? Weights, LayerExecution Plan, string Reason, bool Overridden);
 
 /// <summary>The weights of a Conv or Gemm layer.</summary>
 /// <param name="Rows">Rows of the weight matrix (output channels or features).</param>
@@ -66,6 +83,11 @@ public sealed record ManifestLayer(
 /// <param name="WeightsBlob">Location of the weights in the blob, or null for unrolled layers.</param>
 /// <param name="BiasBlob">Location of the bias (raw fp32) in the blob, or null without bias.</param>
 /// <param name="Unrolled">The kept weights, row-major, for unrolled layers; empty otherwise.</param>
-public sealed record ManifestWeights(
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ManifestWeights(
     int Rows, int Columns, string Scheme, double Sparsity, long NonZeros, int GroupSize, string Format,
     BlobLocation? WeightsBlob, BlobLocation? BiasBlob, EquatableList<UnrolledWeight> Unrolled);

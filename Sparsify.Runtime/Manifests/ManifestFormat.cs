@@ -15,24 +15,14 @@ static class ManifestFormat
     /// <summary>The first line's keyword.</summary>
     public const string Signature = "sparsify-manifest";
 
-    /// <summary>The format version writers write and readers read (2: the manifest ends with its own digest).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>The format version writers write and readers read (3: typed per-op parameters; 2 added the closing digest).</summary>
+    public const int CurrentVersion = 3;
 
     /// <summary>The keys that open a manifest, after its signature, each once and in this order.</summary>
     public static readonly string[] HeaderKeys = ["model", "class", "source-sha256", "blob-sha256", "blob-length"];
 
     /// <summary>The <c>source-sha256</c> of a model compiled from memory rather than a file.</summary>
     public const string NoSource = "none";
-
-    /// <summary>
-    /// The keys of a layer block in the order they must come; <c>attr</c> and <c>nz</c> may repeat, the
-    /// weights' keys (<c>matrix</c> to <c>nz</c>) come together or not at all, every other key once.
-    /// </summary>
-    public static readonly string[] LayerKeys =
-    [
-        "op", "inputs", "output", "input-shapes", "output-shape", "attr", "matrix", "scheme", "sparsity", "nonzeros", "group-size",
-        "format", "weights-blob", "bias-blob", "unrolled", "nz", "plan", "overridden", "reason",
-    ];
 
     /// <summary>The key of the last line, which holds the SHA-256 of every line before it.</summary>
     public const string DigestKey = "manifest-sha256";

@@ -1,152 +1,260 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
 using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Kernels;
 
 namespace Sparsify.Runtime.Manifests;
 
 /// <summary>
-/// Parses the text the compiler writes (Sparsify.Core's ManifestWriter) back into a <see cref="Manifest"/>. Uses only
-/// string splitting and invariant number parsing, so the same code can be copied into a
-/// netstandard2.0 source generator. Every problem is a <see cref="FormatException"/> naming the line.
+/// Reads the text <c>ManifestWriter</c> writes back into a <see cref="Manifest"/>: the one reader of the
+/// format, compiled into the run times as code and into the source generator as linked source (hence plain
+/// string handling only). A manifest it returns has passed <see cref="ManifestChecks"/>, so whoever executes
+/// or emits it can trust every name, shape and range. Every problem is a <see cref="ManifestException"/>
+/// naming the line.
 /// </summary>
-public static class ManifestReader
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+static class ManifestReader
 {
-    /// <summary>Parses <paramref name="text"/>.</summary>
-    /// <exception cref="FormatException">Not a manifest, a newer version, or a malformed line.</exception>
-    public static Manifest Read(string text)
+    /// <summary>Reads <paramref name="text"/>.</summary>
+    /// <param name="text">The manifest's text.</param>
+    /// <exception cref="ManifestException">Not a manifest, another version, a malformed line, an edit, or layers that do not fit.</exception>
+    public static Manifest Read(string text) => Read(text, out _);
+
+    /// <summary>Reads <paramref name="text"/> and says where its parts are, for diagnostics at a line.</summary>
+    /// <param name="text">The manifest's text.</param>
+    /// <param name="lines">The 0-based lines of the class name, the source hash and each layer.</param>
+    /// <exception cref="ManifestException">Not a manifest, another version, a malformed line, an edit, or layers that do not fit.</exception>
+    public static Manifest Read(string text, out ManifestLines lines)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var lines = new Cursor(text.Split('\n'));
-        var (key, value) = lines.Next();
-        if (key != ManifestFormat.Signature)
+        var cursor = new Cursor((text ?? throw new ArgumentNullException(nameof(text))).Replace("\r\n", "\n").Split('\n'));
+        var first = cursor.First();
+        if (first.Key != ManifestFormat.Signature || !int.TryParse(first.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
-            throw lines.Error($"not a Sparsify manifest: the first line must be '{ManifestFormat.Signature} <version>'");
+            throw new ManifestException(
+                ManifestProblem.NotAManifest, 0, $"not a Sparsify manifest: the first line must be '{ManifestFormat.Signature} <version>'");
         }
 
-        var version = Int(value, lines);
         if (version != ManifestFormat.CurrentVersion)
         {
-            throw lines.Error($"manifest format version {version} is not the one this Sparsify reads ({ManifestFormat.CurrentVersion}); rebuild the model with the same Sparsify packages as the application");
+            throw new ManifestException(
+                ManifestProblem.UnsupportedVersion, 0,
+                FormattableString.Invariant($"manifest format version {version} is not the one this Sparsify reads ({ManifestFormat.CurrentVersion}); rebuild the model with the same Sparsify packages as the application"));
         }
 
-        var model = Name(lines.Expect("model"), lines);
-        var className = lines.Expect("class");
-        var source = lines.Expect("source-sha256");
-        var sha = lines.Expect("blob-sha256");
-        var blobLength = Long(lines.Expect("blob-length"), lines);
+        var model = cursor.Name(cursor.Expect("model"));
+        var className = cursor.Expect("class");
+        var classLine = cursor.Line;
+        var source = cursor.Expect("source-sha256");
+        var sourceLine = cursor.Line;
+        if (source != ManifestFormat.NoSource)
+        {
+            cursor.Hex(source);
+        }
+
+        var blobSha = cursor.Hex(cursor.Expect("blob-sha256"));
+        var blobLength = cursor.Long(cursor.Expect("blob-length"));
         var inputs = new List<ManifestValue>();
         var outputs = new List<ManifestValue>();
         var layers = new List<ManifestLayer>();
-        while (!lines.AtEnd)
+        var layerLines = new List<int>();
+        while (!cursor.AtEnd)
         {
-            (key, value) = lines.Next();
+            var (key, value) = cursor.Next();
             switch (key)
             {
                 case "input":
-                    inputs.Add(Value(value, lines));
+                    inputs.Add(ReadValue(value, cursor));
                     break;
                 case "output":
-                    outputs.Add(Value(value, lines));
+                    outputs.Add(ReadValue(value, cursor));
                     break;
                 case "layer":
-                    layers.Add(ReadLayer(Name(value, lines), lines));
+                    layerLines.Add(cursor.Line);
+                    layers.Add(ReadLayer(cursor.Name(value), cursor));
                     break;
                 case ManifestFormat.DigestKey:
+                    // Whether it is the last line, and the digest of the ones before, is checked below.
                     break;
                 default:
-                    throw lines.Error($"unexpected key '{key}'");
+                    throw cursor.Error($"unknown key '{key}'");
             }
         }
 
-        // Checked last, so a line that cannot be read is reported as such; a well-formed edit as an edit.
+        if (inputs.Count == 0 || outputs.Count == 0 || layers.Count == 0)
+        {
+            throw new ManifestException(
+                ManifestProblem.Malformed, cursor.Line, "the manifest is truncated: it needs at least one input, output and layer");
+        }
+
+        // Checked after every line reads, so a line that cannot be read is reported as such and a well-formed
+        // edit as an edit; the graph is checked for manifests whose digest holds (crafted, not edited).
         if (!ManifestFormat.HasValidDigest(text))
         {
-            throw new FormatException($"Sparsify manifest: its last line is not the '{ManifestFormat.DigestKey}' of the lines before it: the manifest was edited after Sparsify wrote it; rebuild the model");
+            throw new ManifestException(
+                ManifestProblem.Edited, cursor.Line,
+                $"its last line is not the '{ManifestFormat.DigestKey}' of the lines before it: the manifest was edited after Sparsify wrote it; rebuild the model");
         }
 
-        return new Manifest(version, model, className, source, sha, blobLength, new(inputs), new(outputs), new(layers));
+        var manifest = new Manifest(version, model, className, source, blobSha, blobLength, new(inputs), new(outputs), new(layers));
+        if (ManifestChecks.FirstProblem(manifest) is { } problem)
+        {
+            var line = problem.Layer is { } index ? layerLines[index] : cursor.FirstLineOf("input");
+            throw new ManifestException(ManifestProblem.InvalidLayer, line, problem.Text, problem.Layer is { } i ? layers[i].Name : null);
+        }
+
+        lines = new ManifestLines(classLine, sourceLine, new(layerLines));
+        return manifest;
     }
 
-    private static ManifestLayer ReadLayer(string name, Cursor lines)
+    private static ManifestLayer ReadLayer(string name, Cursor cursor)
     {
-        var op = lines.Expect("op");
-        var inputs = new EquatableList<string>(Words(lines.Expect("inputs")).Select(w => Name(w, lines)));
-        var output = Name(lines.Expect("output"), lines);
-        var inputShapes = new EquatableList<EquatableList<int>>(Words(lines.Expect("input-shapes")).Select(d => Dims(d, lines)));
-        var outputShape = Dims(lines.Expect("output-shape"), lines);
-        var attributes = new List<ManifestAttr>();
-        ManifestWeights? weights = null;
-        var (key, value) = lines.Next();
-        while (key == "attr")
+        var op = cursor.Expect("op");
+        if (!ManifestOps.IsSupported(op))
         {
-            var (n, v) = Split(value);
-            attributes.Add(new ManifestAttr(n, v));
-            (key, value) = lines.Next();
+            throw new ManifestException(
+                ManifestProblem.UnknownOp, cursor.Line, $"op '{op}' is not one Sparsify compiles ({string.Join(", ", ManifestOps.Supported)})", name);
         }
 
-        if (key == "matrix")
+        var inputs = new List<string>();
+        foreach (var input in Words(cursor.Expect("inputs")))
         {
-            var rc = Dims(value, lines);
-            if (rc.Count != 2)
-            {
-                throw lines.Error("expected 'matrix ROWSxCOLUMNS'");
-            }
+            inputs.Add(cursor.Name(input));
+        }
 
-            var scheme = lines.Expect("scheme");
-            var sparsity = double.Parse(lines.Expect("sparsity"), NumberStyles.Float, CultureInfo.InvariantCulture);
-            var nonZeros = Long(lines.Expect("nonzeros"), lines);
-            var groupSize = Int(lines.Expect("group-size"), lines);
-            var format = lines.Expect("format");
-            var weightsBlob = Location(lines.Expect("weights-blob"), lines);
-            var biasBlob = Location(lines.Expect("bias-blob"), lines);
-            var count = Int(lines.Expect("unrolled"), lines);
-            if (count < 0 || count > lines.Remaining)
-            {
-                throw lines.Error($"'unrolled {count}' announces more 'nz' lines than the manifest has");
-            }
+        var output = cursor.Name(cursor.Expect("output"));
+        var inputShapes = new List<EquatableList<int>>();
+        foreach (var dims in Words(cursor.Expect("input-shapes")))
+        {
+            inputShapes.Add(cursor.Dims(dims));
+        }
 
-            var unrolled = new UnrolledWeight[count];
-            for (var i = 0; i < count; i++)
-            {
-                var parts = Words(lines.Expect("nz"));
-                if (parts.Length != 3 || !uint.TryParse(parts[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var bits))
+        if (inputs.Count == 0 || inputs.Count != inputShapes.Count)
+        {
+            throw cursor.Error($"layer '{name}' needs one input shape for each of its one or more inputs");
+        }
+
+        var outputShape = cursor.Dims(cursor.Expect("output-shape"));
+        var parameters = ReadParameters(op, cursor);
+        var weights = ManifestOps.HasWeights(op) ? ReadWeights(cursor) : null;
+        var (key, value) = cursor.Next();
+        var plan = key != "plan" ? (LayerExecution?)null : value switch
+        {
+            "Dense" => LayerExecution.Dense,
+            "SparseTable" => LayerExecution.SparseTable,
+            "SparseUnrolled" => LayerExecution.SparseUnrolled,
+            _ => null,
+        };
+        if (plan is null)
+        {
+            throw cursor.Error(weights is null && key == "matrix"
+                ? $"a {op} layer has no weights"
+                : "expected 'plan' with one of Dense, SparseTable, SparseUnrolled");
+        }
+
+        var overridden = cursor.Bool(cursor.Expect("overridden"));
+        var reason = cursor.Expect("reason");
+        cursor.Expect("end");
+        return new ManifestLayer(name, op, new(inputs), output, new(inputShapes), outputShape, parameters, weights, plan.Value, reason, overridden);
+    }
+
+    private static LayerParameters ReadParameters(string op, Cursor cursor)
+    {
+        switch (op)
+        {
+            case "Conv":
+                return new ConvParameters(ReadWindow(cursor), cursor.Int(cursor.Expect("group")));
+            case "MaxPool" or "AveragePool":
+                return new PoolParameters(ReadWindow(cursor), cursor.Bool(cursor.Expect("ceil-mode")), cursor.Bool(cursor.Expect("count-include-pad")));
+            case "LRN":
+                return new LrnParameters(
+                    cursor.Int(cursor.Expect("size")), cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")), cursor.Float(cursor.Expect("bias")));
+            case "Concat" or "Flatten":
+                return new AxisParameters(cursor.SignedInt(cursor.Expect("axis")));
+            case "Reshape":
+                var shape = new List<long>();
+                foreach (var d in cursor.Expect("shape").Split(','))
                 {
-                    throw lines.Error("expected 'nz ROW COLUMN BITS' with BITS as 8 hex digits");
+                    shape.Add(cursor.SignedLong(d));
                 }
 
-                unrolled[i] = new UnrolledWeight(Int(parts[0], lines), Int(parts[1], lines), bits);
+                return new ReshapeParameters(new(shape));
+            case "Softmax":
+                return new SoftmaxParameters(cursor.SignedInt(cursor.Expect("axis")), cursor.Bool(cursor.Expect("coerce-2d")));
+            default:
+                return NoParameters.Instance;
+        }
+    }
+
+    private static Window2D ReadWindow(Cursor cursor)
+    {
+        var kernel = cursor.Pair(cursor.Expect("kernel"));
+        var stride = cursor.Pair(cursor.Expect("stride"));
+        var dilation = cursor.Pair(cursor.Expect("dilation"));
+        var pads = cursor.Expect("pads").Split(',');
+        if (pads.Length != 4)
+        {
+            throw cursor.Error("expected 'pads TOP,LEFT,BOTTOM,RIGHT'");
+        }
+
+        return new Window2D(
+            kernel.First, kernel.Second, stride.First, stride.Second, dilation.First, dilation.Second,
+            new Padding2D(cursor.Int(pads[0]), cursor.Int(pads[1]), cursor.Int(pads[2]), cursor.Int(pads[3])));
+    }
+
+    private static ManifestWeights ReadWeights(Cursor cursor)
+    {
+        var matrix = cursor.Pair(cursor.Expect("matrix"));
+        var scheme = cursor.Word(cursor.Expect("scheme"));
+        var sparsityText = cursor.Expect("sparsity");
+        if (!double.TryParse(sparsityText, NumberStyles.Float, CultureInfo.InvariantCulture, out var sparsity) || !(sparsity >= 0 && sparsity <= 1))
+        {
+            throw cursor.Error($"'{sparsityText}' is not a sparsity between 0 and 1");
+        }
+
+        var nonZeros = cursor.Long(cursor.Expect("nonzeros"));
+        var groupSize = cursor.Int(cursor.Expect("group-size"));
+        var format = cursor.Word(cursor.Expect("format"));
+        var weightsBlob = ReadLocation(cursor.Expect("weights-blob"), cursor);
+        var biasBlob = ReadLocation(cursor.Expect("bias-blob"), cursor);
+        var count = cursor.Int(cursor.Expect("unrolled"));
+        if (count > cursor.Remaining)
+        {
+            throw cursor.Error(FormattableString.Invariant($"'unrolled {count}' announces more 'nz' lines than the manifest has"));
+        }
+
+        var unrolled = new UnrolledWeight[count];
+        for (var i = 0; i < count; i++)
+        {
+            var parts = Words(cursor.Expect("nz"));
+            if (parts.Length != 3 || parts[2].Length != 8 || !ManifestNumbers.IsLowerHex(parts[2])
+                || !uint.TryParse(parts[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var bits))
+            {
+                throw cursor.Error("expected 'nz ROW COLUMN BITS' with BITS as 8 lowercase hex digits");
             }
 
-            weights = new ManifestWeights(rc[0], rc[1], scheme, sparsity, nonZeros, groupSize, format, weightsBlob, biasBlob, new(unrolled));
-            (key, value) = lines.Next();
+            unrolled[i] = new UnrolledWeight(cursor.Int(parts[0]), cursor.Int(parts[1]), bits);
         }
 
-        if (key != "plan" || !Enum.TryParse<LayerExecution>(value, out var plan) || !Enum.IsDefined(plan))
-        {
-            throw lines.Error($"expected 'plan' with one of {string.Join(", ", Enum.GetNames<LayerExecution>())}");
-        }
-
-        var overridden = lines.Expect("overridden") switch
-        {
-            "true" => true,
-            "false" => false,
-            _ => throw lines.Error("'overridden' must be true or false"),
-        };
-        var reason = lines.Expect("reason");
-        if (lines.Next().Key != "end")
-        {
-            throw lines.Error($"expected 'end' closing layer '{name}'");
-        }
-
-        return new ManifestLayer(name, op, inputs, output, inputShapes, outputShape, new(attributes), weights, plan, reason, overridden);
+        return new ManifestWeights(matrix.First, matrix.Second, scheme, sparsity, nonZeros, groupSize, format, weightsBlob, biasBlob, new(unrolled));
     }
 
-    private static ManifestValue Value(string text, Cursor lines)
+    private static ManifestValue ReadValue(string text, Cursor cursor)
     {
-        var (name, dims) = Split(text);
-        return new ManifestValue(Name(name, lines), Dims(dims, lines));
+        var parts = Words(text);
+        if (parts.Length != 2)
+        {
+            throw cursor.Error($"expected a name and dimensions like 1x3x224x224, found '{text}'");
+        }
+
+        return new ManifestValue(cursor.Name(parts[0]), cursor.Dims(parts[1]));
     }
 
-    private static BlobLocation? Location(string text, Cursor lines)
+    private static BlobLocation? ReadLocation(string text, Cursor cursor)
     {
         if (text == "none")
         {
@@ -154,37 +262,28 @@ public static class ManifestReader
         }
 
         var parts = Words(text);
-        if (parts.Length != 3 || !Enum.TryParse<BlobFormat>(parts[2], ignoreCase: true, out var format) || !Enum.IsDefined(format))
+        var format = parts.Length != 3 ? (BlobFormat?)null : parts[2] switch
         {
-            throw lines.Error("expected 'OFFSET LENGTH FORMAT' or 'none'");
-        }
-
-        return new BlobLocation(Long(parts[0], lines), Long(parts[1], lines), format);
+            "fp32" => BlobFormat.Fp32,
+            "csr" => BlobFormat.Csr,
+            "pe" => BlobFormat.Pe,
+            "group" => BlobFormat.Group,
+            _ => null,
+        };
+        return format is { } f
+            ? new BlobLocation(cursor.Long(parts[0]), cursor.Long(parts[1]), f)
+            : throw cursor.Error($"a blob location is 'OFFSET LENGTH fp32|csr|pe|group' or 'none', found '{text}'");
     }
-
-    private static string Name(string token, Cursor lines) =>
-        ManifestFormat.TryDecodeName(token, out var name) ? name : throw lines.Error($"'{token}' is not a name as the manifest writes names");
-
-    private static EquatableList<int> Dims(string text, Cursor lines) => new(text.Split('x').Select(d => Int(d, lines)));
 
     private static string[] Words(string text) => text.Length == 0 ? [] : text.Split(' ');
 
-    private static (string First, string Remainder) Split(string text)
-    {
-        var space = text.IndexOf(' ', StringComparison.Ordinal);
-        return space < 0 ? (text, string.Empty) : (text[..space], text[(space + 1)..]);
-    }
-
-    private static int Int(string text, Cursor lines) =>
-        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw lines.Error($"'{text}' is not an integer");
-
-    private static long Long(string text, Cursor lines) =>
-        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw lines.Error($"'{text}' is not an integer");
-
-    // Walks the lines, skipping blank ones; keys may be indented (layer blocks are, for reading).
+    // Walks the lines, skipping empty ones; keys may be indented (layer blocks are, for reading).
     private sealed class Cursor(string[] lines)
     {
         private int _index = -1;
+
+        /// <summary>The 0-based line last read.</summary>
+        public int Line => Math.Max(0, Math.Min(_index, lines.Length - 1));
 
         /// <summary>Lines after the current one.</summary>
         public int Remaining => lines.Length - _index - 1;
@@ -194,13 +293,19 @@ public static class ManifestReader
             get
             {
                 var i = _index + 1;
-                while (i < lines.Length && lines[i].Trim().Length == 0)
+                while (i < lines.Length && lines[i].TrimStart(' ').Length == 0)
                 {
                     i++;
                 }
 
                 return i >= lines.Length;
             }
+        }
+
+        public (string Key, string Value) First()
+        {
+            _index = 0;
+            return Split(lines[0]);
         }
 
         public (string Key, string Value) Next()
@@ -213,9 +318,9 @@ public static class ManifestReader
                     throw Error("unexpected end of manifest (truncated?)");
                 }
             }
-            while (lines[_index].Trim().Length == 0);
+            while (lines[_index].TrimStart(' ').Length == 0);
 
-            return Split(lines[_index].Trim());
+            return Split(lines[_index]);
         }
 
         public string Expect(string key)
@@ -224,7 +329,77 @@ public static class ManifestReader
             return k == key ? v : throw Error($"expected '{key}', found '{k}'");
         }
 
-        public FormatException Error(string problem) =>
-            new(string.Create(CultureInfo.InvariantCulture, $"Sparsify manifest, line {Math.Min(_index, lines.Length - 1) + 1}: {problem}"));
+        public int FirstLineOf(string key) => Math.Max(0, Array.FindIndex(lines, l => l.StartsWith(key + " ", StringComparison.Ordinal)));
+
+        public string Name(string token) =>
+            ManifestFormat.TryDecodeName(token, out var name)
+                ? name
+                : throw Error($"expected one name (whitespace, control and format characters and '%' written as %XX), found '{token}'");
+
+        public string Word(string token) => ManifestFormat.IsName(token) ? token : throw Error($"expected one word, found '{token}'");
+
+        public string Hex(string text) => ManifestNumbers.IsLowerHex(text) ? text : throw Error($"expected lowercase hex, found '{text}'");
+
+        public int Int(string text) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw Error($"expected a non-negative 32-bit integer, found '{text}'");
+
+        public long Long(string text) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw Error($"expected a non-negative integer, found '{text}'");
+
+        public int SignedInt(string text) =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw Error($"expected a 32-bit integer, found '{text}'");
+
+        public long SignedLong(string text) =>
+            long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw Error($"expected an integer, found '{text}'");
+
+        public float Float(string text) =>
+            ManifestNumbers.TryParse(text, out var v) ? v : throw Error($"expected a float as DECIMAL/0xBITS (8 lowercase hex digits), found '{text}'");
+
+        public bool Bool(string text) => text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw Error($"expected true or false, found '{text}'"),
+        };
+
+        public (int First, int Second) Pair(string text)
+        {
+            var parts = text.Split('x');
+            return parts.Length == 2 ? (Int(parts[0]), Int(parts[1])) : throw Error($"expected AxB, found '{text}'");
+        }
+
+        public EquatableList<int> Dims(string text)
+        {
+            var parts = text.Split('x');
+            var dims = new int[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                dims[i] = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+                    ? d
+                    : throw Error($"expected dimensions like 1x3x224x224, found '{text}'");
+            }
+
+            return new(dims);
+        }
+
+        public ManifestException Error(string problem) => new(ManifestProblem.Malformed, Line, problem);
+
+        private static (string Key, string Value) Split(string line)
+        {
+            var trimmed = line.TrimStart(' ');
+            var space = trimmed.IndexOf(' ');
+            return space < 0 ? (trimmed, string.Empty) : (trimmed.Substring(0, space), trimmed.Substring(space + 1));
+        }
     }
 }
+
+/// <summary>Where the parts of a manifest are, as 0-based lines, for diagnostics that point at them.</summary>
+/// <param name="Class">The <c>class</c> line.</param>
+/// <param name="Source">The <c>source-sha256</c> line.</param>
+/// <param name="Layers">Each layer's <c>layer</c> line, in order.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ManifestLines(int Class, int Source, EquatableList<int> Layers);

@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using System.Runtime.Intrinsics;
 using Sparsify.Core.Ir;
 

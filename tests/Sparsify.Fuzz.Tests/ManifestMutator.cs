@@ -14,7 +14,8 @@ internal static class ManifestMutator
 {
     private static readonly string[] Keys =
     [
-        "model", "class", "input", "output", "layer", "  op", "  inputs", "  output", "  input-shapes", "  output-shape", "  attr", "  matrix",
+        "model", "class", "input", "output", "layer", "  op", "  inputs", "  output", "  input-shapes", "  output-shape", "  kernel", "  stride", "  dilation",
+        "  pads", "  group", "  ceil-mode", "  count-include-pad", "  size", "  alpha", "  beta", "  bias", "  axis", "  shape", "  coerce-2d", "  matrix",
         "  scheme", "  sparsity", "  nonzeros", "  group-size", "  format", "  weights-blob", "  bias-blob", "  unrolled", "  nz", "  plan",
         "  overridden", "  reason", "end", "manifest-sha256", "sparsify-manifest",
     ];

@@ -1,3 +1,6 @@
+extern alias Generator;
+
+using Generator::Sparsify.Generators;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.CodeAnalysis;

@@ -1,3 +1,6 @@
+extern alias Generator;
+
+using Generator::Sparsify.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 

@@ -1,10 +1,12 @@
+extern alias Generator;
+
+using Generator::Sparsify.Generators.Emission;
+using Generator::Sparsify.Generators.Model;
+using Generator::Sparsify.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Sparsify.Core.Execution;
 using Sparsify.Core.Onnx;
-using Sparsify.Generators.Emission;
-using Sparsify.Generators.Model;
-using Sparsify.Generators.Parsing;
 using Sparsify.Runtime;
 
 namespace Sparsify.Generators.Tests;
@@ -87,7 +89,7 @@ public sealed class ModelTextEscapingTests
         var text = TestModels.CompileResidual(TestModels.Residual()).ManifestText;
         foreach (var breaker in LineBreakers)
         {
-            foreach (var key in new[] { "layer conv2a", "  output conv2a", "input input", "model Residual", "  inputs relu2a", "  attr kernel" })
+            foreach (var key in new[] { "layer conv2a", "  output conv2a", "input input", "model Residual", "  inputs relu2a", "  kernel" })
             {
                 var at = text.IndexOf("\n" + key, StringComparison.Ordinal) + 1;
                 Assert.IsGreaterThan(0, at, key);
@@ -109,7 +111,7 @@ public sealed class ModelTextEscapingTests
     public void EmittedCodeHasTheSameStructureWhateverTheNames()
     {
         var manifest = TestModels.CompileResidual(TestModels.Residual()).ManifestText;
-        var parsed = ManifestParser.Parse(new ManifestFile(GeneratorHarness.ManifestPath, manifest, "App", string.Empty), CancellationToken.None);
+        var parsed = ManifestParsing.Parse(new ManifestFile(GeneratorHarness.ManifestPath, manifest, "App", string.Empty), CancellationToken.None);
         var plain = parsed.Model ?? throw new InvalidOperationException(string.Join("\n", parsed.Diagnostics));
         var hostile = Rename(plain, Renamer(HostileNames));
 
@@ -178,16 +180,19 @@ public sealed class ModelTextEscapingTests
 
     private static ModelSpec Rename(ModelSpec model, Func<string, string> rename) => model with
     {
-        ModelName = rename(model.ModelName),
-        Inputs = model.Inputs.Select(v => v with { Name = rename(v.Name) }).ToEquatableArray(),
-        Outputs = model.Outputs.Select(v => v with { Name = rename(v.Name) }).ToEquatableArray(),
-        Layers = model.Layers.Select(l => l with
+        Manifest = model.Manifest with
         {
-            Name = rename(l.Name),
-            Inputs = l.Inputs.Select(rename).ToEquatableArray(),
-            Output = rename(l.Output),
-            Reason = l.Reason + rename("reason of " + l.Name),
-        }).ToEquatableArray(),
+            Model = rename(model.ModelName),
+            Inputs = model.Inputs.Select(v => v with { Name = rename(v.Name) }).ToEquatableList(),
+            Outputs = model.Outputs.Select(v => v with { Name = rename(v.Name) }).ToEquatableList(),
+            Layers = model.Layers.Select(l => l with
+            {
+                Name = rename(l.Name),
+                Inputs = l.Inputs.Select(rename).ToEquatableList(),
+                Output = rename(l.Output),
+                Reason = l.Reason + rename("reason of " + l.Name),
+            }).ToEquatableList(),
+        },
     };
 
     /// <summary>

@@ -14,8 +14,8 @@ public sealed class TamperedManifestTests
     private static readonly string Manifest = TestModels.CompileResidual(TestModels.Residual()).ManifestText;
 
     [TestMethod]
-    [DataRow("conv2", "  attr stride ", "  attr stride 2x2")]
-    [DataRow("conv2", "  attr pads ", "  attr pads 0,0,0,0")]
+    [DataRow("conv2", "  stride ", "  stride 2x2")]
+    [DataRow("conv2", "  pads ", "  pads 0,0,0,0")]
     [DataRow("conv2", "  output-shape ", "  output-shape 1x4x2x2")]
     [DataRow("fc", "  output-shape ", "  output-shape 1x11")]
     public void WellFormedEditsAreReportedAsEdits(string layer, string key, string replacement)
@@ -38,8 +38,8 @@ public sealed class TamperedManifestTests
     }
 
     [TestMethod]
-    [DataRow("conv2", "  attr stride ", "  attr stride 2x2", "does not follow from its inputs and attributes, which give 1x4x2x2")]
-    [DataRow("conv2", "  attr pads ", "  attr pads 0,0,0,0", "which give 1x4x2x2")]
+    [DataRow("conv2", "  stride ", "  stride 2x2", "does not follow from its inputs and parameters, which give 1x4x2x2")]
+    [DataRow("conv2", "  pads ", "  pads 0,0,0,0", "which give 1x4x2x2")]
     [DataRow("conv2", "  output-shape ", "  output-shape 1x4x4x5", "does not follow")]
     [DataRow("conv2", "  inputs ", "  inputs nowhere", "input 'nowhere' is neither a model input nor the output of an earlier layer")]
     [DataRow("conv2", "  input-shapes ", "  input-shapes 1x4x4x5", "has shape 1x4x4x5 here but 1x4x4x4 where it is produced")]
@@ -49,9 +49,8 @@ public sealed class TamperedManifestTests
     [DataRow("conv1", "  weights-blob ", "  weights-blob 0 99999999 fp32", "outside the")]
     [DataRow("conv2", "  output ", "  output pool1", "already produced")]
     [DataRow("fc", "  matrix ", "  matrix 10x31", "cannot read 32 features")]
-    [DataRow("pool1", "  attr kernel ", "  attr kernel 9x9", "window does not fit")]
-    [DataRow("conv2", "  unrolled ", "  unrolled 99999999", "72 'nz' lines, but 'unrolled 99999999'")]
-    [DataRow("conv2a", "  unrolled ", "  unrolled 3", "0 'nz' lines, but 'unrolled 3'")]
+    [DataRow("pool1", "  kernel ", "  kernel 9x9", "window does not fit")]
+    [DataRow("conv2", "  group ", "  group 0", "positive kernel, stride, dilation and group")]
     public void CraftedInconsistentLayersAreReportedAtTheLayer(string layer, string key, string replacement, string message)
     {
         var diagnostic = Single(TestModels.Resign(Edit(Manifest, layer, key, replacement)), "SPRS2006");
@@ -72,21 +71,28 @@ public sealed class TamperedManifestTests
         StringAssert.Contains(diagnostic.GetMessage(), message);
     }
 
-    /// <summary>What the runtime's reader refuses, the generator refuses too: the run times never disagree on a model.</summary>
+    /// <summary>
+    /// A layer's keys come once each, in the order its op gives; the generator's copy of the one reader and
+    /// the runtime's refuse alike, so the run times never disagree on a model.
+    /// </summary>
     [TestMethod]
-    [DataRow("conv2", "  scheme ", "  plan SparseTable", "out of place")]
-    [DataRow("conv2", "  op ", "  inputs relu2a", "out of place")]
-    [DataRow("conv2", "  overridden ", "  frobnicate true", "unknown layer key")]
+    [DataRow("conv2", "  scheme ", "  plan SparseTable", "expected 'scheme', found 'plan'")]
+    [DataRow("conv2", "  op ", "  inputs relu2a", "expected 'op', found 'inputs'")]
+    [DataRow("conv2", "  overridden ", "  frobnicate true", "expected 'overridden', found 'frobnicate'")]
     [DataRow("conv2", "  overridden ", "  overridden maybe", "true or false")]
     [DataRow("conv2", "  group-size ", "  group-size 2147483648", "32-bit integer")]
-    [DataRow("pool1", "  plan ", "  format group\n  plan Dense", "no 'matrix' line")]
-    [DataRow("conv2", "  reason ", "", "lacks op, inputs, output, shapes, plan, overridden or reason")]
-    [DataRow("conv2", "  format ", "", "lacks one of scheme")]
-    public void LayerKeysComeOnceEachInTheRuntimesOrder(string layer, string key, string replacement, string message)
+    [DataRow("pool1", "  plan ", "  format group\n  plan Dense", "expected 'plan'")]
+    [DataRow("pool1", "  ceil-mode ", "", "expected 'ceil-mode', found 'count-include-pad'")]
+    [DataRow("conv2", "  reason ", "", "expected 'reason', found 'end'")]
+    [DataRow("conv2", "  format ", "", "expected 'format', found 'weights-blob'")]
+    [DataRow("conv2", "  unrolled ", "  unrolled 99999999", "announces more 'nz' lines than the manifest has")]
+    [DataRow("conv2a", "  unrolled ", "  unrolled 3", "expected 'nz', found 'plan'")]
+    public void LayerKeysComeOnceEachInTheOrderOfTheirOp(string layer, string key, string replacement, string message)
     {
         var edited = TestModels.Resign(Edit(Manifest, layer, key, replacement));
         StringAssert.Contains(Single(edited, "SPRS2003").GetMessage(), message);
-        Assert.ThrowsExactly<FormatException>(() => Sparsify.Runtime.Manifests.ManifestReader.Read(edited));
+        var runtime = Assert.ThrowsExactly<Sparsify.Runtime.Manifests.ManifestException>(() => Sparsify.Runtime.Manifests.ManifestReader.Read(edited));
+        StringAssert.Contains(runtime.Message, message);
     }
 
     [TestMethod]
@@ -102,7 +108,7 @@ public sealed class TamperedManifestTests
     public void ASoftmaxAxisOutsideItsInputIsReported()
     {
         var manifest = TestModels.Compile(TestModels.Build("smallalexnet"), 0.0, "locality", null).ManifestText;
-        var edited = TestModels.Resign(Edit(manifest, "prob", "  attr axis ", "  attr axis 5"));
+        var edited = TestModels.Resign(Edit(manifest, "prob", "  axis ", "  axis 5"));
         Assert.AreNotEqual(TestModels.Resign(manifest), edited);
         StringAssert.Contains(Single(edited, "SPRS2006").GetMessage(), "axis 5 does not fit an input of rank 2");
     }

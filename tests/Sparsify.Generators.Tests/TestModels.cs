@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using Sparsify.Core.Compilation;
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;

@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using Sparsify.Hardware.Zc706.Config;
 using Sparsify.Hardware.Zc706.Network;
 using Sparsify.Hardware.Zc706.Timing;
@@ -124,7 +125,7 @@ public sealed class TimingTests
     private static ArrayLayer Conv(float[] values, bool storedDense) =>
         new("conv", ArrayOp.Conv, ["x"], "y", [[1, 1, 4, 4]], [1, 4, 2, 2])
         {
-            Window = Window.Square(3),
+            Window = Window2D.Create(3, 1, Padding2D.None),
             Weights = new LayerWeights(4, 9, "test", values.Count(v => v != 0), storedDense, values, null),
         };
 }

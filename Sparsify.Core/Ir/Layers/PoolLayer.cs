@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 namespace Sparsify.Core.Ir.Layers;
 
 /// <summary>The two kinds of windowed pooling.</summary>

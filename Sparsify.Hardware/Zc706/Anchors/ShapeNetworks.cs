@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using Sparsify.Hardware.Zc706.Network;
 
 namespace Sparsify.Hardware.Zc706.Anchors;
@@ -23,7 +24,7 @@ public static class ShapeNetworks
                 var outChannels = blocks[b][c];
                 layers.Add(new ArrayLayer(name, ArrayOp.Conv, [current], name, [[1, channels, side, side]], [1, outChannels, side, side])
                 {
-                    Window = Window.Square(3, 1, 1),
+                    Window = Window2D.Create(3, 1, Padding2D.Uniform(1)),
                     Weights = new LayerWeights(outChannels, channels * 9, "dense", (long)outChannels * channels * 9, true, null, null),
                 });
                 layers.Add(new ArrayLayer($"{name}_relu", ArrayOp.Relu, [name], $"{name}_relu", [[1, outChannels, side, side]], [1, outChannels, side, side]));
@@ -32,7 +33,7 @@ public static class ShapeNetworks
             }
 
             var pool = $"pool{b + 1}";
-            layers.Add(new ArrayLayer(pool, ArrayOp.MaxPool, [current], pool, [[1, channels, side, side]], [1, channels, side / 2, side / 2]) { Window = Window.Square(2, 2) });
+            layers.Add(new ArrayLayer(pool, ArrayOp.MaxPool, [current], pool, [[1, channels, side, side]], [1, channels, side / 2, side / 2]) { Window = Window2D.Create(2, 2, Padding2D.None) });
             current = pool;
             side /= 2;
         }

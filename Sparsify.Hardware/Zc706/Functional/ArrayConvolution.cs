@@ -171,13 +171,13 @@ internal static class ArrayConvolution
                 return new Shape(input[0], features, 1, 1, rows, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, features);
             }
 
-            var w = layer.Window!;
+            var w = layer.Window!.Value;
             int inH = input[2], inW = input[3];
-            var paddedH = inH + w.PadTop + w.PadBottom;
-            var paddedW = inW + w.PadLeft + w.PadRight;
+            var paddedH = inH + w.Pads.Top + w.Pads.Bottom;
+            var paddedW = inW + w.Pads.Left + w.Pads.Right;
             return new Shape(
                 input[0], input[1], inH, inW, rows, layer.OutputShape[2], layer.OutputShape[3], w.KernelH, w.KernelW,
-                w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.PadTop, w.PadLeft, paddedH, paddedW, input[1] / layer.Group);
+                w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, paddedH, paddedW, input[1] / layer.Group);
         }
     }
 }

@@ -13,7 +13,7 @@ internal static class PostProcessing
     {
         var input = layer.InputShapes[0];
         int inH = input[2], inW = input[3], outH = layer.OutputShape[2], outW = layer.OutputShape[3];
-        var w = layer.Window!;
+        var w = layer.Window!.Value;
         var isMax = layer.Op == ArrayOp.MaxPool;
         var planes = input[0] * input[1];
         var y = new float[planes * outH * outW];
@@ -21,10 +21,10 @@ internal static class PostProcessing
         {
             for (var oh = 0; oh < outH; oh++)
             {
-                var h0 = (oh * w.StrideH) - w.PadTop;
+                var h0 = (oh * w.StrideH) - w.Pads.Top;
                 for (var ow = 0; ow < outW; ow++)
                 {
-                    var w0 = (ow * w.StrideW) - w.PadLeft;
+                    var w0 = (ow * w.StrideW) - w.Pads.Left;
                     float max = float.NegativeInfinity, sum = 0;
                     var count = 0;
                     for (var kh = 0; kh < w.KernelH; kh++)
@@ -51,7 +51,7 @@ internal static class PostProcessing
                     }
 
                     var divisor = layer.CountIncludePad
-                        ? (Math.Min(h0 + w.KernelH, inH + w.PadBottom) - h0) * (Math.Min(w0 + w.KernelW, inW + w.PadRight) - w0)
+                        ? (Math.Min(h0 + w.KernelH, inH + w.Pads.Bottom) - h0) * (Math.Min(w0 + w.KernelW, inW + w.Pads.Right) - w0)
                         : Math.Max(count, 1);
                     y[(p * outH * outW) + (oh * outW) + ow] = isMax ? max : sum / divisor;
                 }

@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 namespace Sparsify.Hardware.Zc706.Network;
 
 /// <summary>The operations the array model executes.</summary>
@@ -37,23 +38,6 @@ public enum ArrayOp
     Concat,
 }
 
-/// <summary>Window geometry of a convolution or pooling.</summary>
-/// <param name="KernelH">Kernel height.</param>
-/// <param name="KernelW">Kernel width.</param>
-/// <param name="StrideH">Vertical stride.</param>
-/// <param name="StrideW">Horizontal stride.</param>
-/// <param name="DilationH">Vertical dilation.</param>
-/// <param name="DilationW">Horizontal dilation.</param>
-/// <param name="PadTop">Zero rows above.</param>
-/// <param name="PadLeft">Zero columns left.</param>
-/// <param name="PadBottom">Zero rows below.</param>
-/// <param name="PadRight">Zero columns right.</param>
-public sealed record Window(int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft, int PadBottom, int PadRight)
-{
-    /// <summary>A square window with equal stride and padding on every side, no dilation.</summary>
-    public static Window Square(int kernel, int stride = 1, int pad = 0) => new(kernel, kernel, stride, stride, 1, 1, pad, pad, pad, pad);
-}
-
 /// <summary>The weights of a Conv or fully connected layer, as a matrix of rows (output channels) by columns ((ic, kh, kw) or input features).</summary>
 /// <param name="Rows">Rows.</param>
 /// <param name="Columns">Columns.</param>
@@ -78,7 +62,7 @@ public sealed record LayerWeights(int Rows, int Columns, string Scheme, long Non
 public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> Inputs, string Output, IReadOnlyList<int[]> InputShapes, int[] OutputShape)
 {
     /// <summary>Window of a Conv or pooling layer.</summary>
-    public Window? Window { get; init; }
+    public Window2D? Window { get; init; }
 
     /// <summary>Conv groups (1 unless grouped).</summary>
     public int Group { get; init; } = 1;

@@ -1,3 +1,4 @@
+using Sparsify.Runtime.Kernels;
 using System.Globalization;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Manifests;
@@ -37,26 +38,15 @@ public static class ManifestImporter
 
     private static ArrayLayer Layer(ManifestLayer m, WeightBlobReader blob, bool withValues)
     {
-        var attrs = m.Attributes.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal);
         var layer = new ArrayLayer(m.Name, OpOf(m), [.. m.Inputs], m.Output, m.InputShapes.Select(s => s.ToArray()).ToArray(), [.. m.OutputShape]);
-        return layer.Op switch
+        return m.Parameters switch
         {
-            ArrayOp.Conv => layer with { Window = Window(m.Name, attrs), Group = Int(m.Name, attrs, "group"), Weights = Weights(m, blob, withValues) },
-            ArrayOp.FullyConnected => layer with { Weights = Weights(m, blob, withValues) },
-            ArrayOp.MaxPool or ArrayOp.AveragePool => layer with
-            {
-                Window = Window(m.Name, attrs),
-                CountIncludePad = attrs.GetValueOrDefault("count_include_pad") == "true",
-            },
-            ArrayOp.Lrn => layer with
-            {
-                LrnSize = Int(m.Name, attrs, "size"),
-                LrnAlpha = Float(m.Name, attrs, "alpha"),
-                LrnBeta = Float(m.Name, attrs, "beta"),
-                LrnBias = Float(m.Name, attrs, "bias"),
-            },
-            ArrayOp.Softmax => layer with { Axis = Int(m.Name, attrs, "axis"), CoerceTo2D = attrs.GetValueOrDefault("coerce_2d") == "true" },
-            ArrayOp.Concat => layer with { Axis = Int(m.Name, attrs, "axis") },
+            ConvParameters conv => layer with { Window = conv.Window, Group = conv.Group, Weights = Weights(m, blob, withValues) },
+            PoolParameters pool => layer with { Window = pool.Window, CountIncludePad = pool.CountIncludePad },
+            LrnParameters lrn => layer with { LrnSize = lrn.Size, LrnAlpha = lrn.Alpha, LrnBeta = lrn.Beta, LrnBias = lrn.Bias },
+            SoftmaxParameters softmax => layer with { Axis = softmax.Axis, CoerceTo2D = softmax.CoerceTo2D },
+            AxisParameters axis when layer.Op == ArrayOp.Concat => layer with { Axis = axis.Axis },
+            _ when layer.Op == ArrayOp.FullyConnected => layer with { Weights = Weights(m, blob, withValues) },
             _ => layer,
         };
     }
@@ -117,45 +107,5 @@ public static class ManifestImporter
         {
             throw new FormatException($"layer '{m.Name}': the blob holds a {rows} × {columns} matrix, the manifest says {m.Weights.Rows} × {m.Weights.Columns}");
         }
-    }
-
-    private static Window Window(string layer, Dictionary<string, string> attrs)
-    {
-        var (kh, kw) = Pair(layer, attrs, "kernel");
-        var (sh, sw) = Pair(layer, attrs, "stride");
-        var (dh, dw) = attrs.ContainsKey("dilation") ? Pair(layer, attrs, "dilation") : (1, 1);
-        var pads = attrs.TryGetValue("pads", out var p) ? p.Split(',').Select(x => Parse(layer, "pads", x)).ToArray() : [0, 0, 0, 0];
-        if (pads.Length != 4)
-        {
-            throw new FormatException($"layer '{layer}': pads '{p}' is not top,left,bottom,right");
-        }
-
-        return new Window(kh, kw, sh, sw, dh, dw, pads[0], pads[1], pads[2], pads[3]);
-    }
-
-    private static (int, int) Pair(string layer, Dictionary<string, string> attrs, string name)
-    {
-        var text = attrs.GetValueOrDefault(name) ?? throw new FormatException($"layer '{layer}' lacks attribute '{name}'");
-        var parts = text.Split('x');
-        return parts.Length == 2 ? (Parse(layer, name, parts[0]), Parse(layer, name, parts[1])) : throw new FormatException($"layer '{layer}': {name} '{text}' is not HxW");
-    }
-
-    private static int Int(string layer, Dictionary<string, string> attrs, string name) =>
-        Parse(layer, name, attrs.GetValueOrDefault(name) ?? throw new FormatException($"layer '{layer}' lacks attribute '{name}'"));
-
-    private static int Parse(string layer, string name, string text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"layer '{layer}': {name} '{text}' is not an integer");
-
-    // Floats travel as "decimal/0xBITS"; the bits are exact.
-    private static float Float(string layer, Dictionary<string, string> attrs, string name)
-    {
-        var text = attrs.GetValueOrDefault(name) ?? throw new FormatException($"layer '{layer}' lacks attribute '{name}'");
-        var slash = text.IndexOf("/0x", StringComparison.Ordinal);
-        if (slash >= 0 && uint.TryParse(text.AsSpan(slash + 3), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var bits))
-        {
-            return BitConverter.UInt32BitsToSingle(bits);
-        }
-
-        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"layer '{layer}': {name} '{text}' is not a number");
     }
 }

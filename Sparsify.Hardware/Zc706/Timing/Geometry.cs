@@ -35,6 +35,6 @@ internal sealed record Geometry(
         var output = layer.OutputShape;
         return new Geometry(
             input[0], input[1] / layer.Group, input[2], input[3], output[2], output[3],
-            w.KernelH, w.StrideH, w.DilationH, w.PadTop, w.PadLeft, w.PadRight);
+            w.KernelH, w.StrideH, w.DilationH, w.Pads.Top, w.Pads.Left, w.Pads.Right);
     }
 }

@@ -19,7 +19,7 @@ public static class PostProcessTimer
         var inputElements = layer.InputShapes.Count == 0 ? 0 : layer.InputShapes[0].Aggregate(1L, (a, d) => a * d);
         var reads = layer.Op switch
         {
-            ArrayOp.MaxPool or ArrayOp.AveragePool => layer.OutputElements * layer.Window!.KernelH * layer.Window.KernelW,
+            ArrayOp.MaxPool or ArrayOp.AveragePool => layer.OutputElements * layer.Window!.Value.KernelH * layer.Window.Value.KernelW,
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
             ArrayOp.GlobalAveragePool => inputElements,

@@ -15,10 +15,12 @@ public sealed class ManifestAndBlobTests
     [TestMethod]
     public void OtherManifestVersionGivesAClearError()
     {
-        var text = LeNet().ManifestText.Replace("sparsify-manifest 2\n", "sparsify-manifest 3\n", StringComparison.Ordinal);
+        // Version 2 wrote op parameters as free-form 'attr' lines; its manifests are rebuilt, not read.
+        var text = LeNet().ManifestText.Replace("sparsify-manifest 3\n", "sparsify-manifest 2\n", StringComparison.Ordinal);
 
-        var e = Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text));
-        StringAssert.Contains(e.Message, "version 3 is not the one this Sparsify reads (2)");
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
+        Assert.AreEqual(ManifestProblem.UnsupportedVersion, e.Problem);
+        StringAssert.Contains(e.Message, "version 2 is not the one this Sparsify reads (3); rebuild the model");
         StringAssert.Contains(e.Message, "line 1");
     }
 
@@ -27,13 +29,15 @@ public sealed class ManifestAndBlobTests
     {
         var text = LeNet().ManifestText;
         Assert.IsNotNull(ManifestReader.Read(text));
-        var edited = text.Replace("  attr stride 1x1\n", "  attr stride 2x2\n", StringComparison.Ordinal);
+        var edited = text.Replace("  stride 1x1\n", "  stride 2x2\n", StringComparison.Ordinal);
         Assert.AreNotEqual(text, edited);
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(edited)).Message, "edited after Sparsify wrote it");
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(edited));
+        Assert.AreEqual(ManifestProblem.Edited, e.Problem);
+        StringAssert.Contains(e.Message, "edited after Sparsify wrote it");
         var lines = text.TrimEnd('\n').Split('\n');
         StringAssert.StartsWith(lines[^1], "manifest-sha256 ");
         var unsigned = string.Join('\n', lines[..^1]) + "\n";
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(unsigned)).Message, "edited after Sparsify wrote it");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(unsigned)).Message, "edited after Sparsify wrote it");
         Assert.IsNotNull(ManifestReader.Read(text.Replace("\n", "\r\n", StringComparison.Ordinal)), "CRLF line ends read as LF");
     }
 
@@ -42,14 +46,14 @@ public sealed class ManifestAndBlobTests
     {
         var text = LeNet().ManifestText;
 
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read("hello\n")).Message, "not a Sparsify manifest");
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(text[..(text.Length / 2)])).Message, "line");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read("hello\n")).Message, "not a Sparsify manifest");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text[..(text.Length / 2)])).Message, "line");
         var broken = text.Replace("  plan SparseUnrolled", "  plan Fast", StringComparison.Ordinal);
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(broken)).Message, "expected 'plan'");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(broken)).Message, "expected 'plan'");
     }
 
     [TestMethod]
-    public void TheReaderRefusesImpossibleCountsAndMatricesWithAFormatException()
+    public void TheReaderRefusesImpossibleCountsAndMatricesWithAManifestException()
     {
         var text = LeNet().ManifestText;
         static string Resign(string edited)
@@ -59,9 +63,9 @@ public sealed class ManifestAndBlobTests
         }
 
         var firstMatrix = text.Split('\n').First(l => l.StartsWith("  matrix ", StringComparison.Ordinal));
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(Resign(text.Replace(firstMatrix, "  matrix 6", StringComparison.Ordinal)))).Message, "ROWSxCOLUMNS");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(Resign(text.Replace(firstMatrix, "  matrix 6", StringComparison.Ordinal)))).Message, "expected AxB");
         var firstUnrolled = text.Split('\n').First(l => l.StartsWith("  unrolled ", StringComparison.Ordinal));
-        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => ManifestReader.Read(Resign(text.Replace(firstUnrolled, "  unrolled 2147483647", StringComparison.Ordinal)))).Message, "more 'nz' lines than the manifest has");
+        StringAssert.Contains(Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(Resign(text.Replace(firstUnrolled, "  unrolled 2147483647", StringComparison.Ordinal)))).Message, "more 'nz' lines than the manifest has");
     }
 
     [TestMethod]
@@ -91,7 +95,7 @@ public sealed class ManifestAndBlobTests
 
         CollectionAssert.Contains(lines, "model LeNet5");
         CollectionAssert.Contains(lines, "layer conv2");
-        CollectionAssert.Contains(lines, "  attr kernel 5x5");
+        CollectionAssert.Contains(lines, "  kernel 5x5");
         var conv2 = compiled.Manifest.Layers.Single(l => l.Name == "conv2").Weights!;
         var first = conv2.Unrolled[0];
         CollectionAssert.Contains(lines, $"  nz {first.Row} {first.Column} {first.Bits:x8}");

@@ -24,7 +24,7 @@ public sealed class ModelCompilerTests
         Assert.AreEqual(compiled.Manifest, ManifestReader.Read(compiled.ManifestText));
         CompiledModelAssert.WeightsMatch(graph, compiled);
         Assert.AreEqual(graph.Layers.Count, compiled.Manifest.Layers.Count);
-        Assert.IsTrue(compiled.ManifestText.StartsWith("sparsify-manifest 2\n", StringComparison.Ordinal));
+        Assert.IsTrue(compiled.ManifestText.StartsWith("sparsify-manifest 3\n", StringComparison.Ordinal));
     }
 
     [TestMethod]
@@ -60,9 +60,9 @@ public sealed class ModelCompilerTests
         Assert.AreEqual(compiled.Manifest, ManifestReader.Read(compiled.ManifestText));
         CompiledModelAssert.WeightsMatch(graph, compiled);
         var lrn = compiled.Manifest.Layers.Single(l => l.Name == "norm1");
-        Assert.AreEqual("5", lrn.Attributes.Single(a => a.Name == "size").Value);
+        Assert.AreEqual(5, ((LrnParameters)lrn.Parameters).Size);
         var conv2 = compiled.Manifest.Layers.Single(l => l.Name == "conv2");
-        Assert.AreEqual("2", conv2.Attributes.Single(a => a.Name == "group").Value);
+        Assert.AreEqual(2, ((ConvParameters)conv2.Parameters).Group);
     }
 
     [TestMethod]

@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.Text;
 using Sparsify.Runtime.Blob;
-using Sparsify.Runtime.Manifests;
+using Sparsify.Runtime.Kernels;
 
-namespace Sparsify.Core.Compilation;
+namespace Sparsify.Runtime.Manifests;
 
 /// <summary>
 /// Writes a <see cref="Manifest"/> as text. Line-oriented, one <c>key value</c> pair per line
 /// (values run to the end of the line), '\n' line ends, invariant culture, no timestamps or paths:
 /// the same model gives the same bytes. Layout:
 /// <code>
-/// sparsify-manifest 2
+/// sparsify-manifest 3
 /// model NAME
 /// class NAME
 /// source-sha256 HEX|none     (the model file compiled)
@@ -24,7 +24,11 @@ namespace Sparsify.Core.Compilation;
 ///   output NAME
 ///   input-shapes DIMS DIMS
 ///   output-shape DIMS
-///   attr KEY VALUE           (kernel, stride, dilation, pads, group, pool, ceil_mode, …)
+///   KEY VALUE                (the op's parameters, in a fixed order per op:
+///                             Conv: kernel KHxKW, stride, dilation, pads T,L,B,R, group
+///                             MaxPool, AveragePool: kernel, stride, dilation, pads, ceil-mode, count-include-pad
+///                             LRN: size, alpha, beta, bias (floats as DECIMAL/0xBITS, the bits exact)
+///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
 ///   scheme NAME
 ///   sparsity R               (round-trip double)
@@ -44,18 +48,12 @@ namespace Sparsify.Core.Compilation;
 /// </summary>
 public static class ManifestWriter
 {
-    /// <summary>The first line's keyword.</summary>
-    public const string Signature = ManifestFormat.Signature;
-
-    /// <summary>The format version written; readers refuse newer ones.</summary>
-    public const int CurrentVersion = ManifestFormat.CurrentVersion;
-
     /// <summary>The manifest as text.</summary>
     public static string Write(Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var t = new StringBuilder();
-        Line(t, Signature, Int(manifest.Version));
+        Line(t, ManifestFormat.Signature, Int(manifest.Version));
         Line(t, "model", Name(manifest.Model));
         Line(t, "class", Word(manifest.ClassName));
         Line(t, "source-sha256", Word(manifest.SourceSha256));
@@ -91,10 +89,7 @@ public static class ManifestWriter
         Line(t, "  output", Name(l.Output));
         Line(t, "  input-shapes", string.Join(" ", l.InputShapes.Select(Dims)));
         Line(t, "  output-shape", Dims(l.OutputShape));
-        foreach (var a in l.Attributes)
-        {
-            Line(t, "  attr", $"{Word(a.Name)} {OneLine(a.Value)}");
-        }
+        WriteParameters(t, l.Parameters);
 
         if (l.Weights is { } w)
         {
@@ -119,6 +114,48 @@ public static class ManifestWriter
         Line(t, "  reason", OneLine(l.Reason));
         t.Append("end\n");
     }
+
+    private static void WriteParameters(StringBuilder t, LayerParameters parameters)
+    {
+        switch (parameters)
+        {
+            case ConvParameters conv:
+                WriteWindow(t, conv.Window);
+                Line(t, "  group", Int(conv.Group));
+                break;
+            case PoolParameters pool:
+                WriteWindow(t, pool.Window);
+                Line(t, "  ceil-mode", Bool(pool.CeilMode));
+                Line(t, "  count-include-pad", Bool(pool.CountIncludePad));
+                break;
+            case LrnParameters lrn:
+                Line(t, "  size", Int(lrn.Size));
+                Line(t, "  alpha", ManifestNumbers.Format(lrn.Alpha));
+                Line(t, "  beta", ManifestNumbers.Format(lrn.Beta));
+                Line(t, "  bias", ManifestNumbers.Format(lrn.Bias));
+                break;
+            case AxisParameters axis:
+                Line(t, "  axis", Int(axis.Axis));
+                break;
+            case ReshapeParameters reshape:
+                Line(t, "  shape", string.Join(",", reshape.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture))));
+                break;
+            case SoftmaxParameters softmax:
+                Line(t, "  axis", Int(softmax.Axis));
+                Line(t, "  coerce-2d", Bool(softmax.CoerceTo2D));
+                break;
+        }
+    }
+
+    private static void WriteWindow(StringBuilder t, Window2D w)
+    {
+        Line(t, "  kernel", $"{Int(w.KernelH)}x{Int(w.KernelW)}");
+        Line(t, "  stride", $"{Int(w.StrideH)}x{Int(w.StrideW)}");
+        Line(t, "  dilation", $"{Int(w.DilationH)}x{Int(w.DilationW)}");
+        Line(t, "  pads", $"{Int(w.Pads.Top)},{Int(w.Pads.Left)},{Int(w.Pads.Bottom)},{Int(w.Pads.Right)}");
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static string Location(BlobLocation? l) => l is null
         ? "none"

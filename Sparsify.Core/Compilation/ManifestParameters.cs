@@ -1,0 +1,23 @@
+using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Core.Compilation;
+
+/// <summary>What each op needs to execute, as the manifest's typed parameters.</summary>
+internal static class ManifestParameters
+{
+    public static LayerParameters Of(Layer layer) => layer switch
+    {
+        ConvLayer conv => new ConvParameters(conv.Window, conv.Group),
+        PoolLayer pool => new PoolParameters(pool.Window, pool.CeilMode, pool.CountIncludePad),
+        LrnLayer lrn => new LrnParameters(lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias),
+        ConcatLayer concat => new AxisParameters(concat.Axis),
+        ReshapeLayer { FlattenAxis: int axis } => new AxisParameters(axis),
+        ReshapeLayer reshape => new ReshapeParameters(new(reshape.TargetShape!)),
+        SoftmaxLayer softmax => new SoftmaxParameters(softmax.Axis, softmax.CoerceTo2D),
+
+        // Relu, Add, GlobalAveragePool, Gemm: the op, shapes and weights say everything.
+        _ => NoParameters.Instance,
+    };
+}

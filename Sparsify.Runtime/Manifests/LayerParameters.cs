@@ -1,0 +1,117 @@
+using System;
+using Sparsify.Runtime.Kernels;
+
+namespace Sparsify.Runtime.Manifests;
+
+/// <summary>
+/// What an op needs to execute beyond its inputs and shapes: one record type per kind of op, so every
+/// reader of a manifest gets typed values and none parses text. Part of the manifest's schema (linked into
+/// the generator); <see cref="ManifestOps"/> says which op has which.
+/// </summary>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+abstract record LayerParameters
+{
+    private protected LayerParameters()
+    {
+    }
+}
+
+/// <summary>An op whose inputs and shapes say everything (Relu, Add, GlobalAveragePool, Gemm).</summary>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record NoParameters : LayerParameters
+{
+    private NoParameters()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static NoParameters Instance { get; } = new();
+}
+
+/// <summary>A convolution's window and groups.</summary>
+/// <param name="Window">Kernel, stride, dilation and padding.</param>
+/// <param name="Group">Groups the channels are split into (1: a full convolution).</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ConvParameters(Window2D Window, int Group) : LayerParameters;
+
+/// <summary>A max or average pool's window (the op says which).</summary>
+/// <param name="Window">Kernel, stride, dilation and padding.</param>
+/// <param name="CeilMode">Whether the output extent rounds up.</param>
+/// <param name="CountIncludePad">Whether an average counts padded positions.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record PoolParameters(Window2D Window, bool CeilMode, bool CountIncludePad) : LayerParameters;
+
+/// <summary>Local response normalisation across channels.</summary>
+/// <param name="Size">Channels in the window.</param>
+/// <param name="Alpha">Scale.</param>
+/// <param name="Beta">Exponent.</param>
+/// <param name="Bias">Added before the exponent.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record LrnParameters(int Size, float Alpha, float Beta, float Bias) : LayerParameters;
+
+/// <summary>The axis of a Concat or Flatten, as the compiler normalised it.</summary>
+/// <param name="Axis">The axis.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record AxisParameters(int Axis) : LayerParameters;
+
+/// <summary>A Reshape's target shape as the model gave it.</summary>
+/// <param name="Shape">Dimensions (0 copies the input's, -1 is inferred).</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ReshapeParameters(EquatableList<long> Shape) : LayerParameters;
+
+/// <summary>A softmax's axis.</summary>
+/// <param name="Axis">The axis.</param>
+/// <param name="CoerceTo2D">Whether the input is read as 2-D around the axis (opsets before 13).</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record SoftmaxParameters(int Axis, bool CoerceTo2D) : LayerParameters;
+
+/// <summary>The ops a manifest may hold, and which of them carry a weight matrix: the one list every reader and emitter goes by.</summary>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+static class ManifestOps
+{
+    /// <summary>Every op, in the order diagnostics list them.</summary>
+    public static readonly string[] Supported =
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Add", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
+
+    /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
+    public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;
+
+    /// <summary>Whether layers of <paramref name="op"/> have a weight matrix.</summary>
+    public static bool HasWeights(string op) => op is "Conv" or "Gemm";
+}

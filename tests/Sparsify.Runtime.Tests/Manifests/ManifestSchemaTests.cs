@@ -1,0 +1,107 @@
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Runtime.Tests.Manifests;
+
+/// <summary>Every kind of op parameters goes through the one writer and reader unchanged, and a missing or malformed parameter line is refused at its line.</summary>
+[TestClass]
+public sealed class ManifestSchemaTests
+{
+    [TestMethod]
+    public void EveryParameterKindRoundTripsExactly()
+    {
+        var manifest = EveryOp();
+        var text = ManifestWriter.Write(manifest);
+
+        Assert.AreEqual(manifest, ManifestReader.Read(text));
+        var lines = text.Split('\n');
+        foreach (var expected in new[]
+        {
+            "  kernel 3x3", "  stride 1x1", "  dilation 1x1", "  pads 1,1,1,1", "  group 2", "  ceil-mode false", "  count-include-pad true",
+            "  size 3", "  alpha 0.0001/0x38d1b717", "  beta 0.75/0x3f400000", "  axis 1", "  shape 1,-1", "  axis -1", "  coerce-2d false",
+        })
+        {
+            CollectionAssert.Contains(lines, expected);
+        }
+
+        Assert.IsFalse(lines.Any(l => l.TrimStart().StartsWith("attr ", StringComparison.Ordinal)), "no free-form attribute lines");
+    }
+
+    [TestMethod]
+    [DataRow("  group ", "expected 'group'")]
+    [DataRow("  count-include-pad ", "expected 'count-include-pad'")]
+    [DataRow("  beta ", "expected 'beta'")]
+    [DataRow("  shape ", "expected 'shape'")]
+    [DataRow("  coerce-2d ", "expected 'coerce-2d'")]
+    public void AMissingParameterIsRefusedAtItsLine(string key, string message)
+    {
+        var lines = ManifestWriter.Write(EveryOp()).TrimEnd('\n').Split('\n').ToList();
+        var at = lines.FindIndex(l => l.StartsWith(key, StringComparison.Ordinal));
+        lines.RemoveAt(at);
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(Resign(lines)));
+        Assert.AreEqual(ManifestProblem.Malformed, e.Problem);
+        Assert.AreEqual(at, e.Line);
+        StringAssert.Contains(e.Message, message);
+    }
+
+    [TestMethod]
+    [DataRow("  alpha ", "  alpha 0.0001", "DECIMAL/0xBITS")]
+    [DataRow("  alpha ", "  alpha 0.0001/0x38D1B717", "8 lowercase hex digits")]
+    [DataRow("  pads ", "  pads 1,1,1", "TOP,LEFT,BOTTOM,RIGHT")]
+    [DataRow("  kernel ", "  kernel 3", "expected AxB")]
+    [DataRow("  stride ", "  stride -1x1", "non-negative")]
+    [DataRow("  ceil-mode ", "  ceil-mode 1", "true or false")]
+    public void AMalformedParameterIsRefusedAtItsLine(string key, string replacement, string message)
+    {
+        var lines = ManifestWriter.Write(EveryOp()).TrimEnd('\n').Split('\n').ToList();
+        var at = lines.FindIndex(l => l.StartsWith(key, StringComparison.Ordinal));
+        lines[at] = replacement;
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(Resign(lines)));
+        Assert.AreEqual(at, e.Line);
+        StringAssert.Contains(e.Message, message);
+    }
+
+    [TestMethod]
+    public void ParametersThatReadButCannotRunAreRefusedAtTheLayer()
+    {
+        var manifest = EveryOp();
+        var layers = manifest.Layers.Select(l => l.Name == "conv"
+            ? l with { Parameters = new ConvParameters(Window2D.Create(3, 0, Padding2D.Uniform(1)), 2) }
+            : l);
+        var text = ManifestWriter.Write(manifest with { Layers = new(layers) });
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
+        Assert.AreEqual(ManifestProblem.InvalidLayer, e.Problem);
+        Assert.AreEqual("conv", e.Layer);
+        Assert.AreEqual(Array.IndexOf(text.Split('\n'), "layer conv"), e.Line);
+    }
+
+    // One layer of every parameter kind, with shapes that follow from them.
+    private static Manifest EveryOp()
+    {
+        static EquatableList<int> S(params int[] dims) => new(dims);
+        static ManifestLayer Layer(string name, string op, string[] inputs, EquatableList<int>[] shapes, EquatableList<int> output, LayerParameters parameters, ManifestWeights? weights = null) =>
+            new(name, op, new(inputs), name, new(shapes), output, parameters, weights, LayerExecution.Dense, "test", false);
+
+        var convWeights = new ManifestWeights(2, 9, "dense", 0, 18, 1, "dense", new BlobLocation(0, 72, BlobFormat.Fp32), new BlobLocation(80, 8, BlobFormat.Fp32), new([]));
+        ManifestLayer[] layers =
+        [
+            Layer("conv", "Conv", ["x"], [S(1, 2, 8, 8)], S(1, 2, 8, 8), new ConvParameters(Window2D.Create(3, 1, Padding2D.Uniform(1)), 2), convWeights),
+            Layer("pool", "AveragePool", ["conv"], [S(1, 2, 8, 8)], S(1, 2, 4, 4), new PoolParameters(Window2D.Create(2, 2, Padding2D.None), false, true)),
+            Layer("lrn", "LRN", ["pool"], [S(1, 2, 4, 4)], S(1, 2, 4, 4), new LrnParameters(3, 1e-4f, 0.75f, 1f)),
+            Layer("cat", "Concat", ["pool", "lrn"], [S(1, 2, 4, 4), S(1, 2, 4, 4)], S(1, 4, 4, 4), new AxisParameters(1)),
+            Layer("flat", "Flatten", ["cat"], [S(1, 4, 4, 4)], S(1, 64), new AxisParameters(1)),
+            Layer("shaped", "Reshape", ["flat"], [S(1, 64)], S(1, 64), new ReshapeParameters(new([1L, -1L]))),
+            Layer("prob", "Softmax", ["shaped"], [S(1, 64)], S(1, 64), new SoftmaxParameters(-1, false)),
+            Layer("sum", "Add", ["prob", "prob"], [S(1, 64), S(1, 64)], S(1, 64), NoParameters.Instance),
+        ];
+        return new Manifest(
+            ManifestFormat.CurrentVersion, "every-op", "EveryOp", ManifestFormat.NoSource, new string('a', 64), 96,
+            new([new ManifestValue("x", S(1, 2, 8, 8))]), new([new ManifestValue("sum", S(1, 64))]), new(layers));
+    }
+
+    private static string Resign(List<string> lines) => ManifestFormat.Sign(string.Join('\n', lines.Take(lines.Count - 1)) + "\n");
+}
