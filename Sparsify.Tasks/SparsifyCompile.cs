@@ -254,6 +254,7 @@ public sealed class SparsifyCompile : Microsoft.Build.Utilities.Task
         Log.LogMessage(MessageImportance.Normal, "{0}", Table(compiled.Report));
         Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {compiled.Report.Summary} -> {written.Manifest}");
         Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {compiled.Report.DataLine}");
+        Log.LogMessage(MessageImportance.Normal, "{0}", $"Sparsify: {settings.BaseName}: {compiled.Report.ExecutionLine}");
         if (compiled.Report.Calibration?.Plan is { } plan)
         {
             Log.LogMessage(MessageImportance.High, "{0}", $"Sparsify: {settings.BaseName}: {plan.Line}");

@@ -25,8 +25,10 @@ public sealed record CompilationReportRow(
 /// <summary>What a compilation produced, per layer and in total: the text written to <c>&lt;base&gt;.report.txt</c> and logged by the build.</summary>
 public sealed class CompilationReport
 {
-    private CompilationReport(string model, string scheme, IReadOnlyList<CompilationReportRow> rows, ModelSparsityReport sparsity, long blobBytes, CalibrationSummary? calibration)
+    private CompilationReport(
+        string model, string scheme, IReadOnlyList<CompilationReportRow> rows, ModelSparsityReport sparsity, long blobBytes, CalibrationSummary? calibration, ExecutionPlan execution)
     {
+        Execution = execution;
         Calibration = calibration;
         Model = model;
         Scheme = scheme;
@@ -52,6 +54,21 @@ public sealed class CompilationReport
 
     /// <summary>How calibration data were used and the held-out fidelity; null when the model was pruned without data.</summary>
     public CalibrationSummary? Calibration { get; }
+
+    /// <summary>How the layers run, as the lowering passes decided (the manifest's execution plan).</summary>
+    public ExecutionPlan Execution { get; }
+
+    /// <summary>One line on the execution plan: steps, layers folded and chained, buffers.</summary>
+    public string ExecutionLine
+    {
+        get
+        {
+            var steps = Execution.Steps;
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"execution: {steps.Count} steps for {Rows.Count} layers ({steps.Sum(s => s.Fused.Count)} folded into epilogues, {steps.Count(s => s.Feeds is not null)} convolutions writing the next one's input layout, {steps.Count(s => s.Companion is not null)} companion pairs); {Execution.BufferLengths.Count} activation buffers, {Execution.BufferLengths.Sum(b => (long)b) * 4:N0} B; passes {string.Join(", ", Lowering.ExecutionLowering.Passes)}");
+        }
+    }
 
     /// <summary>One line on the pruning's data: the calibration summary, or that there was none.</summary>
     public string DataLine => Calibration?.Line
@@ -85,6 +102,12 @@ public sealed class CompilationReport
         }
 
         t.Append(string.Create(c, $"{"total",-14} {string.Empty,-18} {string.Empty,-16} {string.Empty,-11} {Sparsity.Sparsity,8:0.0000} {Sparsity.NonZeros,11:N0} {Rows.Sum(r => r.Bytes),12:N0}\n"));
+        t.Append(ExecutionLine).Append('\n');
+        foreach (var step in Execution.Steps.Where(s => s.Reason.Length > 0))
+        {
+            t.Append("  ").Append(step.Layer).Append(": ").Append(step.Reason).Append('\n');
+        }
+
         return t.ToString();
     }
 
@@ -92,7 +115,8 @@ public sealed class CompilationReport
     public override string ToString() => ToText();
 
     internal static CompilationReport Build(
-        ModelGraph graph, ModelSparsityReport sparsity, IReadOnlyList<LayerPlan> plans, IReadOnlyDictionary<string, (string Format, FormatReport? Encoded)> formats, long blobBytes, CalibrationSummary? calibration)
+        ModelGraph graph, ModelSparsityReport sparsity, IReadOnlyList<LayerPlan> plans, IReadOnlyDictionary<string, (string Format, FormatReport? Encoded)> formats, long blobBytes,
+        CalibrationSummary? calibration, ExecutionPlan execution)
     {
         var reports = sparsity.Layers.ToDictionary(l => l.LayerName, StringComparer.Ordinal);
         var rows = graph.Layers.Zip(plans).Select(p =>
@@ -109,6 +133,6 @@ public sealed class CompilationReport
             return new CompilationReportRow(
                 layer.Name, layer.OpType, shape, string.Create(CultureInfo.InvariantCulture, $"{s.Rows}x{s.Columns}"), s.Sparsity, s.NonZeros, bytes, s.LoadImbalance, format, plan.Execution, plan.Reason);
         }).ToArray();
-        return new CompilationReport(graph.Name, sparsity.Scheme, rows, sparsity, blobBytes, calibration);
+        return new CompilationReport(graph.Name, sparsity.Scheme, rows, sparsity, blobBytes, calibration, execution);
     }
 }

@@ -6,6 +6,7 @@ using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Sparsity;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Formats;
+using Sparsify.Core.Compilation.Lowering;
 using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
@@ -91,11 +92,14 @@ public static class ModelCompiler
         var layers = graph.Layers.Zip(plans).Select(p => Describe(graph, p.First, p.Second, sparsity.GetValueOrDefault(p.First.Name), pruning, formats, entries)).ToArray();
         var manifest = new Manifest(
             ManifestFormat.CurrentVersion, graph.Name, options.ClassName ?? ClassNameOf(graph.Name), options.SourceSha256 ?? ManifestFormat.NoSource, sha, blob.Length,
-            new(graph.Inputs.Select(Value)), new(graph.Outputs.Select(Value)), new(layers));
+            new(graph.Inputs.Select(Value)), new(graph.Outputs.Select(Value)), new(layers), EmptyPlan);
+        manifest = manifest with { Execution = ExecutionLowering.Lower(manifest) };
         var text = ManifestWriter.Write(manifest);
-        var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length, calibration);
+        var compilationReport = CompilationReport.Build(graph, pruning.Report, plans, formats.ToDictionary(f => f.Key, f => (f.Value.Format, f.Value.Encoded)), blob.Length, calibration, manifest.Execution);
         return new CompiledModel(manifest, text, blob, compilationReport, pruning, plans);
     }
+
+    private static readonly ExecutionPlan EmptyPlan = new(new([]), new([]), new([]));
 
     /// <summary>The model name in PascalCase with non-identifier characters dropped (<c>lenet-5</c> → <c>Lenet5</c>).</summary>
     public static string ClassNameOf(string modelName)

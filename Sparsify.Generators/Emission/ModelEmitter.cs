@@ -81,29 +81,9 @@ internal static partial class ModelEmitter
         }
 
         text += $"; plan {l.Plan}{(l.Overridden ? " (override)" : string.Empty)}: {l.Reason}";
-        if (step.Fused.Count > 0)
+        if (step.Reason.Length > 0)
         {
-            text += $"; fused: {string.Join(" -> ", step.Fused.Select(f => $"{f.Name} ({f.Op})"))}";
-        }
-
-        if (step.InputFed)
-        {
-            text += "; input: the layout the step before wrote";
-        }
-
-        if (step.Feeds is { } next)
-        {
-            text += $"; output: written into {next.Layer.Name}'s input layout";
-        }
-
-        if (step.Companion is { } companion)
-        {
-            text += $"; also runs {companion.Layer.Name} from the same input layout in the same fork";
-        }
-
-        if (step.RunsWith is { } host)
-        {
-            text += $"; runs in {host.Layer.Name}'s call, reading its input layout";
+            text += "; " + step.Reason;
         }
 
         // Names, the op, the format and the reason are model text: one escaping for the whole line.

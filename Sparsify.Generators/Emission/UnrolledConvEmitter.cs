@@ -29,8 +29,8 @@ internal static class UnrolledConvEmitter
         var kernelPixels = window.KernelH * window.KernelW;
         int Offset(int column) => layout.Offset(
             column / kernelPixels,
-            GraphPlan.HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.Pads.Top, layoutWindow.DilationH, layoutWindow.Pads.Top, layoutWindow.KernelH),
-            GraphPlan.HostTap(column % window.KernelW, window.DilationW, window.Pads.Left, layoutWindow.DilationW, layoutWindow.Pads.Left, layoutWindow.KernelW));
+            HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.Pads.Top, layoutWindow.DilationH, layoutWindow.Pads.Top, layoutWindow.KernelH),
+            HostTap(column % window.KernelW, window.DilationW, window.Pads.Left, layoutWindow.DilationW, layoutWindow.Pads.Left, layoutWindow.KernelW));
 
         var ident = step.Ident;
         var layoutOf = step.RunsWith is { } host ? $"in Geometry{host.Ident}, " : string.Empty;
@@ -198,6 +198,13 @@ internal static class UnrolledConvEmitter
             Bits.Add(bits);
             return Bits.Count - 1;
         }
+    }
+
+    /// <summary>The runtime's ConvInputLayout host tap: the host's tap reading the padded row (column) the guest's tap k reads for the same output pixel, or -1.</summary>
+    private static int HostTap(int k, int guestDilation, int guestPad, int dilation, int pad, int kernel)
+    {
+        var r = (k * guestDilation) - guestPad + pad;
+        return r >= 0 && r % dilation == 0 && r / dilation < kernel ? r / dilation : -1;
     }
 
     /// <summary>The runtime's ConvInputLayout offsets, computed with its documented formula.</summary>

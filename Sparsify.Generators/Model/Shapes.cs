@@ -9,16 +9,7 @@ namespace Sparsify.Generators.Model;
 internal static class Shapes
 {
     /// <summary>Elements at batch 1 (every dimension after the first).</summary>
-    public static int ElementsAtBatchOne(this EquatableList<int> shape)
-    {
-        var n = 1;
-        for (var i = 1; i < shape.Count; i++)
-        {
-            n *= shape[i];
-        }
-
-        return n;
-    }
+    public static int ElementsAtBatchOne(this EquatableList<int> shape) => ExecutionPlan.ElementsAtBatchOne(shape);
 
     /// <summary>Like <c>1x3x224x224</c>.</summary>
     public static string Text(this EquatableList<int> shape) => string.Join("x", shape);

@@ -50,7 +50,7 @@ internal static class ManifestParsing
                 case ManifestProblem.UnknownOp:
                     Report(DiagnosticDescriptors.UnknownOp, e.Line, e.Layer ?? string.Empty, e.Detail);
                     break;
-                case ManifestProblem.InvalidLayer when e.Layer is not null:
+                case ManifestProblem.InvalidLayer or ManifestProblem.InvalidStep when e.Layer is not null:
                     Report(DiagnosticDescriptors.InvalidLayer, e.Line, e.Layer, e.Detail);
                     break;
                 default:

@@ -73,7 +73,7 @@ internal sealed partial class GpuModelBuilder
         Plan.Add($"{layer.Name}: relu");
     }
 
-    private void BuildAdd(int index, ManifestLayer layer)
+    private void BuildAdd(ExecutionStep step, ManifestLayer layer)
     {
         if (!layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))
         {
@@ -82,7 +82,7 @@ internal sealed partial class GpuModelBuilder
 
         var left = Input(layer, 0);
         var right = Input(layer, 1);
-        var (target, _, _, relu, fused) = Absorb(index, layer.Output, allowResidual: false);
+        var (target, _, _, relu, fused) = Epilogue(step);
         var y = Allocate(target, layer.OutputShape);
         var kernel = _kernels.Add;
         var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);

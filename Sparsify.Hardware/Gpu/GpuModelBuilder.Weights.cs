@@ -7,7 +7,7 @@ namespace Sparsify.Hardware.Gpu;
 /// <summary>Conv and Gemm: weights uploaded in the layout the compiler chose, kernels with fused epilogues.</summary>
 internal sealed partial class GpuModelBuilder
 {
-    private void BuildConv(int index, ManifestLayer layer)
+    private void BuildConv(ExecutionStep step, ManifestLayer layer)
     {
         var weights = layer.Weights ?? throw new InvalidDataException($"layer '{layer.Name}' (Conv) has no weights in the manifest");
         var conv = (ConvParameters)layer.Parameters;
@@ -36,7 +36,7 @@ internal sealed partial class GpuModelBuilder
         }
 
         var x = Input(layer, 0);
-        var (target, residual, hasResidual, relu, fused) = Absorb(index, layer.Output, allowResidual: true);
+        var (target, residual, hasResidual, relu, fused) = Epilogue(step);
         var y = Allocate(target, output);
         var (bias, hasBias) = Bias(weights);
         var epilogue = new Epilogue { HasBias = hasBias ? 1 : 0, HasResidual = hasResidual ? 1 : 0, Relu = relu ? 1 : 0 };
@@ -81,7 +81,7 @@ internal sealed partial class GpuModelBuilder
         }
     }
 
-    private void BuildGemm(int index, ManifestLayer layer)
+    private void BuildGemm(ExecutionStep step, ManifestLayer layer)
     {
         var weights = layer.Weights ?? throw new InvalidDataException($"layer '{layer.Name}' (Gemm) has no weights in the manifest");
         var input = layer.InputShapes[0];
@@ -93,7 +93,7 @@ internal sealed partial class GpuModelBuilder
         }
 
         var x = Input(layer, 0);
-        var (target, residual, hasResidual, relu, fused) = Absorb(index, layer.Output, allowResidual: true);
+        var (target, residual, hasResidual, relu, fused) = Epilogue(step);
         var y = Allocate(target, layer.OutputShape);
         var (bias, hasBias) = Bias(weights);
         var epilogue = new Epilogue { HasBias = hasBias ? 1 : 0, HasResidual = hasResidual ? 1 : 0, Relu = relu ? 1 : 0 };

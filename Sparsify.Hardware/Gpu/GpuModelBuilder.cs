@@ -8,9 +8,10 @@ namespace Sparsify.Hardware.Gpu;
 
 /// <summary>
 /// Turns a manifest into a list of kernel launches over buffers allocated here, once: one buffer per
-/// value (Flatten and Reshape alias their input), weights uploaded in their compressed arrays.
-/// Fuses what the generated CPU code fuses: a Conv or Gemm absorbs a following residual Add (when
-/// the other operand is already computed) and ReLU; an Add absorbs a following ReLU.
+/// value (Flatten and Reshape alias their input), weights uploaded in their compressed arrays. Launches
+/// follow the manifest's execution plan, so the epilogues fused are the generated CPU code's (a residual
+/// Add and a ReLU folded into a convolution, a ReLU into a Gemm or an Add); its input-layout links are
+/// CPU matters and ignored here.
 /// </summary>
 internal sealed partial class GpuModelBuilder
 {
@@ -19,9 +20,6 @@ internal sealed partial class GpuModelBuilder
     private readonly DeviceMemory _memory;
     private readonly KernelSet _kernels;
     private readonly Dictionary<string, ArrayView<float>> _values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<int>> _consumers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _graphOutputs;
-    private readonly HashSet<int> _fused = [];
     private readonly ArrayView<float> _none;
 
     public GpuModelBuilder(Accelerator accelerator, Manifest manifest, WeightBlobReader blob, DeviceMemory memory)
@@ -31,19 +29,6 @@ internal sealed partial class GpuModelBuilder
         _memory = memory;
         _kernels = new KernelSet(accelerator);
         _none = memory.Floats(1);
-        _graphOutputs = new HashSet<string>(manifest.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        for (var l = 0; l < manifest.Layers.Count; l++)
-        {
-            foreach (var input in manifest.Layers[l].Inputs)
-            {
-                if (!_consumers.TryGetValue(input, out var list))
-                {
-                    _consumers[input] = list = [];
-                }
-
-                list.Add(l);
-            }
-        }
     }
 
     /// <summary>The launches, in order.</summary>
@@ -62,12 +47,10 @@ internal sealed partial class GpuModelBuilder
             _values[input.Name] = _memory.Floats(Elements(input.Shape));
         }
 
-        for (var l = 0; l < _manifest.Layers.Count; l++)
+        var layers = _manifest.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var step in _manifest.Execution.Steps)
         {
-            if (!_fused.Contains(l))
-            {
-                BuildLayer(l, _manifest.Layers[l]);
-            }
+            BuildStep(step, layers[step.Layer]);
         }
 
         foreach (var output in _manifest.Outputs)
@@ -79,15 +62,15 @@ internal sealed partial class GpuModelBuilder
         }
     }
 
-    private void BuildLayer(int index, ManifestLayer layer)
+    private void BuildStep(ExecutionStep step, ManifestLayer layer)
     {
         switch (layer.Op)
         {
             case "Conv":
-                BuildConv(index, layer);
+                BuildConv(step, layer);
                 break;
             case "Gemm":
-                BuildGemm(index, layer);
+                BuildGemm(step, layer);
                 break;
             case "MaxPool" or "AveragePool":
                 BuildPool(layer);
@@ -102,7 +85,7 @@ internal sealed partial class GpuModelBuilder
                 BuildRelu(layer);
                 break;
             case "Add":
-                BuildAdd(index, layer);
+                BuildAdd(step, layer);
                 break;
             case "Concat":
                 BuildConcat(layer);
@@ -119,46 +102,26 @@ internal sealed partial class GpuModelBuilder
         }
     }
 
-    /// <summary>
-    /// What a Conv or Gemm writing <paramref name="output"/> can absorb: a residual Add whose other
-    /// operand exists already (when <paramref name="allowResidual"/>), then a ReLU. Returns the value
-    /// the fused kernel writes and the epilogue's pieces; marks the absorbed layers.
-    /// </summary>
-    private (string Target, ArrayView<float> Residual, bool HasResidual, bool Relu, string Description) Absorb(int index, string output, bool allowResidual)
+    /// <summary>The epilogue the plan folded into <paramref name="step"/>: the value its kernel writes, the residual and the ReLU.</summary>
+    private (string Target, ArrayView<float> Residual, bool HasResidual, bool Relu, string Description) Epilogue(ExecutionStep step)
     {
-        var target = output;
-        var residual = _none;
-        var hasResidual = false;
         var description = string.Empty;
-        if (allowResidual && SoleConsumer(index, target) is int add && _manifest.Layers[add].Op == "Add" && _manifest.Layers[add].Inputs.Count == 2)
+        var residual = _none;
+        if (step.Residual is { } other)
         {
-            var layer = _manifest.Layers[add];
-            var other = layer.Inputs[0] == target ? layer.Inputs[1] : layer.Inputs[0];
-            if (other != target && _values.TryGetValue(other, out var view) && layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))
-            {
-                residual = view;
-                hasResidual = true;
-                target = layer.Output;
-                _fused.Add(add);
-                description += $" + residual {other} ({layer.Name})";
-            }
+            residual = _values.TryGetValue(other, out var view)
+                ? view
+                : throw new InvalidDataException($"step '{step.Layer}' adds '{other}' before any layer writes it");
+            description += $" + residual {other} ({step.Fused[0]})";
         }
 
-        var relu = false;
-        if (SoleConsumer(index, target) is int r && _manifest.Layers[r].Op == "Relu")
+        if (step.Relu)
         {
-            relu = true;
-            target = _manifest.Layers[r].Output;
-            _fused.Add(r);
-            description += $" + relu ({_manifest.Layers[r].Name})";
+            description += $" + relu ({step.Fused[step.Fused.Count - 1]})";
         }
 
-        return (target, residual, hasResidual, relu, description);
+        return (step.Output, residual, step.Residual is not null, step.Relu, description);
     }
-
-    // The only layer reading a value, if it comes later and the value is not a graph output.
-    private int? SoleConsumer(int index, string value) =>
-        !_graphOutputs.Contains(value) && _consumers.TryGetValue(value, out var list) && list.Count == 1 && list[0] > index ? list[0] : null;
 
     private ArrayView<float> Input(ManifestLayer layer, int operand) =>
         _values.TryGetValue(layer.Inputs[operand], out var view)

@@ -17,6 +17,7 @@ namespace Sparsify.Runtime.Manifests;
 /// <param name="Inputs">Graph inputs in order.</param>
 /// <param name="Outputs">Graph outputs in order.</param>
 /// <param name="Layers">Layers in execution order.</param>
+/// <param name="Execution">How the layers run: steps, their links and the activation buffers (<see cref="ExecutionPlan"/>).</param>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
@@ -24,7 +25,7 @@ public
 #endif
 sealed record Manifest(
     int Version, string Model, string ClassName, string SourceSha256, string BlobSha256, long BlobLength,
-    EquatableList<ManifestValue> Inputs, EquatableList<ManifestValue> Outputs, EquatableList<ManifestLayer> Layers);
+    EquatableList<ManifestValue> Inputs, EquatableList<ManifestValue> Outputs, EquatableList<ManifestLayer> Layers, ExecutionPlan Execution);
 
 /// <summary>A named value and its shape (batch first).</summary>
 /// <param name="Name">The value's name.</param>

@@ -25,6 +25,9 @@ enum ManifestProblem
     /// <summary>A layer that reads but does not fit its op, plan or graph.</summary>
     InvalidLayer,
 
+    /// <summary>An execution step that reads but does not fit the layers or the other steps.</summary>
+    InvalidStep,
+
     /// <summary>Well-formed lines whose digest does not hold: edited after Sparsify wrote them.</summary>
     Edited,
 }

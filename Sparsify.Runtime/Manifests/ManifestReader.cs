@@ -62,6 +62,10 @@ static class ManifestReader
         var outputs = new List<ManifestValue>();
         var layers = new List<ManifestLayer>();
         var layerLines = new List<int>();
+        var steps = new List<ExecutionStep>();
+        var stepLines = new List<int>();
+        var buffers = new List<int>();
+        var values = new List<ValueBuffer>();
         while (!cursor.AtEnd)
         {
             var (key, value) = cursor.Next();
@@ -76,6 +80,19 @@ static class ManifestReader
                 case "layer":
                     layerLines.Add(cursor.Line);
                     layers.Add(ReadLayer(cursor.Name(value), cursor));
+                    break;
+                case "step":
+                    stepLines.Add(cursor.Line);
+                    steps.Add(ReadStep(cursor.Name(value), cursor));
+                    break;
+                case "buffer":
+                    buffers.Add(cursor.Int(value));
+                    break;
+                case "value":
+                    var parts = Words(value);
+                    values.Add(parts.Length == 3
+                        ? new ValueBuffer(cursor.Name(parts[0]), cursor.Int(parts[1]), cursor.Int(parts[2]))
+                        : throw cursor.Error($"expected 'value NAME BUFFER FLOATS', found '{value}'"));
                     break;
                 case ManifestFormat.DigestKey:
                     // Whether it is the last line, and the digest of the ones before, is checked below.
@@ -100,14 +117,21 @@ static class ManifestReader
                 $"its last line is not the '{ManifestFormat.DigestKey}' of the lines before it: the manifest was edited after Sparsify wrote it; rebuild the model");
         }
 
-        var manifest = new Manifest(version, model, className, source, blobSha, blobLength, new(inputs), new(outputs), new(layers));
+        var plan = new ExecutionPlan(new(steps), new(buffers), new(values));
+        var manifest = new Manifest(version, model, className, source, blobSha, blobLength, new(inputs), new(outputs), new(layers), plan);
         if (ManifestChecks.FirstProblem(manifest) is { } problem)
         {
             var line = problem.Layer is { } index ? layerLines[index] : cursor.FirstLineOf("input");
             throw new ManifestException(ManifestProblem.InvalidLayer, line, problem.Text, problem.Layer is { } i ? layers[i].Name : null);
         }
 
-        lines = new ManifestLines(classLine, sourceLine, new(layerLines));
+        if (ExecutionChecks.FirstProblem(manifest) is { } planProblem)
+        {
+            var line = planProblem.Step is { } index ? stepLines[index] : cursor.FirstLineOf(planProblem.Key);
+            throw new ManifestException(ManifestProblem.InvalidStep, line, planProblem.Text, planProblem.Step is { } i ? steps[i].Layer : null);
+        }
+
+        lines = new ManifestLines(classLine, sourceLine, new(layerLines), new(stepLines));
         return manifest;
     }
 
@@ -161,6 +185,28 @@ static class ManifestReader
         cursor.Expect("end");
         return new ManifestLayer(name, op, new(inputs), output, new(inputShapes), outputShape, parameters, weights, plan.Value, reason, overridden);
     }
+
+    private static ExecutionStep ReadStep(string layer, Cursor cursor)
+    {
+        var fused = new List<string>();
+        foreach (var name in Words(cursor.Expect("fused")))
+        {
+            fused.Add(cursor.Name(name));
+        }
+
+        var output = cursor.Name(cursor.Expect("output"));
+        var residual = Optional(cursor.Expect("residual"), cursor);
+        var relu = cursor.Bool(cursor.Expect("relu"));
+        var feeds = Optional(cursor.Expect("feeds"), cursor);
+        var inputFed = cursor.Bool(cursor.Expect("input-fed"));
+        var companion = Optional(cursor.Expect("companion"), cursor);
+        var runsWith = Optional(cursor.Expect("runs-with"), cursor);
+        var why = cursor.Expect("why");
+        cursor.Expect("end");
+        return new ExecutionStep(layer, new(fused), output, residual, relu, feeds, inputFed, companion, runsWith, why);
+    }
+
+    private static string? Optional(string token, Cursor cursor) => token.Length == 0 ? null : cursor.Name(token);
 
     private static LayerParameters ReadParameters(string op, Cursor cursor)
     {
@@ -397,9 +443,10 @@ static class ManifestReader
 /// <param name="Class">The <c>class</c> line.</param>
 /// <param name="Source">The <c>source-sha256</c> line.</param>
 /// <param name="Layers">Each layer's <c>layer</c> line, in order.</param>
+/// <param name="Steps">Each step's <c>step</c> line, in order.</param>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
 public
 #endif
-sealed record ManifestLines(int Class, int Source, EquatableList<int> Layers);
+sealed record ManifestLines(int Class, int Source, EquatableList<int> Layers, EquatableList<int> Steps);

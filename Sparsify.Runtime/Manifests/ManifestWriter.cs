@@ -42,6 +42,19 @@ namespace Sparsify.Runtime.Manifests;
 ///   overridden true|false
 ///   reason TEXT
 /// end
+/// step NAME                  (the execution plan: one block per step, in order; NAME is the layer doing the work)
+///   fused NAME NAME          (layers folded into its epilogue; nothing after the key when none)
+///   output NAME
+///   residual NAME            (each NAME below may be absent: the key alone)
+///   relu true|false
+///   feeds NAME               (the step whose input layout this one writes)
+///   input-fed true|false
+///   companion NAME           (the step this one runs in its fork)
+///   runs-with NAME           (the step that runs this one)
+///   why TEXT
+/// end
+/// buffer FLOATS              (one per activation buffer, by index)
+/// value NAME BUFFER FLOATS   (each model input and step output)
 /// manifest-sha256 HEX        (last line: SHA-256 of every line before it)
 /// </code>
 /// Names of the model, its values and layers are written by <see cref="ManifestFormat.EncodeName"/>, so any text survives.
@@ -73,6 +86,8 @@ public static class ManifestWriter
         {
             WriteLayer(t, l);
         }
+
+        WritePlan(t, manifest.Execution);
 
         // Last: the digest of every line above, so a hand edit reads as one, not as a different model.
         return ManifestFormat.Sign(t.ToString());
@@ -114,6 +129,37 @@ public static class ManifestWriter
         Line(t, "  reason", OneLine(l.Reason));
         t.Append("end\n");
     }
+
+    private static void WritePlan(StringBuilder t, ExecutionPlan plan)
+    {
+        foreach (var s in plan.Steps)
+        {
+            Line(t, "step", Name(s.Layer));
+            Line(t, "  fused", string.Join(" ", s.Fused.Select(Name)));
+            Line(t, "  output", Name(s.Output));
+            Line(t, "  residual", Optional(s.Residual));
+            Line(t, "  relu", Bool(s.Relu));
+            Line(t, "  feeds", Optional(s.Feeds));
+            Line(t, "  input-fed", Bool(s.InputFed));
+            Line(t, "  companion", Optional(s.Companion));
+            Line(t, "  runs-with", Optional(s.RunsWith));
+            Line(t, "  why", OneLine(s.Reason));
+            t.Append("end\n");
+        }
+
+        foreach (var length in plan.BufferLengths)
+        {
+            Line(t, "buffer", Int(length));
+        }
+
+        foreach (var v in plan.Values)
+        {
+            Line(t, "value", $"{Name(v.Value)} {Int(v.Buffer)} {Int(v.Length)}");
+        }
+    }
+
+    // An absent name is an empty value: no name token is empty.
+    private static string Optional(string? name) => name is null ? string.Empty : Name(name);
 
     private static void WriteParameters(StringBuilder t, LayerParameters parameters)
     {
@@ -161,7 +207,8 @@ public static class ManifestWriter
         ? "none"
         : string.Create(CultureInfo.InvariantCulture, $"{l.Offset} {l.Length} {l.Format.ToString().ToLowerInvariant()}");
 
-    private static void Line(StringBuilder t, string key, string value) => t.Append(key).Append(' ').Append(value).Append('\n');
+    private static void Line(StringBuilder t, string key, string value) =>
+        (value.Length == 0 ? t.Append(key) : t.Append(key).Append(' ').Append(value)).Append('\n');
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -17,7 +17,8 @@ internal static class ManifestMutator
         "model", "class", "input", "output", "layer", "  op", "  inputs", "  output", "  input-shapes", "  output-shape", "  kernel", "  stride", "  dilation",
         "  pads", "  group", "  ceil-mode", "  count-include-pad", "  size", "  alpha", "  beta", "  bias", "  axis", "  shape", "  coerce-2d", "  matrix",
         "  scheme", "  sparsity", "  nonzeros", "  group-size", "  format", "  weights-blob", "  bias-blob", "  unrolled", "  nz", "  plan",
-        "  overridden", "  reason", "end", "manifest-sha256", "sparsify-manifest",
+        "  overridden", "  reason", "end", "step", "  fused", "  residual", "  relu", "  feeds", "  input-fed", "  companion", "  runs-with",
+        "  why", "buffer", "value", "manifest-sha256", "sparsify-manifest",
     ];
 
     private static readonly string[] Inserts = ["\n", "\r", " ", "x", "0", "-", "%", "%2", "\u2028", "\u0085", "\u202e", "\0", "9999999999", ",", "/0x"];

@@ -192,6 +192,20 @@ public sealed class ModelTextEscapingTests
                 Output = rename(l.Output),
                 Reason = l.Reason + rename("reason of " + l.Name),
             }).ToEquatableList(),
+            Execution = model.Manifest.Execution with
+            {
+                Steps = model.Manifest.Execution.Steps.Select(s => s with
+                {
+                    Layer = rename(s.Layer),
+                    Fused = s.Fused.Select(rename).ToEquatableList(),
+                    Output = rename(s.Output),
+                    Residual = s.Residual is null ? null : rename(s.Residual),
+                    Feeds = s.Feeds is null ? null : rename(s.Feeds),
+                    Companion = s.Companion is null ? null : rename(s.Companion),
+                    RunsWith = s.RunsWith is null ? null : rename(s.RunsWith),
+                }).ToEquatableList(),
+                Values = model.Manifest.Execution.Values.Select(v => v with { Value = rename(v.Value) }).ToEquatableList(),
+            },
         },
     };
 

@@ -84,6 +84,22 @@ public sealed partial class ConvInputLayout
         && _geometry.OutHeight == _geometry.InHeight && _geometry.OutWidth == _geometry.InWidth
         && PlaneStride == _geometry.InHeight * _geometry.InWidth;
 
+    /// <summary>
+    /// Whether a convolution before this one may write this layout instead of a tensor: the convolution
+    /// reads at stride 1 or 2 without dilation, the layout is a copy (not the image itself), and every input
+    /// value has a place in its planes. The compiler's lowering decides chaining by this rule.
+    /// </summary>
+    public bool CanBeFed
+    {
+        get
+        {
+            ref readonly var n = ref _geometry;
+            return n.StrideH is 1 or 2 && n.StrideW is 1 or 2 && n.DilationH == 1 && n.DilationW == 1 && !IsIdentity
+                && (n.InHeight - 1 + n.PadTop) / n.StrideH < n.OutHeight + ((n.KernelHeight - 1) / n.StrideH)
+                && (n.InWidth - 1 + n.PadLeft) / n.StrideW < GridWidth;
+        }
+    }
+
     /// <summary>The layout of one image (batch 1) of a convolution.</summary>
     /// <exception cref="ArgumentException">The geometry has a non-positive size, stride, dilation or group, or padding below zero.</exception>
     public static ConvInputLayout For(in ConvGeometry g)

@@ -33,10 +33,7 @@ public sealed unsafe partial class SparseConvolutionDriver
 
         var n = next._geometry;
         var g = _geometry;
-        return n.InChannels == g.OutChannels && n.InHeight == g.OutHeight && n.InWidth == g.OutWidth
-            && n.StrideH is 1 or 2 && n.StrideW is 1 or 2 && n.DilationH == 1 && n.DilationW == 1 && !next._layout.IsIdentity
-            && (n.InHeight - 1 + n.PadTop) / n.StrideH < n.OutHeight + ((n.KernelHeight - 1) / n.StrideH)
-            && (n.InWidth - 1 + n.PadLeft) / n.StrideW < next._layout.GridWidth;
+        return n.InChannels == g.OutChannels && n.InHeight == g.OutHeight && n.InWidth == g.OutWidth && next._layout.CanBeFed;
     }
 
     /// <summary>

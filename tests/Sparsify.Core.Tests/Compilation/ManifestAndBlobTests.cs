@@ -80,6 +80,7 @@ public sealed class ManifestAndBlobTests
             Outputs = new(manifest.Outputs.Select(v => v with { Name = Hostile(v.Name) })),
             Layers = new(manifest.Layers.Select(l => l with { Name = Hostile(l.Name), Inputs = new(l.Inputs.Select(Hostile)), Output = Hostile(l.Output) })),
         };
+        renamed = renamed with { Execution = Sparsify.Core.Compilation.Lowering.ExecutionLowering.Lower(renamed) };
         var text = ManifestWriter.Write(renamed);
 
         Assert.AreEqual(renamed, ManifestReader.Read(text));

@@ -79,6 +79,41 @@ public sealed class ManifestSchemaTests
         Assert.AreEqual(Array.IndexOf(text.Split('\n'), "layer conv"), e.Line);
     }
 
+    [TestMethod]
+    public void AnExecutionPlanThatDoesNotFitItsLayersIsRefusedAtTheStep()
+    {
+        var manifest = EveryOp();
+        var plan = manifest.Execution;
+        ExecutionStep Step(string layer) => plan.Steps.Single(s => s.Layer == layer);
+        Manifest With(params ExecutionStep[] steps) => manifest with { Execution = plan with { Steps = new(steps) } };
+        var others = plan.Steps.Where(s => s.Layer is not ("prob" or "sum")).ToArray();
+
+        // A ReLU is the only thing a Softmax cannot be followed by in one step: here an Add is folded into it.
+        var foldedAdd = Step("prob") with { Fused = new(["sum"]), Output = "sum" };
+        Expect(With([.. others, foldedAdd]), "prob", "cannot be folded");
+        Expect(With([.. others, Step("prob")]), null, "layer 'sum' runs in no step");
+        Expect(With([.. others, Step("sum"), Step("prob")]), "sum", "reads 'prob' before any step writes it");
+        Expect(With([.. others, Step("prob") with { Feeds = "sum" }, Step("sum") with { InputFed = true }]), "prob", "cannot feed 'sum'");
+        Expect(With([.. others, Step("prob"), Step("sum") with { RunsWith = "conv" }]), "sum", "must be the next step");
+        var unbuffered = manifest with { Execution = plan with { Values = new(plan.Values.Where(v => v.Value != "lrn")) } };
+        Expect(unbuffered, "lrn", "has no buffer");
+        var apart = manifest with { Execution = plan with { Values = new(plan.Values.Select(v => v.Value == "flat" ? v with { Buffer = 5 } : v)) } };
+        Expect(apart, "flat", "must share it");
+    }
+
+    private static void Expect(Manifest manifest, string? step, string message)
+    {
+        var text = ManifestWriter.Write(manifest);
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
+        Assert.AreEqual(ManifestProblem.InvalidStep, e.Problem, e.Message);
+        Assert.AreEqual(step, e.Layer, e.Message);
+        StringAssert.Contains(e.Message, message);
+        if (step is not null)
+        {
+            Assert.AreEqual(Array.IndexOf(text.Split('\n'), "step " + step), e.Line, e.Message);
+        }
+    }
+
     // One layer of every parameter kind, with shapes that follow from them.
     private static Manifest EveryOp()
     {
@@ -98,9 +133,19 @@ public sealed class ManifestSchemaTests
             Layer("prob", "Softmax", ["shaped"], [S(1, 64)], S(1, 64), new SoftmaxParameters(-1, false)),
             Layer("sum", "Add", ["prob", "prob"], [S(1, 64), S(1, 64)], S(1, 64), NoParameters.Instance),
         ];
+
+        // One step per layer; Flatten and Reshape relabel the buffer of their input.
+        var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty));
+        int[] lengths = [128, 128, 32, 32, 64, 64, 64];
+        ValueBuffer[] values =
+        [
+            new("x", 0, 128), new("conv", 1, 128), new("pool", 2, 32), new("lrn", 3, 32), new("cat", 4, 64), new("flat", 4, 64),
+            new("shaped", 4, 64), new("prob", 5, 64), new("sum", 6, 64),
+        ];
         return new Manifest(
             ManifestFormat.CurrentVersion, "every-op", "EveryOp", ManifestFormat.NoSource, new string('a', 64), 96,
-            new([new ManifestValue("x", S(1, 2, 8, 8))]), new([new ManifestValue("sum", S(1, 64))]), new(layers));
+            new([new ManifestValue("x", S(1, 2, 8, 8))]), new([new ManifestValue("sum", S(1, 64))]), new(layers),
+            new ExecutionPlan(new(steps), new(lengths), new(values)));
     }
 
     private static string Resign(List<string> lines) => ManifestFormat.Sign(string.Join('\n', lines.Take(lines.Count - 1)) + "\n");

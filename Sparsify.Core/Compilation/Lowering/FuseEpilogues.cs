@@ -1,0 +1,70 @@
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Core.Compilation.Lowering;
+
+/// <summary>
+/// Lowering pass 1: folds Conv→Add, Conv→ReLU, Conv→Add→ReLU, Gemm→ReLU and Add→ReLU into one step when
+/// the intermediate value has that one reader and is no model output, and (for the Add) the residual exists
+/// before the convolution runs. Every other layer is a step of its own.
+/// </summary>
+internal static class FuseEpilogues
+{
+    public static List<StepDraft> Run(Manifest manifest)
+    {
+        var layers = manifest.Layers;
+        var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            producer[layers[i].Output] = i;
+            foreach (var input in layers[i].Inputs)
+            {
+                if (!readers.TryGetValue(input, out var list))
+                {
+                    readers[input] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        var outputs = manifest.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        ManifestLayer? SoleReader(string value, string op) =>
+            !outputs.Contains(value) && readers.TryGetValue(value, out var r) && r.Count == 1 && layers[r[0]].Op == op ? layers[r[0]] : null;
+
+        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var steps = new List<StepDraft>();
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            if (consumed.Contains(layer.Name))
+            {
+                continue;
+            }
+
+            var step = new StepDraft(layer);
+            if (layer.Op == "Conv" && SoleReader(step.Output, "Add") is { } add)
+            {
+                var other = add.Inputs[0] == step.Output ? add.Inputs[1] : add.Inputs[0];
+                if (other != step.Output && (!producer.TryGetValue(other, out var p) || p < i))
+                {
+                    step.Residual = other;
+                    step.Fused.Add(add);
+                    step.Output = add.Output;
+                }
+            }
+
+            if (layer.Op is "Conv" or "Gemm" or "Add" && SoleReader(step.Output, "Relu") is { } relu)
+            {
+                step.Relu = true;
+                step.Fused.Add(relu);
+                step.Output = relu.Output;
+            }
+
+            consumed.UnionWith(step.Fused.Select(f => f.Name));
+            steps.Add(step);
+        }
+
+        return steps;
+    }
+}

@@ -1,0 +1,49 @@
+using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Core.Compilation.Lowering;
+
+/// <summary>A step while the lowering passes shape it; <see cref="ExecutionLowering"/> freezes it into an <see cref="ExecutionStep"/>.</summary>
+internal sealed class StepDraft(ManifestLayer layer)
+{
+    public ManifestLayer Layer { get; } = layer;
+
+    public List<ManifestLayer> Fused { get; } = [];
+
+    public string Output { get; set; } = layer.Output;
+
+    public string? Residual { get; set; }
+
+    public bool Relu { get; set; }
+
+    public StepDraft? Feeds { get; set; }
+
+    public bool InputFed { get; set; }
+
+    public StepDraft? Companion { get; set; }
+
+    public StepDraft? RunsWith { get; set; }
+
+    /// <summary>Flatten and Reshape only relabel a buffer.</summary>
+    public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
+
+    public bool IsSparseConv => Layer.Op == "Conv" && Layer.Plan is LayerExecution.SparseTable or LayerExecution.SparseUnrolled;
+
+    /// <summary>The values the step reads that it does not produce itself (its layer's inputs and the residual).</summary>
+    public IEnumerable<string> Reads()
+    {
+        var produced = new HashSet<string>(StringComparer.Ordinal) { Layer.Output };
+        produced.UnionWith(Fused.Select(f => f.Output));
+        return Layer.Inputs.Concat(Fused.SelectMany(f => f.Inputs)).Where(v => !produced.Contains(v)).Distinct(StringComparer.Ordinal);
+    }
+
+    /// <summary>The run-time geometry of a Conv layer at batch 1, as the generated code builds it.</summary>
+    public static ConvGeometry Geometry(ManifestLayer conv)
+    {
+        var p = (ConvParameters)conv.Parameters;
+        var w = p.Window;
+        var x = conv.InputShapes[0];
+        var y = conv.OutputShape;
+        return new ConvGeometry(1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, p.Group);
+    }
+}

@@ -1,0 +1,63 @@
+namespace Sparsify.Runtime.Manifests;
+
+/// <summary>
+/// How a compiled model runs, as the compiler lowered it: the layers grouped into steps (a layer and the
+/// layers folded into its epilogue), which sparse convolutions write straight into the next one's input
+/// layout or share one with a companion, and which activation buffer holds each value. Decided once, by the
+/// compiler's lowering passes; the generator prints it, the other run times follow it. Part of the
+/// manifest's schema (linked into the generator).
+/// </summary>
+/// <param name="Steps">The steps in execution order; a companion comes right before the step that runs it.</param>
+/// <param name="BufferLengths">Floats of each activation buffer, by index.</param>
+/// <param name="Values">Where each value lives: model inputs, and every step's output.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ExecutionPlan(EquatableList<ExecutionStep> Steps, EquatableList<int> BufferLengths, EquatableList<ValueBuffer> Values)
+{
+    /// <summary>The floats a value of <paramref name="shape"/> takes at batch 1 (every dimension after the first): its buffer length.</summary>
+    /// <param name="shape">The value's shape, batch first (each dimension at least 1, the product within int).</param>
+    public static int ElementsAtBatchOne(EquatableList<int> shape)
+    {
+        long n = 1;
+        for (var i = 1; i < shape.Count; i++)
+        {
+            n = System.Math.Min(n * shape[i], int.MaxValue);
+        }
+
+        return (int)n;
+    }
+}
+
+/// <summary>One unit of work: a layer, and the Add and ReLU layers folded into its epilogue.</summary>
+/// <param name="Layer">The layer that does the work.</param>
+/// <param name="Fused">The layers folded into its epilogue, in order (an Add, a ReLU, or an Add then a ReLU).</param>
+/// <param name="Output">The value the step writes: the last folded layer's output, or the layer's own.</param>
+/// <param name="Residual">The value a folded Add adds before the ReLU, or null.</param>
+/// <param name="Relu">Whether a ReLU is folded.</param>
+/// <param name="Feeds">The sparse convolution whose input layout this step writes instead of its output tensor, or null.</param>
+/// <param name="InputFed">Whether the step before wrote this step's input layout (its input tensor is never made).</param>
+/// <param name="Companion">The sparse convolution of the same input this step also runs, on its own input layout, or null.</param>
+/// <param name="RunsWith">The step that runs this one as its companion, or null.</param>
+/// <param name="Reason">Why the step is shaped so (one line, for the report and the generated code).</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ExecutionStep(
+    string Layer, EquatableList<string> Fused, string Output, string? Residual, bool Relu,
+    string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason);
+
+/// <summary>The activation buffer a value lives in.</summary>
+/// <param name="Value">The value.</param>
+/// <param name="Buffer">The buffer's index.</param>
+/// <param name="Length">The value's floats at batch 1 (the first of the buffer's).</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ValueBuffer(string Value, int Buffer, int Length);

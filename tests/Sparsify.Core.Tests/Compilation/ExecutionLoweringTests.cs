@@ -1,0 +1,146 @@
+using Sparsify.Core.Compilation;
+using Sparsify.Core.Compilation.Lowering;
+using Sparsify.Runtime.Blob;
+using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Core.Tests.Compilation;
+
+/// <summary>Each lowering pass on small hand-built graphs: what it folds, chains, pairs and shares, and what it leaves alone.</summary>
+[TestClass]
+public sealed class ExecutionLoweringTests
+{
+    private static readonly Window2D Same3x3 = Window2D.Create(3, 1, Padding2D.Uniform(1));
+
+    [TestMethod]
+    public void AResidualAddAndItsReluFoldIntoTheConvolution()
+    {
+        var plan = Lower(
+        [
+            Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Op("add", "Add", ["conv", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]),
+            Op("relu", "Relu", ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6]),
+        ], output: "relu");
+
+        var step = plan.Steps.Single();
+        Assert.AreEqual("conv", step.Layer);
+        CollectionAssert.AreEqual(new[] { "add", "relu" }, step.Fused.ToArray());
+        Assert.AreEqual("x", step.Residual);
+        Assert.IsTrue(step.Relu);
+        Assert.AreEqual("relu", step.Output);
+        StringAssert.Contains(step.Reason, "fused: add (Add) -> relu (Relu)");
+    }
+
+    [TestMethod]
+    public void AValueWithTwoReadersOrAModelOutputIsNotFolded()
+    {
+        var twoReaders = Lower(
+        [
+            Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Op("relu", "Relu", ["conv"], [[1, 4, 6, 6]], [1, 4, 6, 6]),
+            Op("add", "Add", ["relu", "conv"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]),
+        ], output: "add");
+        Assert.IsEmpty(twoReaders.Steps[0].Fused, "conv's output is read twice");
+        CollectionAssert.AreEqual(new[] { "conv", "relu", "add" }, twoReaders.Steps.Select(s => s.Layer).ToArray());
+
+        var output = Lower(
+        [
+            Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Op("relu", "Relu", ["conv"], [[1, 4, 6, 6]], [1, 4, 6, 6]),
+        ], output: "conv", extraOutput: "relu");
+        Assert.IsEmpty(output.Steps[0].Fused, "a model output is made");
+    }
+
+    [TestMethod]
+    public void ASparseConvolutionWritesTheNextOnesInputLayoutOnlyWhenBothAreSparse()
+    {
+        ManifestLayer[] Chain(LayerExecution second) =>
+        [
+            Conv("a", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.SparseTable),
+            Op("relu", "Relu", ["a"], [[1, 4, 6, 6]], [1, 4, 6, 6]),
+            Conv("b", "relu", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, second),
+        ];
+
+        var chained = Lower(Chain(LayerExecution.SparseUnrolled), output: "b");
+        Assert.AreEqual("b", chained.Steps[0].Feeds);
+        Assert.IsTrue(chained.Steps[1].InputFed);
+        StringAssert.Contains(chained.Steps[0].Reason, "written into b's input layout");
+
+        var dense = Lower(Chain(LayerExecution.Dense), output: "b");
+        Assert.IsNull(dense.Steps[0].Feeds);
+        Assert.IsFalse(dense.Steps[1].InputFed);
+    }
+
+    [TestMethod]
+    public void AProjectionShortcutRunsBesideTheStrideTwoConvolutionOnItsLayout()
+    {
+        var plan = Lower(
+        [
+            Conv("shortcut", "x", [1, 4, 8, 8], [1, 4, 4, 4], Window2D.Create(1, 2, Padding2D.None), LayerExecution.SparseTable),
+            Conv("main", "x", [1, 4, 8, 8], [1, 4, 4, 4], Window2D.Create(3, 2, Padding2D.Uniform(1)), LayerExecution.SparseTable),
+            Op("add", "Add", ["main", "shortcut"], [[1, 4, 4, 4], [1, 4, 4, 4]], [1, 4, 4, 4]),
+        ], output: "add");
+
+        CollectionAssert.AreEqual(new[] { "shortcut", "main" }, plan.Steps.Select(s => s.Layer).ToArray());
+        Assert.AreEqual("main", plan.Steps[0].RunsWith);
+        Assert.AreEqual("shortcut", plan.Steps[1].Companion);
+        Assert.AreEqual("shortcut", plan.Steps[1].Residual, "the shortcut's output exists when the host's epilogue adds it");
+    }
+
+    [TestMethod]
+    public void ADeadValuesBufferIsReusedAndAFlattenSharesItsInputs()
+    {
+        var plan = Lower(
+        [
+            Conv("a", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Conv("b", "a", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Conv("c", "b", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Op("flat", "Flatten", ["c"], [[1, 4, 6, 6]], [1, 144], new AxisParameters(1)),
+        ], output: "flat");
+
+        int BufferOf(string value) => plan.Values.Single(v => v.Value == value).Buffer;
+        Assert.AreEqual(BufferOf("x"), BufferOf("b"), "x is dead once a has run");
+        Assert.AreNotEqual(BufferOf("a"), BufferOf("b"));
+        Assert.AreEqual(BufferOf("c"), BufferOf("flat"));
+        Assert.HasCount(2, plan.BufferLengths);
+    }
+
+    [TestMethod]
+    public void EveryLoweredPlanPassesTheReadersChecks()
+    {
+        foreach (var model in new[] { Training.Models.ModelBuilders.LeNet5(), Training.Models.ModelBuilders.AlexNet() })
+        {
+            var compiled = ModelCompiler.Compile(model, new CompileOptions { Sparsity = 0.9, Scheme = "locality" });
+            Assert.AreEqual(compiled.Manifest.Execution, ManifestReader.Read(compiled.ManifestText).Execution);
+            StringAssert.Contains(compiled.Report.ToText(), "execution: ");
+        }
+    }
+
+    private static ExecutionPlan Lower(ManifestLayer[] layers, string output, string? extraOutput = null)
+    {
+        var input = layers[0].InputShapes[0];
+        ManifestValue Out(string name) => new(name, layers.Single(l => l.Output == name).OutputShape);
+        var outputs = extraOutput is null ? new[] { Out(output) } : [Out(output), Out(extraOutput)];
+        var manifest = new Manifest(
+            ManifestFormat.CurrentVersion, "m", "M", ManifestFormat.NoSource, new string('0', 64), 1 << 20,
+            new([new ManifestValue("x", input)]), new(outputs), new(layers), new ExecutionPlan(new([]), new([]), new([])));
+        var plan = ExecutionLowering.Lower(manifest);
+
+        // What the passes produce is what the reader accepts.
+        Assert.AreEqual(plan, ManifestReader.Read(ManifestWriter.Write(manifest with { Execution = plan })).Execution);
+        return plan;
+    }
+
+    private static ManifestLayer Conv(string name, string input, int[] x, int[] y, Window2D window, LayerExecution plan)
+    {
+        var columns = x[1] * window.KernelH * window.KernelW;
+        var format = plan == LayerExecution.Dense ? BlobFormat.Fp32 : BlobFormat.Csr;
+        var weights = new ManifestWeights(
+            y[1], columns, "unstructured", 0.5, plan == LayerExecution.SparseUnrolled ? 0 : y[1] * columns / 2, 1, plan.ToString(),
+            plan == LayerExecution.SparseUnrolled ? null : new BlobLocation(0, 64, format), null, new([]));
+        return new ManifestLayer(name, "Conv", new([input]), name, new([new(x)]), new(y), new ConvParameters(window, 1), weights, plan, "test", false);
+    }
+
+    private static ManifestLayer Op(string name, string op, string[] inputs, int[][] shapes, int[] output, LayerParameters? parameters = null) =>
+        new(name, op, new(inputs), name, new(shapes.Select(s => new EquatableList<int>(s))), new(output), parameters ?? NoParameters.Instance, null, LayerExecution.Dense, "test", false);
+}
