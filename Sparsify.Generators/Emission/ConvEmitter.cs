@@ -62,14 +62,15 @@ internal sealed class ConvEmitter : LayerEmitter
         };
     }
 
-    /// <summary>The ConvGeometry constructor arguments at batch 1.</summary>
+    /// <summary>The ConvGeometry constructor arguments at batch 1, as the compiler derives the geometry.</summary>
     public static string Geometry(ManifestLayer layer)
     {
-        var conv = (ConvParameters)layer.Parameters;
-        var w = conv.Window;
-        var x = layer.InputShapes[0];
-        var y = layer.OutputShape;
-        int[] args = [1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, conv.Group];
+        var g = ConvParameters.GeometryOf(layer);
+        int[] args =
+        [
+            g.Batch, g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth, g.KernelHeight, g.KernelWidth,
+            g.StrideH, g.StrideW, g.DilationH, g.DilationW, g.PadTop, g.PadLeft, g.Group,
+        ];
         return string.Join(", ", System.Linq.Enumerable.Select(args, Literals.Int));
     }
 }

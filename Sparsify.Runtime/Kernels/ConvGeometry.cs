@@ -4,8 +4,14 @@ namespace Sparsify.Runtime.Kernels;
 /// Everything a 2-D convolution kernel needs to know about its shapes, resolved once per layer.
 /// Tensors are NCHW; weights are [OutChannels, InChannels / Group, KernelHeight, KernelWidth].
 /// The bottom and right padding are implied by <see cref="OutHeight"/> and <see cref="OutWidth"/>.
+/// The generator compiles this file as linked source, to print a layer's geometry as the compiler derives it.
 /// </summary>
-public readonly record struct ConvGeometry(
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+readonly record struct ConvGeometry(
     int Batch,
     int InChannels, int InHeight, int InWidth,
     int OutChannels, int OutHeight, int OutWidth,

@@ -44,7 +44,19 @@ internal
 #else
 public
 #endif
-sealed record ConvParameters(Window2D Window, int Group) : LayerParameters;
+sealed record ConvParameters(Window2D Window, int Group) : LayerParameters
+{
+    /// <summary>The run-time geometry of <paramref name="conv"/>, a Conv layer, at batch 1: what its kernels and input layout are built from.</summary>
+    /// <param name="conv">A layer whose parameters are <see cref="ConvParameters"/>.</param>
+    public static ConvGeometry GeometryOf(ManifestLayer conv)
+    {
+        var p = (ConvParameters)conv.Parameters;
+        var w = p.Window;
+        var x = conv.InputShapes[0];
+        var y = conv.OutputShape;
+        return new ConvGeometry(1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, p.Group);
+    }
+}
 
 /// <summary>A max or average pool's window (the op says which).</summary>
 /// <param name="Window">Kernel, stride, dilation and padding.</param>

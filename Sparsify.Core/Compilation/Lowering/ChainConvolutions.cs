@@ -33,7 +33,7 @@ internal static class ChainConvolutions
             }
 
             var j = steps.FindIndex(i + 1, s => s.RunsWith is null && s.Layer.Inputs.Count > 0 && s.Layer.Inputs[0] == first.Output && s.Residual != first.Output);
-            if (j < 0 || !steps[j].IsSparseConv || !ConvInputLayout.For(StepDraft.Geometry(steps[j].Layer)).CanBeFed)
+            if (j < 0 || !steps[j].IsSparseConv || !ConvInputLayout.For(ConvParameters.GeometryOf(steps[j].Layer)).CanBeFed)
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation.Lowering;
 
@@ -22,9 +23,9 @@ internal static class PairCompanions
                 continue;
             }
 
-            var layout = ConvInputLayout.For(StepDraft.Geometry(host.Layer));
+            var layout = ConvInputLayout.For(ConvParameters.GeometryOf(host.Layer));
             var c = steps.FindIndex(s => !ReferenceEquals(s, host) && s.IsSparseConv && !s.InputFed && s.Feeds is null && s.Residual is null
-                && s.Companion is null && s.RunsWith is null && s.Layer.Inputs[0] == host.Layer.Inputs[0] && layout.CanHost(StepDraft.Geometry(s.Layer)));
+                && s.Companion is null && s.RunsWith is null && s.Layer.Inputs[0] == host.Layer.Inputs[0] && layout.CanHost(ConvParameters.GeometryOf(s.Layer)));
             if (c < 0 || (c < h && steps.Skip(c + 1).Take(h - c - 1).Any(s => s.Reads().Contains(steps[c].Output))))
             {
                 continue;

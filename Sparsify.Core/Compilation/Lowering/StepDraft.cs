@@ -1,4 +1,3 @@
-using Sparsify.Runtime.Kernels;
 using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation.Lowering;
@@ -35,15 +34,5 @@ internal sealed class StepDraft(ManifestLayer layer)
         var produced = new HashSet<string>(StringComparer.Ordinal) { Layer.Output };
         produced.UnionWith(Fused.Select(f => f.Output));
         return Layer.Inputs.Concat(Fused.SelectMany(f => f.Inputs)).Where(v => !produced.Contains(v)).Distinct(StringComparer.Ordinal);
-    }
-
-    /// <summary>The run-time geometry of a Conv layer at batch 1, as the generated code builds it.</summary>
-    public static ConvGeometry Geometry(ManifestLayer conv)
-    {
-        var p = (ConvParameters)conv.Parameters;
-        var w = p.Window;
-        var x = conv.InputShapes[0];
-        var y = conv.OutputShape;
-        return new ConvGeometry(1, x[1], x[2], x[3], y[1], y[2], y[3], w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, w.Pads.Top, w.Pads.Left, p.Group);
     }
 }
