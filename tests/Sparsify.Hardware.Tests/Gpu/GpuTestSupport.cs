@@ -33,6 +33,12 @@ internal static class GpuComparison
         using var model = IlgpuModel.Create(SharedDevice.Instance.Accelerator, compiled.Manifest, new WeightBlobReader(compiled.Blob));
         var actual = model.Run(input);
         AssertClose(expected, actual, string.Join("\n", model.Plan));
+
+        // The runner follows the manifest's execution plan: one launch (or view) per step, the step's layer first.
+        Assert.HasCount(compiled.Manifest.Execution.Steps.Count, model.Plan, string.Join("\n", model.Plan));
+        CollectionAssert.AreEqual(
+            compiled.Manifest.Execution.Steps.Select(s => s.Layer).ToArray(),
+            model.Plan.Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]).ToArray());
         return model.Plan;
     }
 
