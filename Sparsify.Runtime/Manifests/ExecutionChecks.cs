@@ -151,7 +151,7 @@ static class ExecutionChecks
             return "a reshape relabels its input's buffer, so its output must share it";
         }
 
-        return LinkProblem(manifest, step, index, layer, stepOf);
+        return LinkProblem(manifest.Execution.Steps, step, index, layer, layers, stepOf);
     }
 
     // Conv → [Add] → [ReLU], Gemm → [ReLU], Add → [ReLU]: the epilogues the kernels have.
@@ -188,11 +188,12 @@ static class ExecutionChecks
             : null;
     }
 
-    private static string? LinkProblem(Manifest manifest, ExecutionStep step, int index, ManifestLayer layer, Dictionary<string, int> stepOf)
+    private static string? LinkProblem(
+        EquatableList<ExecutionStep> steps, ExecutionStep step, int index, ManifestLayer layer, Dictionary<string, ManifestLayer> layers, Dictionary<string, int> stepOf)
     {
-        var steps = manifest.Execution.Steps;
-        bool IsSparseConv(ManifestLayer l) => l.Op == "Conv" && l.Plan != LayerExecution.Dense;
-        ManifestLayer LayerOf(ExecutionStep s) => manifest.Layers.First(l => l.Name == s.Layer);
+        // Steps before this one name layers already checked; a later one may not, so look it up softly.
+        bool IsSparseConv(ManifestLayer? l) => l is { IsSparseConvolution: true };
+        ManifestLayer? LayerOf(ExecutionStep s) => layers.TryGetValue(s.Layer, out var l) ? l : null;
 
         if (step.Feeds is { } fed)
         {
@@ -204,7 +205,7 @@ static class ExecutionChecks
             var next = steps[j];
             var nextLayer = LayerOf(next);
             if (!IsSparseConv(layer) || !IsSparseConv(nextLayer) || step.RunsWith is not null || !next.InputFed
-                || nextLayer.Inputs[0] != step.Output || next.Residual == step.Output || next.RunsWith is not null)
+                || nextLayer!.Inputs[0] != step.Output || next.Residual == step.Output || next.RunsWith is not null)
             {
                 return $"it cannot feed '{fed}': both must be sparse convolutions, the second reading this step's output and marked as fed";
             }
@@ -226,7 +227,7 @@ static class ExecutionChecks
             var companionLayer = LayerOf(companion);
             if (!IsSparseConv(layer) || !IsSparseConv(companionLayer) || step.RunsWith is not null
                 || companion.Residual is not null || companion.InputFed || companion.Feeds is not null || companion.Companion is not null
-                || companionLayer.Inputs[0] != layer.Inputs[0])
+                || companionLayer!.Inputs[0] != layer.Inputs[0])
             {
                 return $"'{companionName}' cannot run with it: both must be sparse convolutions of one input, the companion without residual or links of its own";
             }

@@ -71,7 +71,11 @@ public
 #endif
 sealed record ManifestLayer(
     string Name, string Op, EquatableList<string> Inputs, string Output, EquatableList<EquatableList<int>> InputShapes, EquatableList<int> OutputShape,
-    LayerParameters Parameters, ManifestWeights? Weights, LayerExecution Plan, string Reason, bool Overridden);
+    LayerParameters Parameters, ManifestWeights? Weights, LayerExecution Plan, string Reason, bool Overridden)
+{
+    /// <summary>A convolution planned sparse: the layers whose input layouts can be fed or shared.</summary>
+    public bool IsSparseConvolution => Op == "Conv" && Plan is LayerExecution.SparseTable or LayerExecution.SparseUnrolled;
+}
 
 /// <summary>The weights of a Conv or Gemm layer.</summary>
 /// <param name="Rows">Rows of the weight matrix (output channels or features).</param>

@@ -26,7 +26,7 @@ internal sealed class StepDraft(ManifestLayer layer)
     /// <summary>Flatten and Reshape only relabel a buffer.</summary>
     public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
 
-    public bool IsSparseConv => Layer.Op == "Conv" && Layer.Plan is LayerExecution.SparseTable or LayerExecution.SparseUnrolled;
+    public bool IsSparseConv => Layer.IsSparseConvolution;
 
     /// <summary>The values the step reads that it does not produce itself (its layer's inputs and the residual).</summary>
     public IEnumerable<string> Reads()

@@ -95,6 +95,8 @@ public sealed class ManifestSchemaTests
         Expect(With([.. others, Step("sum"), Step("prob")]), "sum", "reads 'prob' before any step writes it");
         Expect(With([.. others, Step("prob") with { Feeds = "sum" }, Step("sum") with { InputFed = true }]), "prob", "cannot feed 'sum'");
         Expect(With([.. others, Step("prob"), Step("sum") with { RunsWith = "conv" }]), "sum", "must be the next step");
+        var ghost = Step("sum") with { Layer = "ghost", InputFed = true };
+        Expect(With([.. others, Step("prob") with { Feeds = "ghost" }, ghost]), "prob", "cannot feed 'ghost'");
         var unbuffered = manifest with { Execution = plan with { Values = new(plan.Values.Where(v => v.Value != "lrn")) } };
         Expect(unbuffered, "lrn", "has no buffer");
         var apart = manifest with { Execution = plan with { Values = new(plan.Values.Select(v => v.Value == "flat" ? v with { Buffer = 5 } : v)) } };
