@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Sparsify.Generators.Model;
 using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Manifests;
@@ -38,28 +39,66 @@ internal sealed class ConvEmitter : LayerEmitter
     /// <summary>The trailing factory argument of a companion: the convolution whose input layout it reads.</summary>
     public static string LayoutOf(Step step) => step.RunsWith is { } host ? $", in Geometry{host.Ident}" : string.Empty;
 
-    // A companion runs inside its host's call.
+    // A companion runs inside its host's step.
     private static void EmitRun(EmitContext context, Step step, string input, string output, string relu)
     {
         if (step.RunsWith is null)
         {
-            context.Run.Line(SparseRun(context, step, input, output, relu));
+            var ident = step.Ident;
+            context.Fields.Line($"private readonly SparseConvolutionStep _step{ident};");
+            context.Wiring.Line($"_step{ident} = new SparseConvolutionStep({Wiring(step, relu)});");
+            context.Run.Line($"_step{ident}.Run({Spans(context, step, input, output)});");
         }
     }
 
-    /// <summary>A sparse driver's call: from its own input or the layout the step before wrote, into a tensor or the next step's layout, with its companion.</summary>
-    private static string SparseRun(EmitContext context, Step step, string input, string output, string relu)
+    /// <summary>The step's constructor arguments: its driver, threads, ReLU, and the links the plan gives it.</summary>
+    private static string Wiring(Step step, string relu)
     {
-        var driver = $"_driver{step.Ident}";
-        var residual = context.Residual(step);
-        var companion = step.Companion is { } c ? $"_driver{c.Ident}, {Literals.Bool(c.Relu)}, {context.Plan.Span(c.Output)}, " : string.Empty;
-        return (step.InputFed, step.Feeds) switch
+        var args = new List<string> { $"_driver{step.Ident}", "threads", $"relu: {relu}" };
+        if (step.InputFed)
         {
-            (false, null) => $"{driver}.Run({input}, {residual}, {relu}, {output}, {companion}_threads);",
-            (false, { } next) => $"{driver}.RunInto({input}, {residual}, {relu}, _driver{next.Ident}, {companion}_threads);",
-            (true, null) => $"{driver}.RunOnFedLayout({residual}, {relu}, {output}, {companion}_threads);",
-            (true, { } next) => $"{driver}.RunOnFedLayoutInto({residual}, {relu}, _driver{next.Ident}, {companion}_threads);",
-        };
+            args.Add("inputFed: true");
+        }
+
+        if (step.Feeds is { } next)
+        {
+            args.Add($"feeds: _driver{next.Ident}");
+        }
+
+        if (step.Companion is { } c)
+        {
+            args.Add($"companion: _driver{c.Ident}");
+            args.Add($"companionRelu: {Literals.Bool(c.Relu)}");
+        }
+
+        return string.Join(", ", args);
+    }
+
+    /// <summary>The tensors of one call, named: those the wiring leaves to the step (a fed input, a fed output) are left out.</summary>
+    private static string Spans(EmitContext context, Step step, string input, string output)
+    {
+        var args = new List<string>();
+        if (!step.InputFed)
+        {
+            args.Add($"input: {input}");
+        }
+
+        if (step.Residual is not null)
+        {
+            args.Add($"residual: {context.Residual(step)}");
+        }
+
+        if (step.Feeds is null)
+        {
+            args.Add($"output: {output}");
+        }
+
+        if (step.Companion is { } c)
+        {
+            args.Add($"companionOutput: {context.Plan.Span(c.Output)}");
+        }
+
+        return string.Join(", ", args);
     }
 
     /// <summary>The ConvGeometry constructor arguments at batch 1, as the compiler derives the geometry.</summary>

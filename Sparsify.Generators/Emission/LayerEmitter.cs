@@ -16,6 +16,9 @@ internal sealed class EmitContext(ModelSpec model, GraphPlan plan)
 
     public CodeWriter Constructor { get; } = new(2);
 
+    /// <summary>Constructor code that binds steps to each other, after every layer is built, in run order.</summary>
+    public CodeWriter Wiring { get; } = new(2);
+
     /// <summary>The steps of <c>Run</c>, inside its <c>try</c> block.</summary>
     public CodeWriter Run { get; } = new(3);
 

@@ -40,9 +40,14 @@ internal static partial class ModelEmitter
         }
 
         w.Line($"var weights = EmbeddedWeights.Load(typeof({model.ClassName}).Assembly, WeightsResourceName, BlobLength, BlobSha256);")
-            .Append(context.Constructor)
-            .Close()
-            .Line();
+            .Append(context.Constructor);
+        if (!context.Wiring.IsEmpty)
+        {
+            w.Line("// The steps' wiring, in the order they run: checked and allocated here, once.")
+                .Append(context.Wiring);
+        }
+
+        w.Close().Line();
     }
 
     private static void WriteRun(CodeWriter w, ModelSpec model, GraphPlan plan, EmitContext context)

@@ -42,7 +42,7 @@ public sealed class ResNet18Tests
         Assert.IsLessThanOrEqualTo(1e-4 * scale, worst, $"max |difference| {worst} vs max |output| {scale}");
         if (sparsity >= 0.5)
         {
-            StringAssert.Contains(generated.Source, ".RunOnFedLayout(");
+            StringAssert.Contains(generated.Source, ", inputFed: true");
         }
     }
 }

@@ -3,20 +3,15 @@ namespace Sparsify.Runtime.Kernels;
 /// <summary>
 /// Two convolutions in a row without the tensor between them: the first writes its results straight
 /// into the second's input layout, so the second neither copies its input nor is the tensor written.
+/// A <see cref="SparseConvolutionStep"/> binds the pair once; here are the rule and the epilogue.
 /// </summary>
 public sealed unsafe partial class SparseConvolutionDriver
 {
-    // The layout this run writes instead of an NCHW output (null: NCHW), and where its planes sit.
-    private float* _target;
-    private int _targetPlaneStride;
-    private int _targetGridWidth;
-    private int _targetPadTop;
-    private int _targetPadLeft;
-    private int _targetStrideH;
-    private int _targetStrideW;
-
     // Whether a feeding driver has written this driver's layout since this driver last ran.
     private bool _layoutFed;
+
+    // The driver bound to write this driver's input layout (null: none; at most one).
+    private SparseConvolutionDriver? _feeder;
 
     /// <summary>
     /// Whether this driver can write its output into <paramref name="next"/>'s input layout: next reads a
@@ -36,59 +31,46 @@ public sealed unsafe partial class SparseConvolutionDriver
         return n.InChannels == g.OutChannels && n.InHeight == g.OutHeight && n.InWidth == g.OutWidth && next._layout.CanBeFed;
     }
 
-    /// <summary>
-    /// Convolves one image as <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/> does, but writes the results into <paramref name="next"/>'s
-    /// input layout instead of a tensor; <paramref name="next"/> then runs from that layout
-    /// (<see cref="RunOnFedLayout(ReadOnlySpan{float}, bool, Span{float}, int)"/> or
-    /// <see cref="RunOnFedLayoutInto(ReadOnlySpan{float}, bool, SparseConvolutionDriver, int)"/>).
-    /// Neither driver may run on another thread meanwhile.
-    /// </summary>
-    /// <exception cref="ArgumentException">This driver cannot feed <paramref name="next"/> (see <see cref="CanFeed"/>), or a span is too short.</exception>
-    public void RunInto(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, int threads)
-        => Execute(input, fed: false, residual, relu, default, next, threads, default);
+    /// <summary>Whether a step is bound to write this driver's input layout.</summary>
+    internal bool HasFeeder => _feeder is not null;
 
-    /// <summary>
-    /// Convolves the image a feeding driver wrote into this driver's input layout
-    /// (output as in <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">No driver has fed the layout since this driver last ran.</exception>
-    /// <exception cref="ArgumentException">A span is too short, or the residual overlaps the output.</exception>
-    public void RunOnFedLayout(ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
-        => Execute(default, fed: true, residual, relu, output, next: null, threads, default);
-
-    /// <summary>
-    /// Convolves the image a feeding driver wrote into this driver's input layout and writes the results
-    /// into <paramref name="next"/>'s input layout in turn (a chain of convolutions without tensors between them).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">No driver has fed the layout since this driver last ran.</exception>
-    /// <exception cref="ArgumentException">This driver cannot feed <paramref name="next"/>, or the residual is too short.</exception>
-    public void RunOnFedLayoutInto(ReadOnlySpan<float> residual, bool relu, SparseConvolutionDriver next, int threads)
-        => Execute(default, fed: true, residual, relu, default, next, threads, default);
-
-    private void Target(SparseConvolutionDriver next)
+    /// <summary>Records <paramref name="feeder"/> as the one driver that writes this driver's input layout.</summary>
+    internal void BindFeeder(SparseConvolutionDriver feeder)
     {
-        _target = next._bufferPointer;
-        _targetPlaneStride = next._layout.PlaneStride;
-        _targetGridWidth = next._layout.GridWidth;
-        _targetPadTop = next._geometry.PadTop;
-        _targetPadLeft = next._geometry.PadLeft;
-        _targetStrideH = next._geometry.StrideH;
-        _targetStrideW = next._geometry.StrideW;
+        if (_feeder is not null && !ReferenceEquals(_feeder, feeder))
+        {
+            throw new ArgumentException($"the input layout of {_geometry} is already written by another convolution", nameof(feeder));
+        }
+
+        _feeder = feeder;
     }
+
+    /// <summary>Where a feeding driver's epilogue writes into this driver's input layout.</summary>
+    private FeedTarget AsTarget() => new()
+    {
+        Layout = _bufferPointer,
+        PlaneStride = _layout.PlaneStride,
+        GridWidth = _layout.GridWidth,
+        PadTop = _geometry.PadTop,
+        PadLeft = _geometry.PadLeft,
+        StrideH = _geometry.StrideH,
+        StrideW = _geometry.StrideW,
+    };
 
     /// <summary>
     /// The epilogue into the next layout: each segment's valid pixels of each row to their place in the
     /// next convolution's plane of that channel, exactly (the columns around them are its zero padding).
     /// At stride 2 a row goes to the planes of its row phase, its even and odd columns split apart.
     /// </summary>
-    private void StoreTileInto(int group, int tileIndex, float* tile)
+    private void StoreTileInto(int group, int tileIndex, float* tile, in Call call)
     {
         var g = _geometry;
         var planeFloats = (long)g.OutHeight * g.OutWidth;
         var first = tileIndex * Tile;
         var end = Math.Min(first + Tile, _layout.GridPixels);
         var firstChannel = group * _rowsPerGroup;
-        var channelFloats = (long)_targetStrideH * _targetStrideW * _targetPlaneStride;
+        var t = call.Target;
+        var channelFloats = (long)t.StrideH * t.StrideW * t.PlaneStride;
         var values = stackalloc float[Tile];
         for (var i = first; i < end;)
         {
@@ -96,34 +78,67 @@ public sealed unsafe partial class SparseConvolutionDriver
             if (valid > 0)
             {
                 var source = tile + (i - first);
-                var r = oy + _targetPadTop;
-                var column = ox + _targetPadLeft;
-                var rowStart = ((long)(r % _targetStrideH) * _targetStrideW * _targetPlaneStride) + ((long)(r / _targetStrideH) * _targetGridWidth);
+                var r = oy + t.PadTop;
+                var column = ox + t.PadLeft;
+                var rowStart = ((long)(r % t.StrideH) * t.StrideW * t.PlaneStride) + ((long)(r / t.StrideH) * t.GridWidth);
                 for (var row = 0; row < _rowsPerGroup; row++)
                 {
                     var channel = firstChannel + row;
-                    var residual = _residual == null ? null : _residual + (channel * planeFloats) + ((long)oy * g.OutWidth) + ox;
-                    var target = _target + (channel * channelFloats) + rowStart;
-                    if (_targetStrideW == 1)
+                    var residual = call.Residual == null ? null : call.Residual + (channel * planeFloats) + ((long)oy * g.OutWidth) + ox;
+                    var target = t.Layout + (channel * channelFloats) + rowStart;
+                    if (t.StrideW == 1)
                     {
-                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, _relu);
+                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, call.Relu);
                         continue;
                     }
 
                     // Column c goes to the plane of phase c % 2 at c / 2: pairs (c0, c0 + 1) split into the two planes.
-                    Store(source + (row * Tile), values, residual, _bias[channel], valid, _relu);
+                    Store(source + (row * Tile), values, residual, _bias[channel], valid, call.Relu);
                     var phase = column & 1;
                     var x = column >> 1;
                     var pairs = valid >> 1;
-                    ConvInputLayout.Deinterleave(values, target + ((long)phase * _targetPlaneStride) + x, target + ((long)(1 - phase) * _targetPlaneStride) + x + phase, pairs);
+                    ConvInputLayout.Deinterleave(values, target + ((long)phase * t.PlaneStride) + x, target + ((long)(1 - phase) * t.PlaneStride) + x + phase, pairs);
                     if ((valid & 1) != 0)
                     {
-                        target[((long)phase * _targetPlaneStride) + x + pairs] = values[valid - 1];
+                        target[((long)phase * t.PlaneStride) + x + pairs] = values[valid - 1];
                     }
                 }
             }
 
             i += segment;
         }
+    }
+
+    /// <summary>One call's pointers and flags, set before a fork and read by its workers.</summary>
+    internal struct Call
+    {
+        /// <summary>The image the fill copies from (null: the layout was fed).</summary>
+        public float* Input;
+
+        /// <summary>The input layout the bodies read: the buffer, or the image itself for an identity layout.</summary>
+        public float* LayoutBase;
+
+        /// <summary>Added before the ReLU (null: none).</summary>
+        public float* Residual;
+
+        /// <summary>The NCHW output (null: the results go to <see cref="Target"/>).</summary>
+        public float* Output;
+
+        public bool Relu;
+
+        /// <summary>The next convolution's input layout (its Layout is null when the output is a tensor).</summary>
+        public FeedTarget Target;
+    }
+
+    /// <summary>A fed driver's input layout as its feeder's epilogue writes it.</summary>
+    internal struct FeedTarget
+    {
+        public float* Layout;
+        public int PlaneStride;
+        public int GridWidth;
+        public int PadTop;
+        public int PadLeft;
+        public int StrideH;
+        public int StrideW;
     }
 }

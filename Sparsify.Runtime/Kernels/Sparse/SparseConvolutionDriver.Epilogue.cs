@@ -15,11 +15,11 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// Only where that would pass the run's end (the last segments) is the store exact.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StoreTile(int group, int tileIndex, float* tile)
+    private void StoreTile(int group, int tileIndex, float* tile, in Call call)
     {
-        if (_target != null)
+        if (call.Target.Layout != null)
         {
-            StoreTileInto(group, tileIndex, tile);
+            StoreTileInto(group, tileIndex, tile, in call);
             return;
         }
 
@@ -46,14 +46,14 @@ public sealed unsafe partial class SparseConvolutionDriver
                 {
                     var channel = firstChannel + row;
                     var offset = (channel * planeFloats) + at;
-                    var residual = _residual == null ? null : _residual + offset;
+                    var residual = call.Residual == null ? null : call.Residual + offset;
                     if (overrun)
                     {
-                        StoreVectors(source + (row * Tile), _output + offset, residual, Vector256.Create(_bias[channel]), whole, _relu);
+                        StoreVectors(source + (row * Tile), call.Output + offset, residual, Vector256.Create(_bias[channel]), whole, call.Relu);
                     }
                     else
                     {
-                        Store(source + (row * Tile), _output + offset, residual, _bias[channel], valid, _relu);
+                        Store(source + (row * Tile), call.Output + offset, residual, _bias[channel], valid, call.Relu);
                     }
                 }
             }

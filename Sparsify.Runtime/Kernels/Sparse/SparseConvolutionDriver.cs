@@ -35,12 +35,9 @@ public sealed unsafe partial class SparseConvolutionDriver
     private float* _bufferPointer;
     private float[][] _tiles = [];
 
-    // The current call's pointers, read by the worker delegates (set before, cleared after each Run).
-    private float* _input;
-    private float* _layoutBase;
-    private float* _residual;
-    private float* _output;
-    private bool _relu;
+    // The current call, read by the worker delegates (set before, cleared after each fork): the one
+    // piece of per-call state, handed down to the items and the epilogue as a parameter.
+    private Call _call;
     private int _fillChunks;
     private WorkCounters _counters;
 
@@ -59,7 +56,7 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// Prepares a convolution that reads the input layout of another convolution of the same image,
     /// <paramref name="layoutOf"/> (see <see cref="ConvInputLayout.CanHost"/>): its body's offsets are that
     /// layout's, and it can run in the same fork as a driver of that convolution, which fills the layout once
-    /// for both (<see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, SparseConvolutionDriver, bool, Span{float}, int)"/>).
+    /// for both (a <see cref="SparseConvolutionStep"/> with this driver as its companion).
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <param name="layoutOf">The convolution whose input layout the body reads.</param>
@@ -126,11 +123,12 @@ public sealed unsafe partial class SparseConvolutionDriver
         => Execute(input, fed: false, residual, relu, output, next: null, threads, default);
 
     /// <summary>
-    /// Every kind of run: from the image (<paramref name="fed"/> false: the layout is filled from
-    /// <paramref name="input"/>) or from a layout a feeding driver wrote, into <paramref name="output"/>
-    /// or (when <paramref name="next"/> is not null) into next's input layout, with an optional companion.
+    /// Every kind of run, its wiring already checked (<see cref="SparseConvolutionStep"/>): from the image
+    /// (<paramref name="fed"/> false: the layout is filled from <paramref name="input"/>) or from the layout a
+    /// feeding driver wrote, into <paramref name="output"/> or (when <paramref name="next"/> is not null) into
+    /// next's input layout, with an optional companion. Only the spans of the call are checked here.
     /// </summary>
-    private void Execute(ReadOnlySpan<float> input, bool fed, ReadOnlySpan<float> residual, bool relu, Span<float> output, SparseConvolutionDriver? next, int threads, in CompanionCall companion)
+    internal void Execute(ReadOnlySpan<float> input, bool fed, ReadOnlySpan<float> residual, bool relu, Span<float> output, SparseConvolutionDriver? next, int threads, in CompanionCall companion)
     {
         if (fed && !_layoutFed)
         {
@@ -148,31 +146,25 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
         else
         {
-            if (!CanFeed(next))
-            {
-                throw new ArgumentException($"a convolution writing {_geometry.OutChannels}x{_geometry.OutHeight}x{_geometry.OutWidth} cannot feed the layout of {next._geometry}", nameof(next));
-            }
-
             CheckResidual(residual);
-            next.EnsureLayoutBuffer();
         }
 
         var workers = Workers(threads);
-        EnsureBuffers(workers);
+        Prepare(workers, next);
         _layoutFed = false;
         fixed (float* inputPointer = input)
         fixed (float* residualPointer = residual)
         fixed (float* outputPointer = output)
         {
-            _input = fed ? null : inputPointer;
-            _residual = residual.IsEmpty ? null : residualPointer;
-            _output = next is null ? outputPointer : null;
-            _relu = relu;
-            _layoutBase = !fed && _layout.IsIdentity ? inputPointer : _bufferPointer;
-            if (next is not null)
+            _call = new Call
             {
-                Target(next);
-            }
+                Input = fed ? null : inputPointer,
+                LayoutBase = !fed && _layout.IsIdentity ? inputPointer : _bufferPointer,
+                Residual = residual.IsEmpty ? null : residualPointer,
+                Output = next is null ? outputPointer : null,
+                Relu = relu,
+                Target = next is null ? default : next.AsTarget(),
+            };
 
             try
             {
@@ -184,7 +176,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             }
             finally
             {
-                _input = _layoutBase = _residual = _output = _target = null;
+                _call = default;
             }
         }
     }
@@ -211,11 +203,8 @@ public sealed unsafe partial class SparseConvolutionDriver
         fixed (float* companionOutput = companion.Output)
         {
             partner.EnsureTiles(workers);
-            partner._output = companionOutput;
-            partner._relu = companion.Relu;
-            partner._residual = null;
-            partner._target = null;
             _companion = partner;
+            _companionCall = new Call { LayoutBase = _call.LayoutBase, Output = companionOutput, Relu = companion.Relu };
             try
             {
                 WorkerThreads.Run(workers, _worker);
@@ -223,7 +212,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             finally
             {
                 _companion = null;
-                partner._output = null;
+                _companionCall = default;
             }
         }
     }
@@ -237,7 +226,7 @@ public sealed unsafe partial class SparseConvolutionDriver
             var channels = _geometry.InChannels;
             var first = (int)((long)channels * chunk / _fillChunks);
             var end = (int)((long)channels * (chunk + 1) / _fillChunks);
-            _layout.FillChannels(_input, _bufferPointer, first, end, interiorOnly: true);
+            _layout.FillChannels(_call.Input, _bufferPointer, first, end, interiorOnly: true);
             Interlocked.Increment(ref _counters.Filled);
         }
 
@@ -251,10 +240,11 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
 
         // Locals: the interlocked claims are full fences, after which fields would be read again.
-        var layoutBase = _layoutBase;
+        var call = _call;
         var tile = TileOf(worker);
         var items = WorkItems;
         var companion = _companion;
+        var companionCall = _companionCall;
         var companionTile = companion is null ? null : companion.TileOf(worker);
         var allItems = items + (companion?.WorkItems ?? 0);
         int item;
@@ -262,30 +252,30 @@ public sealed unsafe partial class SparseConvolutionDriver
         {
             if (item < items)
             {
-                RunItem(item, layoutBase, tile);
+                RunItem(item, in call, tile);
             }
             else
             {
-                companion!.RunItem(item - items, layoutBase, companionTile);
+                companion!.RunItem(item - items, in companionCall, companionTile);
             }
         }
     }
 
     /// <summary>One work item: a row group over a block of consecutive tiles, each stored through the epilogue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunItem(int item, float* layoutBase, float* tile)
+    private void RunItem(int item, in Call call, float* tile)
     {
         var body = _body;
         var block = item / _groups;
         var group = item - (block * _groups);
-        var groupLayout = layoutBase + ((group / _groupsPerConvGroup) * _convGroupStride);
+        var groupLayout = call.LayoutBase + ((group / _groupsPerConvGroup) * _convGroupStride);
         var lastTile = Math.Min(_layout.TileCount, (block + 1) * TilesPerItem);
         var gridPixels = _layout.GridPixels;
         for (var tileIndex = block * TilesPerItem; tileIndex < lastTile; tileIndex++)
         {
             var pixels = Math.Min(Tile, (gridPixels - (tileIndex * Tile) + 7) & ~7);
             body(group, groupLayout + ((long)tileIndex * Tile), tile, pixels);
-            StoreTile(group, tileIndex, tile);
+            StoreTile(group, tileIndex, tile, in call);
         }
     }
 
@@ -321,12 +311,14 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
     }
 
-    private int Workers(int threads) => Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, WorkItems));
+    internal int Workers(int threads) => Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, WorkItems));
 
-    private void EnsureBuffers(int workers)
+    /// <summary>Allocates what a run on <paramref name="workers"/> threads writes (once; later calls find it there).</summary>
+    internal void Prepare(int workers, SparseConvolutionDriver? next)
     {
         EnsureLayoutBuffer();
         EnsureTiles(workers);
+        next?.EnsureLayoutBuffer();
     }
 
     private void EnsureTiles(int workers)

@@ -55,7 +55,7 @@ public static class LayerProfile
 
             // A layer the model runs from the layout the layer before wrote is timed that way: its layout
             // filled once, then marked as fed before every call (the feeder's cost is the feeder's).
-            var fed = build.Source.Contains($"_driver{name}.RunOnFedLayout", StringComparison.Ordinal);
+            var fed = build.Source.Contains($"_step{name} = new SparseConvolutionStep(_driver{name}, threads, relu: true, inputFed: true", StringComparison.Ordinal);
             driver.Run(x, residual, true, y, Threads);
             empty.Run(x, residual, true, y, Threads);
             var note = fed ? "fed" : string.Empty;
@@ -64,7 +64,7 @@ public static class LayerProfile
             var companion = drivers.FirstOrDefault(d => d.Driver.LayoutGeometry == g && d.Geometry != g && driver.CanRunWith(d.Driver));
             if (companion.Driver is { } partner)
             {
-                rows.Add(new(name, shape, info.Plan.ToString(), macs, $"{note} alone".Trim(), () => Call(driver, fed, x, residual, y), () => Call(empty, fed, x, residual, y), Total: false));
+                rows.Add(new(name, shape, info.Plan.ToString(), macs, $"{note} alone".Trim(), Call(driver, fed, x, residual, y), Call(empty, fed, x, residual, y), Total: false));
                 var c = companion.Geometry;
                 var companionInfo = layers.First(l => Identifier(l.Name) == companion.Name);
                 var z = new float[c.OutChannels * c.OutPixels];
@@ -72,11 +72,11 @@ public static class LayerProfile
                 rows.Add(new(
                     $"+ {companion.Name}", $"{c.InChannels}->{c.OutChannels} k{c.KernelHeight} s{c.StrideH} {c.OutHeight}x{c.OutWidth}", companionInfo.Plan.ToString(),
                     macs + ((double)companionInfo.NonZeros * c.OutPixels), $"{note} the pair".Trim(),
-                    () => Call(driver, fed, x, residual, y, partner, z), () => Call(empty, fed, x, residual, y, emptyPartner, z), Total: true));
+                    Call(driver, fed, x, residual, y, partner, z), Call(empty, fed, x, residual, y, emptyPartner, z), Total: true));
             }
             else
             {
-                rows.Add(new(name, shape, info.Plan.ToString(), macs, note, () => Call(driver, fed, x, residual, y), () => Call(empty, fed, x, residual, y), Total: true));
+                rows.Add(new(name, shape, info.Plan.ToString(), macs, note, Call(driver, fed, x, residual, y), Call(empty, fed, x, residual, y), Total: true));
             }
         }
 
@@ -105,32 +105,30 @@ public static class LayerProfile
 
     private static readonly FieldInfo LayoutFed = typeof(SparseConvolutionDriver).GetField("_layoutFed", Private)!;
 
-    /// <summary>One call as the model makes it: from the image, or from the layout as a feeding convolution leaves it.</summary>
-    private static void Call(SparseConvolutionDriver driver, bool fed, float[] x, float[] residual, float[] y, SparseConvolutionDriver? companion = null, float[]? z = null)
+    private static readonly FieldInfo Feeder = typeof(SparseConvolutionDriver).GetField("_feeder", Private)!;
+
+    /// <summary>
+    /// One call as the model makes it: from the image, or from the layout as a feeding convolution leaves
+    /// it. A fed driver outside the model (the empty bodies) is given itself as its feeder, so the step binds.
+    /// </summary>
+    private static Action Call(SparseConvolutionDriver driver, bool fed, float[] x, float[] residual, float[] y, SparseConvolutionDriver? companion = null, float[]? z = null)
     {
+        if (fed && Feeder.GetValue(driver) is null)
+        {
+            Feeder.SetValue(driver, driver);
+        }
+
+        var step = new SparseConvolutionStep(driver, Threads, relu: true, inputFed: fed, companion: companion, companionRelu: false);
         if (!fed)
         {
-            if (companion is null)
-            {
-                driver.Run(x, residual, true, y, Threads);
-            }
-            else
-            {
-                driver.Run(x, residual, true, y, companion, false, z, Threads);
-            }
-
-            return;
+            return () => step.Run(x, residual, y, z);
         }
 
-        LayoutFed.SetValue(driver, true);
-        if (companion is null)
+        return () =>
         {
-            driver.RunOnFedLayout(residual, true, y, Threads);
-        }
-        else
-        {
-            driver.RunOnFedLayout(residual, true, y, companion, false, z, Threads);
-        }
+            LayoutFed.SetValue(driver, true);
+            step.Run(residual: residual, output: y, companionOutput: z);
+        };
     }
 
     private static void Row(string name, string shape, string plan, double us, double macs, double emptyUs, double peak, string note)

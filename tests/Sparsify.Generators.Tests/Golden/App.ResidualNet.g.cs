@@ -87,18 +87,22 @@ public sealed partial class ResidualNet
     private static readonly ConvGeometry GeometryConv2a = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv2a;
     private readonly SparseConvolutionDriver _driverConv2a;
+    private readonly SparseConvolutionStep _stepConv2a;
     private static readonly ConvGeometry GeometryConv2 = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv2;
     private readonly SparseConvolutionDriver _driverConv2;
+    private readonly SparseConvolutionStep _stepConv2;
     private static readonly ConvGeometry GeometryConv3s = new(1, 4, 4, 4, 8, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0, 1);
     private readonly float[] _biasConv3s;
     private readonly SparseConvolutionDriver _driverConv3s;
     private static readonly ConvGeometry GeometryConv3a = new(1, 4, 4, 4, 8, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv3a;
     private readonly SparseConvolutionDriver _driverConv3a;
+    private readonly SparseConvolutionStep _stepConv3a;
     private static readonly ConvGeometry GeometryConv3 = new(1, 8, 2, 2, 8, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv3;
     private readonly SparseConvolutionDriver _driverConv3;
+    private readonly SparseConvolutionStep _stepConv3;
     private readonly float[] _biasFc;
     private readonly SparseFullyConnected _sparseFc;
 
@@ -149,6 +153,11 @@ public sealed partial class ResidualNet
         _driverConv3 = SparseConvolutions.FromGroups(in GeometryConv3, (GroupLayer)weights.ReadEncoded(new BlobLocation(1696L, 1332L, BlobFormat.Group)), _biasConv3);
         _biasFc = weights.ReadFloats(new BlobLocation(3872L, 40L, BlobFormat.Fp32));
         _sparseFc = SparseFullyConnected.FromGroups(32, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(3072L, 796L, BlobFormat.Group)), _biasFc);
+        // The steps' wiring, in the order they run: checked and allocated here, once.
+        _stepConv2a = new SparseConvolutionStep(_driverConv2a, threads, relu: true, feeds: _driverConv2);
+        _stepConv2 = new SparseConvolutionStep(_driverConv2, threads, relu: true, inputFed: true, feeds: _driverConv3a);
+        _stepConv3a = new SparseConvolutionStep(_driverConv3a, threads, relu: true, inputFed: true, feeds: _driverConv3, companion: _driverConv3s, companionRelu: false);
+        _stepConv3 = new SparseConvolutionStep(_driverConv3, threads, relu: true, inputFed: true);
     }
 
     /// <summary>Runs the model on one sample.</summary>
@@ -181,18 +190,18 @@ public sealed partial class ResidualNet
             Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);
 
             // conv2a: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu2a (Relu); output: written into conv2's input layout
-            _driverConv2a.RunInto(_buffer0.AsSpan(0, 64), default, true, _driverConv2, _threads);
+            _stepConv2a.Run(input: _buffer0.AsSpan(0, 64));
 
             // conv2: Conv 1x4x4x4 -> 1x4x4x4; sparsity 0.5, 72 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; fused: add (Add) -> relu2 (Relu); input: the layout the step before wrote; output: written into conv3a's input layout
-            _driverConv2.RunOnFedLayoutInto(_buffer0.AsSpan(0, 64), true, _driverConv3a, _threads);
+            _stepConv2.Run(residual: _buffer0.AsSpan(0, 64));
 
             // conv3s: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 16 nonzeros, format unrolled, G=2; plan SparseUnrolled (override): override: SparseUnrolled requested for this layer; runs in conv3a's call, reading its input layout
 
             // conv3a: Conv 1x4x4x4 -> 1x8x2x2; sparsity 0.5, 144 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: relu3a (Relu); input: the layout the step before wrote; output: written into conv3's input layout; also runs conv3s from the same input layout in the same fork
-            _driverConv3a.RunOnFedLayoutInto(default, true, _driverConv3, _driverConv3s, false, _buffer0.AsSpan(0, 32), _threads);
+            _stepConv3a.Run(companionOutput: _buffer0.AsSpan(0, 32));
 
             // conv3: Conv 1x8x2x2 -> 1x8x2x2; sparsity 0.5138888888888888, 280 nonzeros, format group, G=2; plan SparseTable (override): override: SparseTable requested for this layer; fused: add3 (Add) -> relu3 (Relu); input: the layout the step before wrote
-            _driverConv3.RunOnFedLayout(_buffer0.AsSpan(0, 32), true, _buffer2.AsSpan(0, 32), _threads);
+            _stepConv3.Run(residual: _buffer0.AsSpan(0, 32), output: _buffer2.AsSpan(0, 32));
 
             // flatten: Flatten 1x8x2x2 -> 1x32; plan Dense: no weights
             // flat is relu3 reshaped: same buffer, no work.

@@ -42,8 +42,8 @@ public sealed class ChainedConvolutionTests
         foreach (var threads in new[] { 1, 2, 3 })
         {
             var actual = new float[expected.Length];
-            a.RunInto(input, residualA, relu: true, b, threads);
-            b.RunOnFedLayout(residualB, relu: true, actual, threads);
+            new SparseConvolutionStep(a, threads, relu: true, feeds: b).Run(input: input, residual: residualA);
+            new SparseConvolutionStep(b, threads, relu: true, inputFed: true).Run(residual: residualB, output: actual);
             CollectionAssert.AreEqual(expected, actual, $"{threads} threads");
         }
     }
@@ -57,15 +57,18 @@ public sealed class ChainedConvolutionTests
         var b = SparseConvolutions.FromGroups(g, SparseTestData.Groups(8, g.FilterLength, 8, 0.5, random), default);
         var input = SparseTestData.RandomValues(8 * 36, random);
         var output = new float[8 * 36];
-        Assert.ThrowsExactly<InvalidOperationException>(() => b.RunOnFedLayout(default, false, output, 1));
-        a.RunInto(input, default, false, b, 1);
-        b.RunOnFedLayout(default, false, output, 1);
-        Assert.ThrowsExactly<InvalidOperationException>(() => b.RunOnFedLayout(default, false, output, 1));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(b, 1, relu: false, inputFed: true), "no step feeds b yet");
+        var feeding = new SparseConvolutionStep(a, 1, relu: false, feeds: b);
+        var fed = new SparseConvolutionStep(b, 1, relu: false, inputFed: true);
+        Assert.ThrowsExactly<InvalidOperationException>(() => fed.Run(output: output));
+        feeding.Run(input: input);
+        fed.Run(output: output);
+        Assert.ThrowsExactly<InvalidOperationException>(() => fed.Run(output: output));
 
         // A plain run fills the layout itself and also ends a feed.
-        a.RunInto(input, default, false, b, 1);
+        feeding.Run(input: input);
         b.Run(input, default, false, output, 1);
-        Assert.ThrowsExactly<InvalidOperationException>(() => b.RunOnFedLayout(default, false, output, 1));
+        Assert.ThrowsExactly<InvalidOperationException>(() => fed.Run(output: output));
     }
 
     [TestMethod]
@@ -88,7 +91,15 @@ public sealed class ChainedConvolutionTests
         Assert.IsFalse(a.CanFeed(otherShape));
         Assert.IsFalse(a.CanFeed(a));
         Assert.IsFalse(a.CanFeed(companion), "a companion reads its host's layout, which only the host's feeder writes");
-        Assert.ThrowsExactly<ArgumentException>(() => a.RunInto(new float[8 * 256], default, false, strideThree, 1));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false, feeds: strideThree));
+
+        // One feeder per layout: a second would overwrite the first one's results before they are read.
+        var fedOnce = Driver(SparseTestData.Geometry(8, 16, 16, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1));
+        _ = new SparseConvolutionStep(a, 1, relu: false, feeds: fedOnce);
+        _ = new SparseConvolutionStep(a, 2, relu: true, feeds: fedOnce);
+        var secondFeeder = Driver(SparseTestData.Geometry(8, 16, 16, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1));
+        Assert.IsTrue(secondFeeder.CanFeed(fedOnce));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(secondFeeder, 1, relu: false, feeds: fedOnce));
     }
 
     [TestMethod]
@@ -127,22 +138,26 @@ public sealed class ChainedConvolutionTests
         {
             var actualShortcut = new float[expectedShortcut.Length];
             var actual = new float[expected.Length];
-            a.RunInto(input, default, true, b, threads);
-            b.RunOnFedLayoutInto(residual, true, c, threads);
-            c.RunOnFedLayoutInto(default, true, d, companion, false, actualShortcut, threads);
-            d.RunOnFedLayout(actualShortcut, true, actual, threads);
+            var stepA = new SparseConvolutionStep(a, threads, relu: true, feeds: b);
+            var stepB = new SparseConvolutionStep(b, threads, relu: true, inputFed: true, feeds: c);
+            var stepC = new SparseConvolutionStep(c, threads, relu: true, inputFed: true, feeds: d, companion: companion, companionRelu: false);
+            var stepD = new SparseConvolutionStep(d, threads, relu: true, inputFed: true);
+            stepA.Run(input: input);
+            stepB.Run(residual: residual);
+            stepC.Run(companionOutput: actualShortcut);
+            stepD.Run(residual: actualShortcut, output: actual);
             CollectionAssert.AreEqual(expectedShortcut, actualShortcut, $"shortcut, {threads} threads");
             CollectionAssert.AreEqual(expected, actual, $"{threads} threads");
 
             // The fed host writing a tensor, its companion beside it.
             var tensor = new float[t3.Length];
-            a.RunInto(input, default, true, b, threads);
-            b.RunOnFedLayoutInto(residual, true, c, threads);
-            c.RunOnFedLayout(default, true, tensor, companion, false, actualShortcut, threads);
+            stepA.Run(input: input);
+            stepB.Run(residual: residual);
+            new SparseConvolutionStep(c, threads, relu: true, inputFed: true, companion: companion, companionRelu: false).Run(output: tensor, companionOutput: actualShortcut);
             CollectionAssert.AreEqual(t3, tensor, $"fed host, {threads} threads");
             CollectionAssert.AreEqual(expectedShortcut, actualShortcut, $"fed host's shortcut, {threads} threads");
         }
 
-        Assert.ThrowsExactly<InvalidOperationException>(() => c.RunOnFedLayoutInto(default, true, d, 1));
+        Assert.ThrowsExactly<InvalidOperationException>(() => new SparseConvolutionStep(c, 1, relu: true, inputFed: true, feeds: d).Run());
     }
 }

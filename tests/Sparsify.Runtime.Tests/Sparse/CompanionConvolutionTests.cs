@@ -46,12 +46,12 @@ public sealed class CompanionConvolutionTests
         {
             var actual = new float[expected.Length];
             var actualGuest = new float[expectedGuest.Length];
-            a.Run(input, residual, relu: true, actual, companion, companionRelu: false, actualGuest, threads);
+            new SparseConvolutionStep(a, threads, relu: true, companion: companion, companionRelu: false).Run(input, residual, actual, actualGuest);
             CollectionAssert.AreEqual(expected, actual, $"host, {threads} threads");
             CollectionAssert.AreEqual(expectedGuest, actualGuest, $"companion, {threads} threads");
 
             var relu = new float[expectedGuest.Length];
-            a.Run(input, residual, relu: true, actual, companion, companionRelu: true, relu, threads);
+            new SparseConvolutionStep(a, threads, relu: true, companion: companion, companionRelu: true).Run(input, residual, actual, relu);
             CollectionAssert.AreEqual(expectedGuest.Select(v => Math.Max(v, 0f)).ToArray(), relu, $"companion with ReLU, {threads} threads");
         }
     }
@@ -80,8 +80,8 @@ public sealed class CompanionConvolutionTests
         {
             var actual = new float[expected.Length];
             var actualGuest = new float[expectedGuest.Length];
-            a.RunInto(input, default, relu: true, b, companion, companionRelu: false, actualGuest, threads);
-            b.RunOnFedLayout(default, relu: false, actual, threads);
+            new SparseConvolutionStep(a, threads, relu: true, feeds: b, companion: companion, companionRelu: false).Run(input: input, companionOutput: actualGuest);
+            new SparseConvolutionStep(b, threads, relu: false, inputFed: true).Run(output: actual);
             CollectionAssert.AreEqual(expected, actual, $"fed convolution, {threads} threads");
             CollectionAssert.AreEqual(expectedGuest, actualGuest, $"companion, {threads} threads");
         }
@@ -119,10 +119,14 @@ public sealed class CompanionConvolutionTests
         var guestOutput = new float[8 * 7 * 7];
         Assert.IsFalse(a.CanRunWith(stranger));
         Assert.IsFalse(a.CanRunWith(a));
-        Assert.ThrowsExactly<ArgumentException>(() => a.Run(input, default, false, output, stranger, false, guestOutput, 1));
-        Assert.ThrowsExactly<ArgumentException>(() => a.Run(input, default, false, output, companion, false, output, 1));
-        Assert.ThrowsExactly<ArgumentException>(() => a.Run(input, default, false, output, companion, false, input.AsSpan(0, guestOutput.Length), 1));
-        Assert.ThrowsExactly<ArgumentException>(() => a.Run(input, default, false, output, companion, false, new float[10], 1));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false, companion: stranger));
+        var step = new SparseConvolutionStep(a, 1, relu: false, companion: companion);
+        Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, output));
+        Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, input.AsSpan(0, guestOutput.Length)));
+        Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, new float[10]));
+        Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output), "a step with a companion needs its output");
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false).Run(input, default, output, guestOutput), "a step without one takes none");
+        step.Run(input, default, output, guestOutput);
         Assert.ThrowsExactly<ArgumentException>(() => SparseConvolutions.FromGroups(Guest(8, 14, 14, 8, 1, 1, 0), SparseTestData.Groups(8, 8, 8, 0.5, random), default, host));
     }
 

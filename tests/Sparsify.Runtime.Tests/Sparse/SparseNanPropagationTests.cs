@@ -94,8 +94,8 @@ public sealed unsafe class SparseNanPropagationTests
         {
             var nan = NanMasks.WithNaN(input, at);
             var output = new float[second.OutChannels * second.OutPixels];
-            a.RunInto(nan, default, relu: true, b, threads: 2);
-            b.RunOnFedLayout(default, relu: true, output, threads: 2);
+            new SparseConvolutionStep(a, 2, relu: true, feeds: b).Run(input: nan);
+            new SparseConvolutionStep(b, 2, relu: true, inputFed: true).Run(output: output);
             NanMasks.AssertExactly(Reach(at), output, $"stride {stride}, NaN at input {at}");
         }
     }
@@ -117,7 +117,7 @@ public sealed unsafe class SparseNanPropagationTests
             var nan = NanMasks.WithNaN(input, at);
             var output = new float[host.OutChannels * host.OutPixels];
             var guestOutput = new float[guest.OutChannels * guest.OutPixels];
-            a.Run(nan, default, relu: true, output, companion, companionRelu: true, guestOutput, threads: 2);
+            new SparseConvolutionStep(a, 2, relu: true, companion: companion, companionRelu: true).Run(input: nan, output: output, companionOutput: guestOutput);
             NanMasks.AssertExactly(Reach(at), output, $"host, NaN at input {at}");
 
             // A 1x1 stride-2 guest reads only even pixels: an odd one reaches none of its outputs.
