@@ -27,6 +27,9 @@ internal sealed record Step(ManifestLayer Layer, string Ident, string Output, bo
     /// <summary>The step whose fork runs this one (on that step's input layout), or null.</summary>
     public HostStep? RunsWith { get; init; }
 
+    /// <summary>An unrolled convolution's input offset for each weight column it uses; empty otherwise.</summary>
+    public IReadOnlyList<TapOffset> Taps { get; init; } = [];
+
     /// <summary>Flatten and Reshape only relabel a buffer.</summary>
     public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
 }
@@ -65,7 +68,7 @@ internal sealed class GraphPlan
         var identOf = model.Layers.Where(l => planned.Contains(l.Name)).ToDictionary(l => l.Name, l => UniqueIdent(l.Name, taken));
         var bare = execution.Steps.ToDictionary(
             s => s.Layer,
-            s => new Step(layerOf[s.Layer], identOf[s.Layer], s.Output, s.Relu, s.Residual, s.Fused.Select(f => layerOf[f]).ToList(), s.Reason) { InputFed = s.InputFed });
+            s => new Step(layerOf[s.Layer], identOf[s.Layer], s.Output, s.Relu, s.Residual, s.Fused.Select(f => layerOf[f]).ToList(), s.Reason) { InputFed = s.InputFed, Taps = s.Taps });
         var steps = execution.Steps.Select(s => bare[s.Layer] with
         {
             Feeds = s.Feeds is { } next ? bare[next] : null,

@@ -6,8 +6,8 @@ using Sparsify.Runtime.Manifests;
 namespace Sparsify.Generators.Emission;
 
 /// <summary>
-/// SparseUnrolled convolutions: per row group, straight-line methods with the input offsets (the runtime's
-/// ConvInputLayout, computed here with the same formula) as constant displacements and the nonzero weights
+/// SparseUnrolled convolutions: per row group, straight-line methods with the input offsets (the plan's
+/// taps, which the compiler took from the runtime's ConvInputLayout) as constant displacements and the nonzero weights
 /// baked into the assembly at constant addresses. Each tap's input vectors are loaded once and feed the
 /// accumulators of up to four rows of the group (register blocking over the locality group's shared pattern).
 /// Without AVX and FMA the same taps run through the table-driven driver, built from static data.
@@ -19,23 +19,16 @@ internal static class UnrolledConvEmitter
         var layer = step.Layer;
         var weights = layer.Weights!;
         var conv = (ConvParameters)layer.Parameters;
-        var window = conv.Window;
-        var convGroups = conv.Group;
-        var rows = UnrolledLayout.RowsPerGroup(weights, weights.Rows / convGroups);
-        // A companion's offsets are its host's layout's (GraphPlan.Pair).
-        var layoutLayer = step.RunsWith?.Layer ?? layer;
-        var layoutWindow = ((ConvParameters)layoutLayer.Parameters).Window;
-        var layout = new Layout(layoutWindow, layoutLayer.InputShapes[0][3], layoutLayer.OutputShape[2], layoutLayer.OutputShape[3]);
-        var kernelPixels = window.KernelH * window.KernelW;
-        int Offset(int column) => layout.Offset(
-            column / kernelPixels,
-            HostTap(column / window.KernelW % window.KernelH, window.DilationH, window.Pads.Top, layoutWindow.DilationH, layoutWindow.Pads.Top, layoutWindow.KernelH),
-            HostTap(column % window.KernelW, window.DilationW, window.Pads.Left, layoutWindow.DilationW, layoutWindow.Pads.Left, layoutWindow.KernelW));
+        var rows = UnrolledLayout.RowsPerGroup(weights, weights.Rows / conv.Group);
+
+        // The plan's offsets, from the runtime's layout (a companion's are into its host's layout).
+        var offsets = step.Taps.ToDictionary(t => t.Column, t => t.Offset);
+        int Offset(int column) => offsets[column];
 
         var ident = step.Ident;
         var layoutOf = step.RunsWith is { } host ? $"in Geometry{host.Ident}, " : string.Empty;
         context.Fields.Line($"private readonly SparseConvolutionDriver _driver{ident};");
-        EmitLayoutCheck(context, step, geometry, Offset, layout.PlaneStride, weights);
+        EmitLayoutCheck(context, step, geometry);
         context.Constructor
             .Line($"_driver{ident} = Fma.IsSupported")
             .Line($"    ? new SparseConvolutionDriver(in {geometry}, {layoutOf}{Literals.Int(rows)}, TileBody{ident}(), {EmitContext.Bias(step)})")
@@ -148,19 +141,20 @@ internal static class UnrolledConvEmitter
     /// <summary>Rows whose accumulators a block keeps in registers: 4 rows x 2 vectors, plus 2 inputs and a weight, of 16.</summary>
     private const int RowsPerBlock = 4;
 
-    // A mismatched runtime must throw, never compute with shifted offsets.
-    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry, System.Func<int, int> offset, int planeStride, ManifestWeights weights)
+    // A runtime that lays the input out otherwise, or a tampered plan, must throw, never compute with shifted offsets.
+    private static void EmitLayoutCheck(EmitContext context, Step step, string geometry)
     {
-        var window = ((ConvParameters)step.Layer.Parameters).Window;
-        var kernelPixels = window.KernelH * window.KernelW;
-        var last = weights.Columns - 1;
-        var (c, kh, kw) = (last / kernelPixels, last / window.KernelW % window.KernelH, last % window.KernelW);
-        var (layoutOf, guest) = step.RunsWith is { } host ? ($"Geometry{host.Ident}", $"in {geometry}, ") : (geometry, string.Empty);
+        var ident = step.Ident;
+        var layoutOf = step.RunsWith is { } host ? $"Geometry{host.Ident}" : geometry;
         context.Constructor
-            .Line($"var layout{step.Ident} = ConvInputLayout.For(in {layoutOf});")
-            .Open($"if (layout{step.Ident}.PlaneStride != {Literals.Int(planeStride)} || layout{step.Ident}.Offset({guest}0, 0, 0) != {Literals.Int(offset(0))} || layout{step.Ident}.Offset({guest}{Literals.Int(c)}, {Literals.Int(kh)}, {Literals.Int(kw)}) != {Literals.Int(offset(last))})")
+            .Open($"if (!ConvInputLayout.For(in {layoutOf}).HasTapOffsets(in {geometry}, TapColumns{ident}, TapOffsets{ident}))")
             .Line($"throw new InvalidOperationException({Literals.String($"layer {step.Layer.Name}: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages")});")
             .Close();
+        context.Members.Line()
+            .Line($"/// <summary>{Literals.XmlDoc(step.Layer.Name)}: the weight columns the tile bodies read and, below, their offsets in the input layout.</summary>")
+            .Line($"private static ReadOnlySpan<int> TapColumns{ident} => {Literals.IntArray(step.Taps.Select(t => t.Column))};")
+            .Line()
+            .Line($"private static ReadOnlySpan<int> TapOffsets{ident} => {Literals.IntArray(step.Taps.Select(t => t.Offset))};");
     }
 
     private static void EmitPortableWeights(CodeWriter m, string ident, ManifestWeights weights)
@@ -198,43 +192,5 @@ internal static class UnrolledConvEmitter
             Bits.Add(bits);
             return Bits.Count - 1;
         }
-    }
-
-    /// <summary>The runtime's ConvInputLayout host tap: the host's tap reading the padded row (column) the guest's tap k reads for the same output pixel, or -1.</summary>
-    private static int HostTap(int k, int guestDilation, int guestPad, int dilation, int pad, int kernel)
-    {
-        var r = (k * guestDilation) - guestPad + pad;
-        return r >= 0 && r % dilation == 0 && r / dilation < kernel ? r / dilation : -1;
-    }
-
-    /// <summary>The runtime's ConvInputLayout offsets, computed with its documented formula.</summary>
-    private sealed class Layout
-    {
-        private readonly Window2D _w;
-        private readonly int _gridWidth;
-
-        public Layout(Window2D w, int inWidth, int outHeight, int outWidth)
-        {
-            _w = w;
-            var extraRows = (w.KernelH - 1) * w.DilationH / w.StrideH;
-            var extraCols = (w.KernelW - 1) * w.DilationW / w.StrideW;
-
-            // At stride 1 a row's right padding is the next row's left padding (ConvInputLayout.GridWidth).
-            _gridWidth = w.StrideW != 1
-                ? outWidth + extraCols
-                : System.Math.Max(outWidth, System.Math.Max(outWidth + extraCols - w.Pads.Left, w.Pads.Left + inWidth));
-            PlaneStride = RoundUp(RoundUp(outHeight * _gridWidth, 64) + (extraRows * _gridWidth) + extraCols, 16);
-        }
-
-        public int PlaneStride { get; }
-
-        public int Offset(int channel, int kh, int kw)
-        {
-            var r = kh * _w.DilationH;
-            var s = kw * _w.DilationW;
-            return ((((channel * _w.StrideH) + (r % _w.StrideH)) * _w.StrideW) + (s % _w.StrideW)) * PlaneStride + (r / _w.StrideH * _gridWidth) + (s / _w.StrideW);
-        }
-
-        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
     }
 }

@@ -8,7 +8,8 @@ namespace Sparsify.Runtime.Manifests;
 /// Checks that a manifest's <see cref="ExecutionPlan"/> fits its layers, so whoever prints or follows it never
 /// meets a step, value or buffer it cannot resolve: every layer runs in exactly one step, steps read only
 /// values that exist by then, folded layers form an epilogue the kernels have, feeding and companion links
-/// pair sparse convolutions both ways, and every value a step touches has a buffer long enough.
+/// pair sparse convolutions both ways, every value a step touches has a buffer long enough, and an unrolled
+/// convolution has an input offset for each weight column it uses.
 /// <see cref="ManifestReader"/> runs them after <see cref="ManifestChecks"/>.
 /// </summary>
 #if SPARSIFY_LINKED_SOURCE
@@ -151,7 +152,25 @@ static class ExecutionChecks
             return "a reshape relabels its input's buffer, so its output must share it";
         }
 
-        return LinkProblem(manifest.Execution.Steps, step, index, layer, layers, stepOf);
+        return TapProblem(layer, step) ?? LinkProblem(manifest.Execution.Steps, step, index, layer, layers, stepOf);
+    }
+
+    // The offsets themselves are the runtime's to confirm (generated code asks its layout); here, that they
+    // name exactly the columns the unrolled weights use, so the code has an offset for every tap it reads.
+    private static string? TapProblem(ManifestLayer layer, ExecutionStep step)
+    {
+        if (layer.Op != "Conv" || layer.Plan != LayerExecution.SparseUnrolled || layer.Weights is null)
+        {
+            return step.Taps.Count == 0 ? null : "only an unrolled convolution has tap offsets";
+        }
+
+        var columns = layer.Weights.Unrolled.Select(nz => nz.Column).Distinct().OrderBy(c => c).ToList();
+        if (step.Taps.Count != columns.Count || step.Taps.Where((tap, i) => tap.Column != columns[i]).Any())
+        {
+            return FormattableString.Invariant($"its taps must give one offset for each of the {columns.Count} weight columns its nonzeros use, in ascending order");
+        }
+
+        return step.Taps.Any(tap => tap.Offset < 0) ? "a tap offset is negative" : null;
     }
 
     // Conv → [Add] → [ReLU], Gemm → [ReLU], Add → [ReLU]: the epilogues the kernels have.

@@ -42,6 +42,11 @@ sealed record ExecutionPlan(EquatableList<ExecutionStep> Steps, EquatableList<in
 /// <param name="Companion">The sparse convolution of the same input this step also runs, on its own input layout, or null.</param>
 /// <param name="RunsWith">The step that runs this one as its companion, or null.</param>
 /// <param name="Reason">Why the step is shaped so (one line, for the report and the generated code).</param>
+/// <param name="Taps">
+/// For an unrolled sparse convolution, where each weight column its nonzeros use reads the input layout
+/// (its host's, for a companion), columns ascending; empty for every other step. Generated code embeds these
+/// offsets, and the runtime confirms each against its layout before it runs them.
+/// </param>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
@@ -49,7 +54,17 @@ public
 #endif
 sealed record ExecutionStep(
     string Layer, EquatableList<string> Fused, string Output, string? Residual, bool Relu,
-    string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason);
+    string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason, EquatableList<TapOffset> Taps);
+
+/// <summary>Where one weight column of an unrolled convolution reads its input layout.</summary>
+/// <param name="Column">The weight-matrix column (channel within the conv group, then kernel row, then kernel column).</param>
+/// <param name="Offset">Floats from a grid pixel of the layout to the column's input value.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record TapOffset(int Column, int Offset);
 
 /// <summary>The activation buffer a value lives in.</summary>
 /// <param name="Value">The value.</param>

@@ -15,8 +15,8 @@ static class ManifestFormat
     /// <summary>The first line's keyword.</summary>
     public const string Signature = "sparsify-manifest";
 
-    /// <summary>The format version writers write and readers read (3: typed per-op parameters; 2 added the closing digest).</summary>
-    public const int CurrentVersion = 3;
+    /// <summary>The format version writers write and readers read (4: the steps' tap offsets; 3: typed per-op parameters; 2 added the closing digest).</summary>
+    public const int CurrentVersion = 4;
 
     /// <summary>The keys that open a manifest, after its signature, each once and in this order.</summary>
     public static readonly string[] HeaderKeys = ["model", "class", "source-sha256", "blob-sha256", "blob-length"];

@@ -202,8 +202,26 @@ static partial class ManifestReader
         var companion = Optional(cursor.Expect("companion"), cursor);
         var runsWith = Optional(cursor.Expect("runs-with"), cursor);
         var why = cursor.Expect("why");
+        var count = cursor.Int(cursor.Expect("taps"));
+        if (count > cursor.Remaining)
+        {
+            throw cursor.Error(FormattableString.Invariant($"'taps {count}' announces more 'tap' lines than the manifest has"));
+        }
+
+        var taps = new TapOffset[count];
+        for (var i = 0; i < count; i++)
+        {
+            var parts = Words(cursor.Expect("tap"));
+            if (parts.Length != 2)
+            {
+                throw cursor.Error("expected 'tap COLUMN OFFSET'");
+            }
+
+            taps[i] = new TapOffset(cursor.Int(parts[0]), cursor.Int(parts[1]));
+        }
+
         cursor.Expect("end");
-        return new ExecutionStep(layer, new(fused), output, residual, relu, feeds, inputFed, companion, runsWith, why);
+        return new ExecutionStep(layer, new(fused), output, residual, relu, feeds, inputFed, companion, runsWith, why, new(taps));
     }
 
     private static string? Optional(string token, Cursor cursor) => token.Length == 0 ? null : cursor.Name(token);

@@ -52,6 +52,7 @@ namespace Sparsify.Runtime.Manifests;
 ///   companion NAME           (the step this one runs in its fork)
 ///   runs-with NAME           (the step that runs this one)
 ///   why TEXT
+///   taps N                   (then N lines "tap COLUMN OFFSET": an unrolled convolution's input offsets; 0 otherwise)
 /// end
 /// buffer FLOATS              (one per activation buffer, by index)
 /// value NAME BUFFER FLOATS   (each model input and step output)
@@ -144,6 +145,12 @@ public static class ManifestWriter
             Line(t, "  companion", Optional(s.Companion));
             Line(t, "  runs-with", Optional(s.RunsWith));
             Line(t, "  why", OneLine(s.Reason));
+            Line(t, "  taps", Int(s.Taps.Count));
+            foreach (var tap in s.Taps)
+            {
+                Line(t, "  tap", $"{Int(tap.Column)} {Int(tap.Offset)}");
+            }
+
             t.Append("end\n");
         }
 

@@ -21,7 +21,16 @@ internal sealed class GeneratedModel : IDisposable
         _context = context;
         Type = type;
         Source = source;
-        _instance = Activator.CreateInstance(type, threads)!;
+        try
+        {
+            _instance = Activator.CreateInstance(type, threads)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            context.Unload();
+            throw e.InnerException;
+        }
+
         _run = type.GetMethod("Run", [typeof(float[])])!;
     }
 
@@ -33,9 +42,13 @@ internal sealed class GeneratedModel : IDisposable
     /// <summary>The generated source.</summary>
     public string Source { get; }
 
-    public static GeneratedModel Build(CompiledModel compiled, int threads = 1, string ns = "App")
+    /// <param name="compiled">The model whose blob is embedded.</param>
+    /// <param name="threads">The constructor's threads.</param>
+    /// <param name="ns">The generated class's namespace.</param>
+    /// <param name="manifestText">The manifest the generator reads, when not the compiled one (a crafted edit).</param>
+    public static GeneratedModel Build(CompiledModel compiled, int threads = 1, string ns = "App", string? manifestText = null)
     {
-        var (result, output) = GeneratorHarness.Run(compiled.ManifestText, ns);
+        var (result, output) = GeneratorHarness.Run(manifestText ?? compiled.ManifestText, ns);
         if (!result.Diagnostics.IsEmpty)
         {
             throw new InvalidOperationException(string.Join("\n", result.Diagnostics));

@@ -132,6 +132,33 @@ public sealed class TamperedManifestTests
     }
 
     [TestMethod]
+    [DataRow("conv2", "  tap 0 0", "  tap 1 0", "one offset for each of the 28 weight columns its nonzeros use")]
+    [DataRow("conv2", "  tap 35 252", "  tap 36 252", "one offset for each of the 28")]
+    [DataRow("conv2a", "  taps 0", "  taps 1\n  tap 0 0", "only an unrolled convolution has tap offsets")]
+    public void CraftedTapsThatMissAColumnAreReportedAtTheStep(string step, string key, string replacement, string message)
+    {
+        var edited = TestModels.Resign(EditStep(Manifest, step, key, replacement));
+        var diagnostic = Single(edited, "SPRS2006");
+        Assert.AreEqual(Array.IndexOf(Manifest.Split('\n'), "step " + step), diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        StringAssert.Contains(diagnostic.GetMessage(), message);
+    }
+
+    [TestMethod]
+    public void ACraftedTapOffsetIsRefusedByTheRuntimeBeforeTheCodeReadsAtIt()
+    {
+        // Well formed and naming every column, so the generator prints it; the model's constructor asks the
+        // runtime's layout to confirm each offset the tile bodies embed, and refuses.
+        var compiled = TestModels.CompileResidual(TestModels.Residual());
+        var edited = TestModels.Resign(EditStep(compiled.ManifestText, "conv2", "  tap 35 252", "  tap 35 253"));
+        var (result, _) = GeneratorHarness.Run(edited);
+        Assert.IsEmpty(result.Diagnostics);
+        StringAssert.Contains(result.GeneratedTrees.Single().ToString(), "TapOffsetsConv2 => [0, 2, 5, 6, 7, 10, 11, 80, 81, 82, 85, 87, 90, 92, 161, 162, 165, 167, 170, 171, 172, 241, 242, 245, 247, 250, 251, 253]");
+        var refused = Assert.ThrowsExactly<InvalidOperationException>(() => GeneratedModel.Build(compiled, manifestText: edited));
+        StringAssert.Contains(refused.Message, "layer conv2: the Sparsify runtime lays out convolution inputs differently");
+        using var intact = GeneratedModel.Build(compiled);
+    }
+
+    [TestMethod]
     public void AResignedUnchangedManifestIsValid() => Valid(TestModels.Resign(Manifest));
 
     private static Diagnostic Single(string text, string id)
@@ -158,6 +185,15 @@ public sealed class TamperedManifestTests
         lines[at] = replacement;
 
         // An empty replacement deletes the line.
+        return string.Join('\n', lines.Where((_, i) => i != at || replacement.Length > 0));
+    }
+
+    private static string EditStep(string text, string step, string line, string replacement)
+    {
+        var lines = text.Split('\n');
+        var at = Array.FindIndex(lines, Array.IndexOf(lines, "step " + step), l => l == line);
+        Assert.IsGreaterThan(0, at, $"no '{line}' in step {step}");
+        lines[at] = replacement;
         return string.Join('\n', lines.Where((_, i) => i != at || replacement.Length > 0));
     }
 

@@ -10,7 +10,7 @@ namespace Sparsify.Core.Compilation.Lowering;
 public static class ExecutionLowering
 {
     /// <summary>The passes' names, in the order they run.</summary>
-    public static IReadOnlyList<string> Passes { get; } = [nameof(FuseEpilogues), nameof(PairCompanions), nameof(ChainConvolutions), nameof(AssignBuffers)];
+    public static IReadOnlyList<string> Passes { get; } = [nameof(FuseEpilogues), nameof(PairCompanions), nameof(ChainConvolutions), nameof(AssignBuffers), nameof(LayOutTaps)];
 
     /// <summary>The execution plan of <paramref name="manifest"/>'s layers (its own plan, if any, is ignored).</summary>
     /// <param name="manifest">The manifest with its layers planned.</param>
@@ -24,7 +24,7 @@ public static class ExecutionLowering
 
     private static ExecutionStep Freeze(StepDraft s) => new(
         s.Layer.Name, new(s.Fused.Select(f => f.Name)), s.Output, s.Residual, s.Relu,
-        s.Feeds?.Layer.Name, s.InputFed, s.Companion?.Layer.Name, s.RunsWith?.Layer.Name, Reason(s));
+        s.Feeds?.Layer.Name, s.InputFed, s.Companion?.Layer.Name, s.RunsWith?.Layer.Name, Reason(s), new(LayOutTaps.Of(s)));
 
     // The words the generated code's step comments and the build report print. Names as the manifest
     // writes them (any text a model gives survives its one line).

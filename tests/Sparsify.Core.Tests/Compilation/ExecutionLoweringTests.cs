@@ -88,6 +88,37 @@ public sealed class ExecutionLoweringTests
     }
 
     [TestMethod]
+    public void AnUnrolledConvolutionsTapsAreItsLayoutsOffsetsAndACompanionsAreItsHosts()
+    {
+        var shortcutWindow = Window2D.Create(1, 2, Padding2D.None);
+        var mainWindow = Window2D.Create(3, 2, Padding2D.Uniform(1));
+        var plan = Lower(
+        [
+            Unrolled(Conv("shortcut", "x", [1, 4, 8, 8], [1, 4, 4, 4], shortcutWindow, LayerExecution.SparseUnrolled), [3, 0, 2]),
+            Unrolled(Conv("main", "x", [1, 4, 8, 8], [1, 4, 4, 4], mainWindow, LayerExecution.SparseUnrolled), [35, 4, 4, 17]),
+            Op("add", "Add", ["main", "shortcut"], [[1, 4, 4, 4], [1, 4, 4, 4]], [1, 4, 4, 4]),
+        ], output: "add");
+
+        var main = plan.Steps.Single(s => s.Layer == "main");
+        var shortcut = plan.Steps.Single(s => s.Layer == "shortcut");
+        Assert.AreEqual("main", shortcut.RunsWith);
+        CollectionAssert.AreEqual(new[] { 4, 17, 35 }, main.Taps.Select(t => t.Column).ToArray(), "each used column once, ascending");
+        CollectionAssert.AreEqual(new[] { 0, 2, 3 }, shortcut.Taps.Select(t => t.Column).ToArray());
+        var mainGeometry = new ConvGeometry(1, 4, 8, 8, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        var layout = ConvInputLayout.For(mainGeometry);
+        foreach (var tap in main.Taps)
+        {
+            Assert.AreEqual(layout.Offset(tap.Column / 9, tap.Column / 3 % 3, tap.Column % 3), tap.Offset, $"main column {tap.Column}");
+        }
+
+        // The 1x1 shortcut reads the 3x3 window's centre of the host's layout.
+        foreach (var tap in shortcut.Taps)
+        {
+            Assert.AreEqual(layout.Offset(tap.Column, 1, 1), tap.Offset, $"shortcut column {tap.Column}");
+        }
+    }
+
+    [TestMethod]
     public void ADeadValuesBufferIsReusedAndAFlattenSharesItsInputs()
     {
         var plan = Lower(
@@ -140,6 +171,16 @@ public sealed class ExecutionLoweringTests
             plan == LayerExecution.SparseUnrolled ? null : new BlobLocation(0, 64, format), null, new([]));
         return new ManifestLayer(name, "Conv", new([input]), name, new([new(x)]), new(y), new ConvParameters(window, 1), weights, plan, "test", false);
     }
+
+    // Nonzeros in the given columns, one per row in turn.
+    private static ManifestLayer Unrolled(ManifestLayer conv, int[] columns) => conv with
+    {
+        Weights = conv.Weights! with
+        {
+            NonZeros = columns.Length,
+            Unrolled = new(columns.Select((c, i) => new UnrolledWeight(i % conv.Weights.Rows, c, 0x3f800000u))),
+        },
+    };
 
     private static ManifestLayer Op(string name, string op, string[] inputs, int[][] shapes, int[] output, LayerParameters? parameters = null) =>
         new(name, op, new(inputs), name, new(shapes.Select(s => new EquatableList<int>(s))), new(output), parameters ?? NoParameters.Instance, null, LayerExecution.Dense, "test", false);

@@ -16,11 +16,11 @@ public sealed class ManifestAndBlobTests
     public void OtherManifestVersionGivesAClearError()
     {
         // Version 2 wrote op parameters as free-form 'attr' lines; its manifests are rebuilt, not read.
-        var text = LeNet().ManifestText.Replace("sparsify-manifest 3\n", "sparsify-manifest 2\n", StringComparison.Ordinal);
+        var text = LeNet().ManifestText.Replace("sparsify-manifest 4\n", "sparsify-manifest 2\n", StringComparison.Ordinal);
 
         var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
         Assert.AreEqual(ManifestProblem.UnsupportedVersion, e.Problem);
-        StringAssert.Contains(e.Message, "version 2 is not the one this Sparsify reads (3); rebuild the model");
+        StringAssert.Contains(e.Message, "version 2 is not the one this Sparsify reads (4); rebuild the model");
         StringAssert.Contains(e.Message, "line 1");
     }
 

@@ -24,7 +24,7 @@ public sealed class ModelCompilerTests
         Assert.AreEqual(compiled.Manifest, ManifestReader.Read(compiled.ManifestText));
         CompiledModelAssert.WeightsMatch(graph, compiled);
         Assert.AreEqual(graph.Layers.Count, compiled.Manifest.Layers.Count);
-        Assert.IsTrue(compiled.ManifestText.StartsWith("sparsify-manifest 3\n", StringComparison.Ordinal));
+        Assert.IsTrue(compiled.ManifestText.StartsWith("sparsify-manifest 4\n", StringComparison.Ordinal));
     }
 
     [TestMethod]

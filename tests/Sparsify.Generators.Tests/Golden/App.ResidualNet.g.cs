@@ -130,8 +130,7 @@ public sealed partial class ResidualNet
         _biasConv2a = weights.ReadFloats(new BlobLocation(880L, 16L, BlobFormat.Fp32));
         _driverConv2a = SparseConvolutions.FromGroups(in GeometryConv2a, (GroupLayer)weights.ReadEncoded(new BlobLocation(480L, 388L, BlobFormat.Group)), _biasConv2a);
         _biasConv2 = weights.ReadFloats(new BlobLocation(896L, 16L, BlobFormat.Fp32));
-        var layoutConv2 = ConvInputLayout.For(in GeometryConv2);
-        if (layoutConv2.PlaneStride != 80 || layoutConv2.Offset(0, 0, 0) != 0 || layoutConv2.Offset(3, 2, 2) != 252)
+        if (!ConvInputLayout.For(in GeometryConv2).HasTapOffsets(in GeometryConv2, TapColumnsConv2, TapOffsetsConv2))
         {
             throw new InvalidOperationException("layer conv2: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages");
         }
@@ -139,8 +138,7 @@ public sealed partial class ResidualNet
             ? new SparseConvolutionDriver(in GeometryConv2, 4, TileBodyConv2(), _biasConv2)
             : SparseConvolutions.FromCsr(in GeometryConv2, PortableWeightsConv2(), _biasConv2);
         _biasConv3s = weights.ReadFloats(new BlobLocation(912L, 32L, BlobFormat.Fp32));
-        var layoutConv3s = ConvInputLayout.For(in GeometryConv3a);
-        if (layoutConv3s.PlaneStride != 80 || layoutConv3s.Offset(in GeometryConv3s, 0, 0, 0) != 240 || layoutConv3s.Offset(in GeometryConv3s, 3, 0, 0) != 1200)
+        if (!ConvInputLayout.For(in GeometryConv3a).HasTapOffsets(in GeometryConv3s, TapColumnsConv3s, TapOffsetsConv3s))
         {
             throw new InvalidOperationException("layer conv3s: the Sparsify runtime lays out convolution inputs differently from the one this code was generated for; rebuild with matching Sparsify packages");
         }
@@ -229,6 +227,11 @@ public sealed partial class ResidualNet
         return output;
     }
     #nullable disable
+
+    /// <summary>conv2: the weight columns the tile bodies read and, below, their offsets in the input layout.</summary>
+    private static ReadOnlySpan<int> TapColumnsConv2 => [0, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 17, 19, 20, 21, 23, 24, 25, 26, 28, 29, 30, 32, 33, 34, 35];
+
+    private static ReadOnlySpan<int> TapOffsetsConv2 => [0, 2, 5, 6, 7, 10, 11, 80, 81, 82, 85, 87, 90, 92, 161, 162, 165, 167, 170, 171, 172, 241, 242, 245, 247, 250, 251, 252];
 
     private static unsafe ConvTileBody TileBodyConv2() => TileConv2;
 
@@ -381,6 +384,11 @@ public sealed partial class ResidualNet
     private static ReadOnlySpan<int> PortableColumnsConv2 => [0, 2, 3, 5, 6, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 2, 3, 5, 6, 9, 11, 15, 21, 23, 24, 25, 26, 30, 32, 33, 34, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 35, 0, 4, 5, 6, 7, 9, 10, 12, 14, 17, 19, 20, 23, 28, 29, 30, 32, 35];
 
     private static ReadOnlySpan<uint> PortableBitsConv2 => [0x3dcdfd10, 0xbf349b1b, 0xbf637dea, 0xbf457006, 0x3d413800, 0x3f649ab6, 0x3f6adfe8, 0xbf75caef, 0xbf386b85, 0xbf5cd7ab, 0x3f598452, 0x3f504ffe, 0xbf602417, 0xbf06a9ae, 0x3f38d962, 0xbf3e3954, 0xbeba74d0, 0xbf237d80, 0xbf7b7a14, 0xbf6e538d, 0xbef0a4a4, 0xbf6ab93a, 0x3f722e66, 0x3f4eb552, 0xbf4854da, 0x3f348640, 0xbf57c370, 0x3ecfb408, 0xbf654bee, 0xbf694fcd, 0xbf00570b, 0xbf4df979, 0xbf2f7f0e, 0xbf4608a0, 0xbf7a50db, 0x3f5ebf04, 0xbe900228, 0xbf2a99eb, 0xbf57d09a, 0x3f37bb08, 0xbf753100, 0x3f6830c2, 0x3f338b9c, 0x3ed53d64, 0x3e1993e0, 0x3f509a72, 0x3f5c495c, 0xbec3cd94, 0xbf3a2bb8, 0x3f1caeca, 0xbf361fd2, 0x3f672a34, 0xbe70f900, 0x3f1002fe, 0x3f58cc7e, 0xbf0f7e78, 0xbf47d13a, 0xbf3aca33, 0xbf4d7cb0, 0x3e05da80, 0x3f3f0e04, 0xbf469c9c, 0x3f70872a, 0xbf569a37, 0xbf71d383, 0xbf1eb79c, 0x3f0ce464, 0xbf7ef972, 0xbea8a96a, 0xbecb1ed4, 0x3f4848be, 0x3ed51344];
+
+    /// <summary>conv3s: the weight columns the tile bodies read and, below, their offsets in the input layout.</summary>
+    private static ReadOnlySpan<int> TapColumnsConv3s => [0, 1, 2, 3];
+
+    private static ReadOnlySpan<int> TapOffsetsConv3s => [240, 560, 880, 1200];
 
     private static unsafe ConvTileBody TileBodyConv3s() => TileConv3s;
 

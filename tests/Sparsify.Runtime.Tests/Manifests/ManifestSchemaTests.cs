@@ -137,7 +137,7 @@ public sealed class ManifestSchemaTests
         ];
 
         // One step per layer; Flatten and Reshape relabel the buffer of their input.
-        var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty));
+        var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty, new([])));
         int[] lengths = [128, 128, 32, 32, 64, 64, 64];
         ValueBuffer[] values =
         [
