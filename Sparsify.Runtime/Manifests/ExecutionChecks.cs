@@ -159,15 +159,15 @@ static class ExecutionChecks
     // name exactly the columns the unrolled weights use, so the code has an offset for every tap it reads.
     private static string? TapProblem(ManifestLayer layer, ExecutionStep step)
     {
-        if (layer.Op != "Conv" || layer.Plan != LayerExecution.SparseUnrolled || layer.Weights is null)
+        var columns = layer.TapColumns();
+        if (columns.Length == 0 && step.Taps.Count > 0)
         {
-            return step.Taps.Count == 0 ? null : "only an unrolled convolution has tap offsets";
+            return "only an unrolled convolution has tap offsets";
         }
 
-        var columns = layer.Weights.Unrolled.Select(nz => nz.Column).Distinct().OrderBy(c => c).ToList();
-        if (step.Taps.Count != columns.Count || step.Taps.Where((tap, i) => tap.Column != columns[i]).Any())
+        if (step.Taps.Count != columns.Length || step.Taps.Where((tap, i) => tap.Column != columns[i]).Any())
         {
-            return FormattableString.Invariant($"its taps must give one offset for each of the {columns.Count} weight columns its nonzeros use, in ascending order");
+            return FormattableString.Invariant($"its taps must give one offset for each of the {columns.Length} weight columns its nonzeros use, in ascending order");
         }
 
         return step.Taps.Any(tap => tap.Offset < 0) ? "a tap offset is negative" : null;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Sparsify.Runtime.Blob;
 
 namespace Sparsify.Runtime.Manifests;
@@ -75,6 +76,14 @@ sealed record ManifestLayer(
 {
     /// <summary>A convolution planned sparse: the layers whose input layouts can be fed or shared.</summary>
     public bool IsSparseConvolution => Op == "Conv" && Plan is LayerExecution.SparseTable or LayerExecution.SparseUnrolled;
+
+    /// <summary>
+    /// The weight columns an unrolled convolution's generated code reads, ascending: the layers whose plan
+    /// steps carry tap offsets, one per column. Empty for every other layer.
+    /// </summary>
+    public int[] TapColumns() => Op == "Conv" && Plan == LayerExecution.SparseUnrolled && Weights is not null
+        ? Weights.Unrolled.Select(nz => nz.Column).Distinct().OrderBy(c => c).ToArray()
+        : [];
 }
 
 /// <summary>The weights of a Conv or Gemm layer.</summary>

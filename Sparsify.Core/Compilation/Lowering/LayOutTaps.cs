@@ -12,14 +12,14 @@ internal static class LayOutTaps
 {
     public static IReadOnlyList<TapOffset> Of(StepDraft step)
     {
-        var layer = step.Layer;
-        if (layer.Op != "Conv" || layer.Plan != LayerExecution.SparseUnrolled || layer.Weights is null)
+        var columns = step.Layer.TapColumns();
+        if (columns.Length == 0)
         {
             return [];
         }
 
-        var geometry = ConvParameters.GeometryOf(layer);
+        var geometry = ConvParameters.GeometryOf(step.Layer);
         var layout = ConvInputLayout.For(ConvParameters.GeometryOf((step.RunsWith ?? step).Layer));
-        return [.. layer.Weights.Unrolled.Select(nz => nz.Column).Distinct().Order().Select(c => new TapOffset(c, layout.ColumnOffset(geometry, c)))];
+        return [.. columns.Select(c => new TapOffset(c, layout.ColumnOffset(geometry, c)))];
     }
 }
