@@ -22,6 +22,18 @@ internal static class TestModels
 
     public static ArrayNetwork Import(CompiledModel compiled) => ManifestImporter.Import(compiled.Manifest, new WeightBlobReader(compiled.Blob));
 
+    /// <summary>A tensor of values uniform in [-1, 1).</summary>
+    public static Tensor Uniform(Random random, params int[] shape)
+    {
+        var tensor = new Tensor(new Shape(shape));
+        for (var i = 0; i < tensor.Data.Length; i++)
+        {
+            tensor.Data[i] = (random.NextSingle() * 2f) - 1f;
+        }
+
+        return tensor;
+    }
+
     public static float[] Input(ModelGraph graph, int seed) =>
         SeededTensors.UniformValues(graph.Inputs[0].Shape.Aggregate(1, (a, d) => a * d), seed);
 

@@ -26,6 +26,25 @@ public sealed class TimingTests
     };
 
     [TestMethod]
+    public void AFoldedResidualCostsItsDdrReadAndNoComputeCycle()
+    {
+        // The layer of the test above with an Add and a ReLU folded in: the residual (as large as the
+        // output, 32 B) is read beside the output band, one more transfer, and the adders cost no cycle.
+        var values = new float[4 * 9];
+        values[0] = 1; values[4] = 1; values[9 + 4] = 1; values[9 + 8] = 1; values[18 + 1] = 1;
+        var layer = Conv(values, storedDense: false) with { Residual = "skip", Relu = true };
+
+        var t = ArrayLayerTimer.Time(layer, GroupMapper.Map(layer, Tiny), Tiny);
+
+        Assert.AreEqual(new DdrTraffic(20, 32, 32, 0, 32), t.Traffic);
+        Assert.AreEqual((116 / 4) + 4, t.DdrCycles); // 116 B at 4 B a cycle, plus four bursts
+        Assert.AreEqual(4, t.ComputeCycles);
+        Assert.AreEqual(2, t.StallCycles);
+        Assert.AreEqual(33 + 6 + 3, t.TotalCycles);
+        Assert.AreEqual("Conv+Add+Relu", t.Label);
+    }
+
+    [TestMethod]
     public void SparseConvOnTwoPesCountsComputeStallMemoryAndFill()
     {
         // Conv 1x4x4 → 4x2x2, 3x3 kernel, no padding. Columns are kernel positions 0..8.
@@ -44,7 +63,7 @@ public sealed class TimingTests
         // DDR: weights 4 entries × (2 × 16 + 8) bits = 20 B; inputs: both output rows fit one band, reading
         // all 4 input rows of 4 × 2 B = 32 B; outputs 4 × 2 × 2 × 2 B = 32 B. 84 B / 4 = 21 cycles,
         // plus one burst per transfer (weights, the input band, the output band) × 1 cycle = 24 cycles.
-        Assert.AreEqual(new DdrTraffic(20, 32, 32, 0), t.Traffic);
+        Assert.AreEqual(new DdrTraffic(20, 32, 32, 0, 0), t.Traffic);
         Assert.AreEqual(24, t.DdrCycles);
         // One step (1 pass × 1 band): fill 3; total = m + c + fill = 24 + 6 + 3 = 33; exposed memory 24.
         Assert.AreEqual(3, t.FillDrainCycles);

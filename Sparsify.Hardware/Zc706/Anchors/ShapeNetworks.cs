@@ -9,7 +9,7 @@ namespace Sparsify.Hardware.Zc706.Anchors;
 /// </summary>
 public static class ShapeNetworks
 {
-    /// <summary>VGG-16's 13 convolutions and 5 max pools on 3x224x224, dense 16-bit, as Qiu et al. ran them.</summary>
+    /// <summary>VGG-16's 13 convolutions (each with its ReLU folded in) and 5 max pools on 3x224x224, dense 16-bit, as Qiu et al. ran them.</summary>
     public static ArrayNetwork Vgg16Convolutions()
     {
         var layers = new List<ArrayLayer>();
@@ -26,9 +26,9 @@ public static class ShapeNetworks
                 {
                     Window = Window2D.Create(3, 1, Padding2D.Uniform(1)),
                     Weights = new LayerWeights(outChannels, channels * 9, "dense", (long)outChannels * channels * 9, true, null, null),
+                    Relu = true,
                 });
-                layers.Add(new ArrayLayer($"{name}_relu", ArrayOp.Relu, [name], $"{name}_relu", [[1, outChannels, side, side]], [1, outChannels, side, side]));
-                current = $"{name}_relu";
+                current = name;
                 channels = outChannels;
             }
 

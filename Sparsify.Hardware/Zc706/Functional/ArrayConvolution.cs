@@ -8,16 +8,24 @@ namespace Sparsify.Hardware.Zc706.Functional;
 /// (one column of the shared pattern and G weights) and, for every output position, multiplies the
 /// broadcast input value at that column into G accumulators. Explicit zeros of the union pattern are
 /// multiplied like any weight; padding entries only advance the index and are not executed here.
+/// A folded residual joins the accumulator in the output path (in 16-bit arithmetic exactly, before the one
+/// rounding to the output's precision) and a folded ReLU clamps what is written back.
 /// </summary>
 internal static class ArrayConvolution
 {
-    public static float[] Run(ArrayLayer layer, LayerMapping mapping, float[] input, Zc706Config config)
+    public static float[] Run(ArrayLayer layer, LayerMapping mapping, float[] input, float[]? residual, Zc706Config config)
     {
         var w = layer.Weights!;
         var values = w.Values ?? throw new InvalidOperationException($"layer '{layer.Name}' has only its pattern, not its values: functional execution needs the weights");
         var s = Shape.Of(layer);
         var padded = Pad(input, s);
         var output = new float[(long)s.Batch * w.Rows * s.OutH * s.OutW];
+        if (residual is not null && residual.Length != output.Length)
+        {
+            throw new InvalidOperationException($"layer '{layer.Name}' adds '{layer.Residual}' of {residual.Length} values to its {output.Length} outputs");
+        }
+
+        var epilogue = new Epilogue(residual, layer.Relu);
         var fixedPoint = config.Arithmetic == Arithmetic.Fixed16;
         var paddedCodes = fixedPoint ? padded.Select(v => FixedPoint.Quantize(v, config.ActivationFractionBits)).ToArray() : [];
         var groups = mapping.ConvGroups.SelectMany((g, cg) => g.Select(r => (Group: r, ConvGroup: cg))).ToArray();
@@ -37,17 +45,17 @@ internal static class ArrayConvolution
 
             if (fixedPoint)
             {
-                RunFixed(group, offsets, weights, paddedCodes, output, w.Bias, s, config);
+                RunFixed(group, offsets, weights, paddedCodes, output, w.Bias, epilogue, s, config);
             }
             else
             {
-                RunFloat(group, offsets, weights, padded, output, w.Bias, s);
+                RunFloat(group, offsets, weights, padded, output, w.Bias, epilogue, s);
             }
         });
         return output;
     }
 
-    private static void RunFloat(RowGroup group, int[] offsets, float[] weights, float[] padded, float[] output, float[]? bias, Shape s)
+    private static void RunFloat(RowGroup group, int[] offsets, float[] weights, float[] padded, float[] output, float[]? bias, Epilogue epilogue, Shape s)
     {
         var height = group.Height;
         Span<float> acc = stackalloc float[height];
@@ -72,14 +80,21 @@ internal static class ArrayConvolution
                     for (var h = 0; h < height; h++)
                     {
                         var r = group.FirstRow + h;
-                        output[(((n * s.Rows) + r) * s.OutH * s.OutW) + (oy * s.OutW) + ox] = acc[h] + (bias?[r] ?? 0f);
+                        var at = (((n * s.Rows) + r) * s.OutH * s.OutW) + (oy * s.OutW) + ox;
+                        var y = acc[h] + (bias?[r] ?? 0f);
+                        if (epilogue.Residual is { } residual)
+                        {
+                            y += residual[at];
+                        }
+
+                        output[at] = epilogue.Relu && !(y > 0) ? 0f : y;
                     }
                 }
             }
         }
     }
 
-    private static void RunFixed(RowGroup group, int[] offsets, float[] weights, int[] padded, float[] output, float[]? bias, Shape s, Zc706Config config)
+    private static void RunFixed(RowGroup group, int[] offsets, float[] weights, int[] padded, float[] output, float[]? bias, Epilogue epilogue, Shape s, Zc706Config config)
     {
         var height = group.Height;
         int fa = config.ActivationFractionBits, fw = config.WeightFractionBits;
@@ -112,7 +127,16 @@ internal static class ArrayConvolution
                     for (var h = 0; h < height; h++)
                     {
                         var r = group.FirstRow + h;
-                        output[(((n * s.Rows) + r) * s.OutH * s.OutW) + (oy * s.OutW) + ox] = FixedPoint.Dequantize(FixedPoint.Narrow(acc[h], fw), fa);
+                        var at = (((n * s.Rows) + r) * s.OutH * s.OutW) + (oy * s.OutW) + ox;
+                        var sum = acc[h];
+                        if (epilogue.Residual is { } residual)
+                        {
+                            // The residual is a 16-bit activation already: aligned to the accumulator's fraction bits, it adds exactly.
+                            sum += (long)FixedPoint.Quantize(residual[at], fa) << fw;
+                        }
+
+                        var code = FixedPoint.Narrow(sum, fw);
+                        output[at] = FixedPoint.Dequantize(epilogue.Relu ? Math.Max(code, 0) : code, fa);
                     }
                 }
             }
@@ -154,6 +178,9 @@ internal static class ArrayConvolution
 
         return padded;
     }
+
+    // What the output path does to each accumulator after the bias: add the residual, then clamp.
+    private sealed record Epilogue(float[]? Residual, bool Relu);
 
     private sealed record Shape(
         int Batch, int Channels, int InH, int InW, int Rows, int OutH, int OutW, int KernelH, int KernelW,

@@ -5,7 +5,8 @@ namespace Sparsify.Hardware.Zc706.Functional;
 
 /// <summary>
 /// Executes a network the way the array does: Conv and fully connected layers on the PEs through
-/// their group mapping, the rest in the post-processing unit. In <see cref="Arithmetic.Fixed16"/>
+/// their group mapping, with a folded residual and ReLU applied to the accumulator in the output path,
+/// the rest in the post-processing unit. In <see cref="Arithmetic.Fixed16"/>
 /// every activation is a 16-bit Q value (<see cref="Zc706Config.ActivationFractionBits"/>), weights
 /// are 16-bit Q values (<see cref="Zc706Config.WeightFractionBits"/>), products accumulate exactly
 /// (a DSP48E1 has a 48-bit accumulator) and each output is rounded and saturated back to 16 bits.
@@ -40,10 +41,12 @@ public static class FunctionalExecutor
 
         foreach (var layer in network.Layers)
         {
-            var x = layer.Inputs.Select(name => values.TryGetValue(name, out var v) ? v : throw new InvalidOperationException($"layer '{layer.Name}' reads '{name}', which nothing computed")).ToArray();
+            float[] Read(string name) => values.TryGetValue(name, out var v) ? v : throw new InvalidOperationException($"layer '{layer.Name}' reads '{name}', which nothing computed");
+            var x = layer.Inputs.Select(Read).ToArray();
+            var residual = layer.Residual is { } r ? Read(r) : null;
             var y = layer.Op switch
             {
-                ArrayOp.Conv or ArrayOp.FullyConnected => ArrayConvolution.Run(layer, mappings[layer.Name], x[0], config),
+                ArrayOp.Conv or ArrayOp.FullyConnected => ArrayConvolution.Run(layer, mappings[layer.Name], x[0], residual, config),
                 ArrayOp.Relu => PostProcessing.Relu(x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),
@@ -54,6 +57,11 @@ public static class FunctionalExecutor
                 ArrayOp.Reshape => x[0],
                 _ => throw new NotSupportedException($"layer '{layer.Name}': {layer.Op} is not modelled"),
             };
+            if (layer.Relu && !layer.OnArray)
+            {
+                y = PostProcessing.Relu(y);
+            }
+
             values[layer.Output] = fixedPoint && layer.Op is not (ArrayOp.Softmax or ArrayOp.Reshape or ArrayOp.Concat or ArrayOp.Conv or ArrayOp.FullyConnected or ArrayOp.Relu or ArrayOp.MaxPool)
                 ? Round(y, config)
                 : y;

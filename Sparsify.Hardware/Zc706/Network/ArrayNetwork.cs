@@ -19,7 +19,7 @@ public enum ArrayOp
     /// <summary>Global average pooling in the post-processing unit.</summary>
     GlobalAveragePool,
 
-    /// <summary>ReLU, fused into the PE output path (no cycles of its own).</summary>
+    /// <summary>A ReLU the plan kept as a step of its own: a sign test on the stream (no cycles of its own).</summary>
     Relu,
 
     /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
@@ -31,7 +31,7 @@ public enum ArrayOp
     /// <summary>Flatten or reshape: a change of view, no data moves.</summary>
     Reshape,
 
-    /// <summary>Element-wise sum in the post-processing unit.</summary>
+    /// <summary>An element-wise sum the plan kept as a step of its own, in the post-processing unit.</summary>
     Add,
 
     /// <summary>Concatenation along channels: a change of addresses, no data moves.</summary>
@@ -52,15 +52,33 @@ public sealed record LayerWeights(int Rows, int Columns, string Scheme, long Non
     public int[][]? RowColumns { get; init; }
 }
 
-/// <summary>One layer the array executes.</summary>
-/// <param name="Name">The layer's name.</param>
+/// <summary>
+/// One step of the compiled model's execution plan as the array executes it: the step's layer, with the Add
+/// and ReLU the plan folded into it applied in the output path before write-back.
+/// </summary>
+/// <param name="Name">The step's layer.</param>
 /// <param name="Op">The operation.</param>
-/// <param name="Inputs">Values read.</param>
-/// <param name="Output">Value written.</param>
+/// <param name="Inputs">Values the layer reads (a folded residual is <see cref="Residual"/>).</param>
+/// <param name="Output">Value the step writes: the last folded layer's output, or the layer's own.</param>
 /// <param name="InputShapes">Shapes of the inputs (batch first).</param>
 /// <param name="OutputShape">Shape of the output.</param>
 public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> Inputs, string Output, IReadOnlyList<int[]> InputShapes, int[] OutputShape)
 {
+    /// <summary>The value a folded Add sums into the output before the ReLU, or null (same shape as the output).</summary>
+    public string? Residual { get; init; }
+
+    /// <summary>Whether a folded ReLU clamps the output.</summary>
+    public bool Relu { get; init; }
+
+    /// <summary>The ops folded into the output path, in order (<c>Add</c>, <c>Relu</c>).</summary>
+    public IReadOnlyList<string> Fused => (Residual, Relu) switch
+    {
+        (null, false) => [],
+        (null, true) => ["Relu"],
+        (_, false) => ["Add"],
+        _ => ["Add", "Relu"],
+    };
+
     /// <summary>Window of a Conv or pooling layer.</summary>
     public Window2D? Window { get; init; }
 

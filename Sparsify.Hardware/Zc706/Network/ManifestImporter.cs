@@ -7,7 +7,10 @@ namespace Sparsify.Hardware.Zc706.Network;
 
 /// <summary>
 /// Turns a compiled model (its manifest and weight blob) into the <see cref="ArrayNetwork"/> the
-/// array model executes. Every layer's weights are decoded from whatever format the build chose
+/// array model executes, one array layer per step of the manifest's execution plan: the Add and ReLU the
+/// plan folded into a step run in that step's output path, as on the CPU and the GPU. The plan's input-layout
+/// feeds and companions are decisions about the CPU's memory layout and have no counterpart here (the array
+/// reads every input tile from DDR in its own band-major layout). Every layer's weights are decoded from whatever format the build chose
 /// (raw fp32, CSR, group, PE, or unrolled into the manifest) into one matrix; the array then stores
 /// them in its own group format.
 /// </summary>
@@ -27,8 +30,10 @@ public static class ManifestImporter
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(blob);
-        var layers = new ArrayLayer[manifest.Layers.Count];
-        Parallel.For(0, layers.Length, i => layers[i] = Layer(manifest.Layers[i], blob, withValues));
+        var byName = manifest.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        var steps = manifest.Execution.Steps;
+        var layers = new ArrayLayer[steps.Count];
+        Parallel.For(0, layers.Length, i => layers[i] = Step(steps[i], byName, blob, withValues));
         return new ArrayNetwork(
             manifest.Model,
             manifest.Inputs.Select(v => new ArrayValue(v.Name, [.. v.Shape])).ToArray(),
@@ -36,9 +41,16 @@ public static class ManifestImporter
             layers);
     }
 
-    private static ArrayLayer Layer(ManifestLayer m, WeightBlobReader blob, bool withValues)
+    private static ArrayLayer Step(ExecutionStep step, Dictionary<string, ManifestLayer> layers, WeightBlobReader blob, bool withValues)
     {
-        var layer = new ArrayLayer(m.Name, OpOf(m), [.. m.Inputs], m.Output, m.InputShapes.Select(s => s.ToArray()).ToArray(), [.. m.OutputShape]);
+        var m = layers.TryGetValue(step.Layer, out var found)
+            ? found
+            : throw new FormatException($"the execution plan runs layer '{step.Layer}', which the manifest does not have");
+        var layer = new ArrayLayer(m.Name, OpOf(m), [.. m.Inputs], step.Output, m.InputShapes.Select(s => s.ToArray()).ToArray(), [.. m.OutputShape])
+        {
+            Residual = step.Residual,
+            Relu = step.Relu,
+        };
         return m.Parameters switch
         {
             ConvParameters conv => layer with { Window = conv.Window, Group = conv.Group, Weights = Weights(m, blob, withValues) },

@@ -94,7 +94,7 @@ public static class HtmlReport
         h.Append("<h2>Layers</h2><table><tr><th>layer</th><th>op</th><th>dense MMAC</th><th>nonzero MMAC</th><th>cycles</th><th>compute</th><th>stall</th><th>memory</th><th>util.</th><th>DDR KiB</th><th>bound</th><th>order</th></tr>");
         foreach (var l in result.Layers.Where(l => l.TotalCycles > 0))
         {
-            Append(h, $"<tr><td>{E(l.Layer)}</td><td>{E(l.Op)}</td><td>{l.DenseMacs / 1e6:F1}</td><td>{l.NonZeroMacs / 1e6:F1}</td><td>{l.TotalCycles:N0}</td><td>{l.ComputeCycles:N0}</td><td>{l.StallCycles:N0}</td><td>{l.MemoryCycles:N0}</td><td>{l.Utilisation:P0}</td><td>{l.Traffic.Total / 1024.0:N0}</td><td>{(l.OnArray ? l.MemoryBound ? "memory" : "compute" : "post")}</td><td>{E(l.LoopOrder)}</td></tr>");
+            Append(h, $"<tr><td>{E(l.Layer)}</td><td>{E(l.Label)}</td><td>{l.DenseMacs / 1e6:F1}</td><td>{l.NonZeroMacs / 1e6:F1}</td><td>{l.TotalCycles:N0}</td><td>{l.ComputeCycles:N0}</td><td>{l.StallCycles:N0}</td><td>{l.MemoryCycles:N0}</td><td>{l.Utilisation:P0}</td><td>{l.Traffic.Total / 1024.0:N0}</td><td>{(l.OnArray ? l.MemoryBound ? "memory" : "compute" : "post")}</td><td>{E(l.LoopOrder)}</td></tr>");
         }
 
         h.Append("</table>\n");

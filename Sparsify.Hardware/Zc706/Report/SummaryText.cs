@@ -16,10 +16,10 @@ public static class SummaryText
         var s = new StringBuilder();
         Line(s, $"{result.Model} on {c.Name}: {c.PeCount} PEs x {c.GroupSize} channels x {c.PixelsPerPe} positions = {c.MacUnits} MACs at {c.ClockMHz:0.#} MHz, {c.DdrBandwidthGBps:0.0#} GB/s DDR");
         Line(s, $"resources: DSP48E1 {r.Dsp}/{Resources.DeviceBudget.Dsp} ({r.DspShare:P0}), BRAM36 {r.Bram36}/{Resources.DeviceBudget.Bram36} ({r.Bram36Share:P0}), LUT {r.Lut:N0}/{Resources.DeviceBudget.Lut:N0} ({r.LutShare:P0})");
-        Line(s, $"{"layer",-14} {"op",-10} {"dense MMAC",10} {"nz MMAC",9} {"cycles",11} {"compute",11} {"stall",10} {"memory",10} {"fill",7} {"util",6} {"DDR KB",9} {"bound",7} {"passes",6} {"bands",5} order");
+        Line(s, $"{"layer",-14} {"op",-14} {"dense MMAC",10} {"nz MMAC",9} {"cycles",11} {"compute",11} {"stall",10} {"memory",10} {"fill",7} {"util",6} {"DDR KB",9} {"bound",7} {"passes",6} {"bands",5} order");
         foreach (var l in result.Layers.Where(l => l.TotalCycles > 0))
         {
-            Line(s, $"{Trim(l.Layer, 14),-14} {l.Op,-10} {l.DenseMacs / 1e6,10:F1} {l.NonZeroMacs / 1e6,9:F1} {l.TotalCycles,11:N0} {l.ComputeCycles,11:N0} {l.StallCycles,10:N0} {l.MemoryCycles,10:N0} {l.FillDrainCycles,7:N0} {l.Utilisation,6:P0} {l.Traffic.Total / 1024.0,9:N0} {(l.OnArray ? (l.MemoryBound ? "memory" : "compute") : "post"),7} {l.Passes,6} {l.Bands,5} {l.LoopOrder}");
+            Line(s, $"{Trim(l.Layer, 14),-14} {l.Label,-14} {l.DenseMacs / 1e6,10:F1} {l.NonZeroMacs / 1e6,9:F1} {l.TotalCycles,11:N0} {l.ComputeCycles,11:N0} {l.StallCycles,10:N0} {l.MemoryCycles,10:N0} {l.FillDrainCycles,7:N0} {l.Utilisation,6:P0} {l.Traffic.Total / 1024.0,9:N0} {(l.OnArray ? (l.MemoryBound ? "memory" : "compute") : "post"),7} {l.Passes,6} {l.Bands,5} {l.LoopOrder}");
         }
 
         Total(s, "total", result.Total);

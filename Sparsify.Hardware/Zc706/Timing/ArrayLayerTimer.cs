@@ -13,6 +13,8 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// Each step is a synchronisation point costing <see cref="Zc706Config.PipelineDepth"/> cycles of
 /// fill and drain. With double buffering, step i+1's transfers overlap step i's compute:
 /// total = m + (N − 1)·max(c, m) + c + N·depth, for N steps of c compute and m transfer cycles.
+/// A folded residual is read band by band beside the output band it joins, and added by one adder per
+/// output lane as the band drains: it costs DDR traffic, not compute cycles. A folded ReLU is a sign test there.
 /// </summary>
 public static class ArrayLayerTimer
 {
@@ -54,7 +56,10 @@ public static class ArrayLayerTimer
         return new LayerTiming(
             layer.Name, layer.Op == ArrayOp.Conv ? "Conv" : "Gemm", true, layer.DenseMacs, nonZeroMacs,
             compute, stall, fill, memory, total, ddrCycles, traffic, memoryBoundSteps * 2 > steps, utilisation,
-            passes, bands, order, mapping.NonZerosPerPe(config.PeCount), imbalance);
+            passes, bands, order, mapping.NonZerosPerPe(config.PeCount), imbalance)
+        {
+            Fused = layer.Fused,
+        };
     }
 
     private sealed record Part(long Compute, long Stall, long Fill, long Memory, long Total, long DdrCycles, DdrTraffic Traffic, int Passes, int Bands, string Order, long Steps, bool MemoryBound);
@@ -137,13 +142,14 @@ public static class ArrayLayerTimer
                 : ("rows-outer", rowsOuter, 0L);
         }
 
-        var traffic = new DdrTraffic(weightTraffic, inputBytes, outputBytes, psumTraffic);
+        var residualBytes = layer.Residual is null ? 0 : outputBytes;
+        var traffic = new DdrTraffic(weightTraffic, inputBytes, outputBytes, psumTraffic, residualBytes);
         // Feature maps are laid out band-major in DDR (the producing layer writes them so), so each
         // transfer is one contiguous run: a weight chunk, an input band of a channel chunk, an output band.
         long bandSteps = (long)bands * g.Batch;
         var weightTransfers = order == "rows-outer" ? passes * bandSteps : passes;
         var bursts = Bursts(weightTraffic, weightTransfers, config) + Bursts(psumTraffic, 2L * (passes - 1), config)
-            + Bursts(inputBytes, passes * bandSteps, config) + Bursts(outputBytes, bandSteps, config);
+            + Bursts(inputBytes, passes * bandSteps, config) + Bursts(outputBytes, bandSteps, config) + Bursts(residualBytes, bandSteps, config);
         var ddr = (long)Math.Ceiling(traffic.Total / config.DdrBytesPerCycle) + (bursts * config.BurstOverheadCycles);
 
         var tiles = (long)g.Batch * g.OutHeight * ((g.OutWidth + config.PixelsPerPe - 1) / config.PixelsPerPe);

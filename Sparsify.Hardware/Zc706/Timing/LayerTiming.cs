@@ -5,19 +5,20 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// <param name="Inputs">Input rows read (halo rows of adjacent bands read twice).</param>
 /// <param name="Outputs">Outputs written (16-bit).</param>
 /// <param name="PartialSums">Partial sums spilled and read back when they do not fit on chip.</param>
-public sealed record DdrTraffic(long Weights, long Inputs, long Outputs, long PartialSums)
+/// <param name="Residuals">A folded residual read (16-bit) as the output path adds it.</param>
+public sealed record DdrTraffic(long Weights, long Inputs, long Outputs, long PartialSums, long Residuals)
 {
     /// <summary>No traffic.</summary>
-    public static DdrTraffic None { get; } = new(0, 0, 0, 0);
+    public static DdrTraffic None { get; } = new(0, 0, 0, 0, 0);
 
     /// <summary>All bytes.</summary>
-    public long Total => Weights + Inputs + Outputs + PartialSums;
+    public long Total => Weights + Inputs + Outputs + PartialSums + Residuals;
 
     /// <summary>The sum of two traffics.</summary>
     public DdrTraffic Plus(DdrTraffic other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return new(Weights + other.Weights, Inputs + other.Inputs, Outputs + other.Outputs, PartialSums + other.PartialSums);
+        return new(Weights + other.Weights, Inputs + other.Inputs, Outputs + other.Outputs, PartialSums + other.PartialSums, Residuals + other.Residuals);
     }
 }
 
@@ -48,4 +49,11 @@ public sealed record LayerTiming(
     string Layer, string Op, bool OnArray, long DenseMacs, long NonZeroMacs,
     long ComputeCycles, long StallCycles, long FillDrainCycles, long MemoryCycles, long TotalCycles, long DdrCycles,
     DdrTraffic Traffic, bool MemoryBound, double Utilisation, int Passes, int Bands, string LoopOrder,
-    IReadOnlyList<long> NonZerosPerPe, double Imbalance);
+    IReadOnlyList<long> NonZerosPerPe, double Imbalance)
+{
+    /// <summary>The ops the plan folded into the layer's output path, in order (<c>Add</c>, <c>Relu</c>).</summary>
+    public IReadOnlyList<string> Fused { get; init; } = [];
+
+    /// <summary>The op with what is folded into it, for tables: <c>Conv+Add+Relu</c>.</summary>
+    public string Label => Fused.Count == 0 ? Op : $"{Op}+{string.Join('+', Fused)}";
+}

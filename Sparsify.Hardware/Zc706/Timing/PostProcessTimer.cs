@@ -6,8 +6,8 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// <summary>
 /// The cycle model of the layers off the PE array. They run in a post-processing unit of
 /// <see cref="Zc706Config.PostProcessLanes"/> lanes on the producing layer's output stream before it
-/// is written back, so they add cycles but no DDR traffic. ReLU is a sign test in the PE output
-/// path, and reshapes and concatenations only change addresses: none of them costs a cycle.
+/// is written back, so they add cycles but no DDR traffic. ReLU, folded or on its own, is a sign test on
+/// the stream, and reshapes and concatenations only change addresses: none of them costs a cycle.
 /// </summary>
 public static class PostProcessTimer
 {
@@ -27,6 +27,9 @@ public static class PostProcessTimer
             _ => 0,
         };
         var cycles = (reads + config.PostProcessLanes - 1) / config.PostProcessLanes;
-        return new LayerTiming(layer.Name, layer.Op.ToString(), false, 0, 0, cycles, 0, 0, 0, cycles, 0, DdrTraffic.None, false, 0, 0, 0, "post", [], 0);
+        return new LayerTiming(layer.Name, layer.Op.ToString(), false, 0, 0, cycles, 0, 0, 0, cycles, 0, DdrTraffic.None, false, 0, 0, 0, "post", [], 0)
+        {
+            Fused = layer.Fused,
+        };
     }
 }

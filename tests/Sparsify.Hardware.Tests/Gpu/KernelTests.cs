@@ -103,16 +103,7 @@ public sealed class KernelTests
         PlanOverrides = overrides.ToDictionary(o => o.Layer, o => o.Execution),
     };
 
-    private static Tensor Weights(Random random, params int[] shape)
-    {
-        var tensor = new Tensor(new Shape(shape));
-        for (var i = 0; i < tensor.Data.Length; i++)
-        {
-            tensor.Data[i] = (random.NextSingle() * 2f) - 1f;
-        }
+    private static Tensor Weights(Random random, params int[] shape) => TestModels.Uniform(random, shape);
 
-        return tensor;
-    }
-
-    private static Tensor Bias(Random random, int count) => Weights(random, count);
+    private static Tensor Bias(Random random, int count) => TestModels.Uniform(random, count);
 }
