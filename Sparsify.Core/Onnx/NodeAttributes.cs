@@ -37,6 +37,9 @@ internal sealed class NodeAttributes
     public TensorProto? Tensor(string name) =>
         Find(name, AttributeType.Tensor) is { } a ? a.T : null;
 
+    public GraphProto? Graph(string name) =>
+        Find(name, AttributeType.Graph) is { } a ? a.G : null;
+
     /// <summary>An INTS attribute of exactly <paramref name="count"/> values that fit an int.</summary>
     public int[]? IntsOfLength(string name, int count)
     {

@@ -10,7 +10,7 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LRN", "MatMul", "MaxPool", "Relu", "Reshape", "Softmax",
+        "GlobalAveragePool", "Identity", "If", "LRN", "MatMul", "MaxPool", "Relu", "Reshape", "Softmax",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -40,6 +40,9 @@ internal sealed partial class OnnxImporter
             case "Dropout": RemovePassThrough(node, $"Dropout {NodeName(node)} removed (inference)"); break;
             case "Identity": RemovePassThrough(node, null); break;
             case "Constant": ConvertConstant(node, attributes); break;
+            case "If": InlineIf(node, attributes); break;
+            case var folded when Folding.ConstantFolder.Folds(folded):
+                throw new SparsifyModelException($"operator '{node.OpType}' is supported only where its inputs are constant (it is computed at import); here it reads a value computed from the input data");
             default:
                 throw new SparsifyModelException($"operator '{node.OpType}' is not supported; supported operators: {string.Join(", ", SupportedOperators)}");
         }

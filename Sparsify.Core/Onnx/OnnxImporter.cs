@@ -22,6 +22,10 @@ internal sealed partial class OnnxImporter
     private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
     private readonly Dictionary<NodeProto, string> _nodeNames = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _takenNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeProto> _producer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<NodeProto>> _readersOf = new(StringComparer.Ordinal);
+    private readonly HashSet<NodeProto> _done = new(ReferenceEqualityComparer.Instance);
     private readonly List<Layer> _layers = [];
     private readonly Dictionary<string, int> _layerWriting = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
@@ -68,23 +72,10 @@ internal sealed partial class OnnxImporter
         NameNodes(graph);
         foreach (var node in nodes)
         {
-            foreach (var input in node.Input.Where(i => i.Length > 0))
-            {
-                _readers[input] = _readers.GetValueOrDefault(input) + 1;
-            }
+            Register(node);
         }
 
-        foreach (var node in nodes)
-        {
-            try
-            {
-                ConvertNode(node);
-            }
-            catch (SparsifyModelException e)
-            {
-                throw e.AtNode(NodeName(node), node.OpType);
-            }
-        }
+        ImportNodes(nodes);
 
         if (graph.Output.Count == 0)
         {
@@ -94,6 +85,50 @@ internal sealed partial class OnnxImporter
         var outputs = graph.Output.Select(o => Resolve(o.Name)).ToArray();
         var name = string.IsNullOrEmpty(graph.Name) ? Path.GetFileNameWithoutExtension(_path ?? "model") : graph.Name;
         return ModelGraph.Create(name, inputs, _layers, outputs, _notes);
+    }
+
+    // In order; a node a pattern or a look-ahead has already taken is skipped.
+    private void ImportNodes(IEnumerable<NodeProto> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (!_done.Add(node))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (!TryFold(node) && !TryRecognisePattern(node))
+                {
+                    ConvertNode(node);
+                }
+            }
+            catch (SparsifyModelException e)
+            {
+                throw e.AtNode(NodeName(node), node.OpType);
+            }
+        }
+    }
+
+    // Who writes and who reads each value, a subgraph's reads of outer values counted as its node's.
+    private void Register(NodeProto node)
+    {
+        foreach (var output in node.Output.Where(o => o.Length > 0))
+        {
+            _producer[output] = node;
+        }
+
+        foreach (var input in NodeInputs(node))
+        {
+            _readers[input] = _readers.GetValueOrDefault(input) + 1;
+            if (!_readersOf.TryGetValue(input, out var readers))
+            {
+                _readersOf[input] = readers = [];
+            }
+
+            readers.Add(node);
+        }
     }
 
     // From the dims alone, before any tensor is read: each tensor against the per-tensor limit
@@ -296,7 +331,7 @@ internal sealed partial class OnnxImporter
         var dependents = new List<int>[nodes.Count];
         for (var i = 0; i < nodes.Count; i++)
         {
-            foreach (var input in nodes[i].Input.Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
+            foreach (var input in NodeInputs(nodes[i]).Distinct(StringComparer.Ordinal))
             {
                 if (writer.TryGetValue(input, out var w))
                 {
@@ -360,22 +395,42 @@ internal sealed partial class OnnxImporter
     // output, made unique against every other node's name with a numeric suffix.
     private void NameNodes(GraphProto graph)
     {
-        var taken = new HashSet<string>(graph.Node.Where(n => n.Name.Length > 0).Select(n => n.Name), StringComparer.Ordinal);
+        _takenNames.UnionWith(graph.Node.Where(n => n.Name.Length > 0).Select(n => n.Name));
         foreach (var node in graph.Node)
         {
-            var name = NameOf(node);
-            if (node.Name.Length == 0)
-            {
-                var unique = name;
-                for (var n = 2; !taken.Add(unique); n++)
-                {
-                    unique = $"{name}_{n}";
-                }
+            _nodeNames[node] = node.Name.Length > 0 ? node.Name : UniqueName(NameOf(node));
+        }
+    }
 
-                name = unique;
+    // A node of an inlined branch is named like any other, unique against every name given so far.
+    private void NameInlined(NodeProto node) => _nodeNames[node] = UniqueName(NameOf(node));
+
+    private string UniqueName(string name)
+    {
+        var unique = name;
+        for (var n = 2; !_takenNames.Add(unique); n++)
+        {
+            unique = $"{name}_{n}";
+        }
+
+        return unique;
+    }
+
+    /// <summary>The values a node reads: its inputs, and the outer values its subgraphs (If branches) read.</summary>
+    private static IEnumerable<string> NodeInputs(NodeProto node) =>
+        node.Input.Where(i => i.Length > 0).Concat(node.Attribute.Where(a => a.G is not null).SelectMany(a => OuterReferences(a.G)));
+
+    private static IEnumerable<string> OuterReferences(GraphProto graph)
+    {
+        var inside = new HashSet<string>(graph.Initializer.Select(t => t.Name).Concat(graph.Input.Select(i => i.Name)), StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (var input in NodeInputs(node).Where(i => !inside.Contains(i)))
+            {
+                yield return input;
             }
 
-            _nodeNames[node] = name;
+            inside.UnionWith(node.Output.Where(o => o.Length > 0));
         }
     }
 

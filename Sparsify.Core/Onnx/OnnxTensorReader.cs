@@ -90,6 +90,54 @@ internal sealed class OnnxTensorReader(string? modelPath)
         return data;
     }
 
+    /// <summary>
+    /// Any tensor constant folding computes with, of any rank and possibly empty: floating point
+    /// as doubles, integers and booleans as longs.
+    /// </summary>
+    public Folding.ConstantTensor ReadConstant(TensorProto tensor)
+    {
+        var dims = ReadDims(tensor, allowZero: true);
+        var type = (TensorProto.Types.DataType)tensor.DataType;
+        switch (type)
+        {
+            case TensorProto.Types.DataType.Float:
+            case TensorProto.Types.DataType.Double:
+                var reals = type == TensorProto.Types.DataType.Float
+                    ? Array.ConvertAll(ReadStored<float>(tensor, dims, "FLOAT", t => t.FloatData, "float_data"), v => (double)v)
+                    : ReadStored<double>(tensor, dims, "DOUBLE", t => t.DoubleData, "double_data");
+                return Folding.ConstantTensor.Real(dims, type, reals);
+            case TensorProto.Types.DataType.Int64:
+                return Folding.ConstantTensor.Integer(dims, type, ReadStored<long>(tensor, dims, "INT64", t => t.Int64Data, "int64_data"));
+            case TensorProto.Types.DataType.Int32:
+                return Folding.ConstantTensor.Integer(dims, type, Array.ConvertAll(ReadStored<int>(tensor, dims, "INT32", t => t.Int32Data, "int32_data"), v => (long)v));
+            case TensorProto.Types.DataType.Int16:
+                return Folding.ConstantTensor.Integer(dims, type, Array.ConvertAll(ReadStored<short>(tensor, dims, "INT16", t => t.Int32Data.Select(v => (short)v), "int32_data"), v => (long)v));
+            case TensorProto.Types.DataType.Int8:
+                return Folding.ConstantTensor.Integer(dims, type, Array.ConvertAll(ReadStored<sbyte>(tensor, dims, "INT8", t => t.Int32Data.Select(v => (sbyte)v), "int32_data"), v => (long)v));
+            case TensorProto.Types.DataType.Uint8:
+            case TensorProto.Types.DataType.Bool:
+                var bytes = ReadStored<byte>(tensor, dims, DataTypeName(tensor.DataType), t => t.Int32Data.Select(v => (byte)v), "int32_data");
+                return Folding.ConstantTensor.Integer(dims, type, Array.ConvertAll(bytes, v => type == TensorProto.Types.DataType.Bool ? (v != 0 ? 1L : 0L) : v));
+            default:
+                throw Fail(tensor, $"has data type {DataTypeName(tensor.DataType)}, which constant folding does not compute with");
+        }
+    }
+
+    // The values from external data or raw_data when present, otherwise from the typed field.
+    private T[] ReadStored<T>(TensorProto tensor, int[] dims, string elementType, Func<TensorProto, IEnumerable<T>> typed, string field)
+        where T : unmanaged
+    {
+        var values = new T[Count(tensor, dims, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), elementType)];
+        if (!TryReadStored(tensor, MemoryMarshal.AsBytes(values.AsSpan())))
+        {
+            var given = typed(tensor).ToArray();
+            ExpectCount(tensor, given.Length, values.Length, field);
+            given.CopyTo(values, 0);
+        }
+
+        return values;
+    }
+
     private static int[] ReadDims(TensorProto tensor, bool allowZero)
     {
         var dims = new int[tensor.Dims.Count];

@@ -16,8 +16,14 @@ internal static class Corpus
 {
     private static readonly Lazy<ModelGraph[]> Graphs = new(() => [Chain(), Residual()]);
 
-    /// <summary>The seed models as ONNX files.</summary>
-    public static readonly Lazy<byte[][]> OnnxModels = new(() => Graphs.Value.Select(OnnxModel.ToBytes).ToArray());
+    /// <summary>
+    /// The seed models as ONNX files, and two from torch's own exporter whose shape arithmetic,
+    /// If nodes and decomposed LocalResponseNorm reach constant folding and the patterns.
+    /// </summary>
+    public static readonly Lazy<byte[][]> OnnxModels = new(() =>
+        [.. Graphs.Value.Select(OnnxModel.ToBytes), .. TorchSeeds.Select(name => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TorchFixtures", name)))]);
+
+    private static readonly string[] TorchSeeds = ["lrn.opset13.onnx", "shape-reshape.opset11.onnx"];
 
     /// <summary>The seed models compiled at every plan, as manifest text.</summary>
     public static readonly Lazy<string[]> Manifests = new(() =>

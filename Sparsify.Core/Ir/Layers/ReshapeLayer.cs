@@ -46,11 +46,18 @@ public sealed class ReshapeLayer : Layer
             return new Shape(x.Product(0, axis), x.Product(axis, x.Rank));
         }
 
-        return ResolveTarget(x, TargetShape!);
+        return new Shape(ResolveTarget(x.Dims, TargetShape!));
     }
 
-    private static Shape ResolveTarget(Shape x, IReadOnlyList<long> target)
+    /// <summary>
+    /// The dims a Reshape of <paramref name="input"/> to <paramref name="target"/> gives, as ONNX
+    /// defines it (allowzero = 0): a 0 copies the input's dimension, a -1 takes what is left.
+    /// Also used to fold a Reshape of a constant.
+    /// </summary>
+    internal static int[] ResolveTarget(ReadOnlySpan<int> input, IReadOnlyList<long> target)
     {
+        var x = Shape.Format(input);
+        var elementCount = SizeMath.Product(input);
         var dims = new int[target.Count];
         var inferred = -1;
         long known = 1;
@@ -70,12 +77,12 @@ public sealed class ReshapeLayer : Layer
 
             if (t == 0)
             {
-                if (i >= x.Rank)
+                if (i >= input.Length)
                 {
                     throw new SparsifyModelException($"shape [{string.Join(",", target)}] copies dimension {i} that input {x} lacks");
                 }
 
-                t = x[i];
+                t = input[i];
             }
 
             if (t < 0 || t > int.MaxValue)
@@ -89,18 +96,18 @@ public sealed class ReshapeLayer : Layer
 
         if (inferred >= 0)
         {
-            if (known == 0 || x.ElementCount % known != 0)
+            if (known == 0 || elementCount % known != 0)
             {
                 throw new SparsifyModelException($"cannot reshape {x} to [{string.Join(",", target)}]");
             }
 
-            dims[inferred] = (int)(x.ElementCount / known);
+            dims[inferred] = (int)(elementCount / known);
         }
-        else if (known != x.ElementCount)
+        else if (known != elementCount)
         {
-            throw new SparsifyModelException($"cannot reshape {x} ({x.ElementCount} values) to [{string.Join(",", target)}] ({SizeMath.Format(known)} values)");
+            throw new SparsifyModelException($"cannot reshape {x} ({SizeMath.Format(elementCount)} values) to [{string.Join(",", target)}] ({SizeMath.Format(known)} values)");
         }
 
-        return new Shape(dims);
+        return dims;
     }
 }

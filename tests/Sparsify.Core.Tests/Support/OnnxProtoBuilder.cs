@@ -24,9 +24,9 @@ internal sealed class OnnxProtoBuilder
         return this;
     }
 
-    public OnnxProtoBuilder Output(string name)
+    public OnnxProtoBuilder Output(string name, DataType type = DataType.Float)
     {
-        _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)DataType.Float } } });
+        _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } } });
         return this;
     }
 
@@ -54,6 +54,20 @@ internal sealed class OnnxProtoBuilder
         return name;
     }
 
+    /// <summary>A rank-0 float initializer.</summary>
+    public string Scalar(string name, float value)
+    {
+        _graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)DataType.Float, FloatData = { value } });
+        return name;
+    }
+
+    /// <summary>A rank-0 int64 initializer.</summary>
+    public string Int64Scalar(string name, long value)
+    {
+        _graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)DataType.Int64, Int64Data = { value } });
+        return name;
+    }
+
     public NodeProto Node(string opType, string[] inputs, string output, params AttributeProto[] attributes)
     {
         var node = new NodeProto { OpType = opType, Name = $"{opType}_{_graph.Node.Count}", Input = { inputs }, Output = { output } };
@@ -78,6 +92,23 @@ internal sealed class OnnxProtoBuilder
         a.Ints.AddRange(values);
         return a;
     }
+
+    /// <summary>A subgraph attribute (an If branch) whose nodes <paramref name="body"/> adds, computing <paramref name="output"/>.</summary>
+    public static AttributeProto Branch(string name, string output, Action<OnnxProtoBuilder> body, DataType type = DataType.Float)
+    {
+        var branch = new OnnxProtoBuilder();
+        branch._graph.Name = name;
+        body(branch);
+        foreach (var node in branch._graph.Node)
+        {
+            node.Name = $"{name}/{node.Name}";
+        }
+
+        branch.Output(output, type);
+        return new AttributeProto { Name = name, Type = AttributeType.Graph, G = branch._graph };
+    }
+
+    public static AttributeProto Tensor(string name, TensorProto value) => new() { Name = name, Type = AttributeType.Tensor, T = value };
 
     public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeType.Int, I = value };
 

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""Exports small torch modules with torch's own ONNX exporter, as test fixtures.
+
+Each module reproduces one pattern that torch.onnx.export emits for real models (a shape
+subgraph, a decomposed LocalResponseNorm, shared parameters as Identity, ...). For every module
+and opset it writes NAME.opsetN.onnx and NAME.opsetN.torch.f32 (torch's output), plus one
+NAME.input.f32 per module (the seeded input) and fixtures.json describing them, so the tests
+need no torch. Raw .f32 files are little-endian float32, row-major.
+
+With --zoo DIR it instead exports the full-size torchvision classification models (seeded
+weights, 1x3x224x224 input, 299 for Inception V3) and the paper's AlexNet with LocalResponseNorm,
+each with its seeded input and torch's output, for the model table in docs/models.md; these are
+large and not committed.
+
+Needs torch 1.13 from Debian (python3-torch python3-torchvision python3-onnx; install
+libopenblas0-pthread too, or torch runs on a reference BLAS). Run from the repository root:
+
+    /usr/bin/python3 scripts/export-torch-fixtures.py [--out DIR]
+    /usr/bin/python3 scripts/export-torch-fixtures.py --zoo DIR [--opset N] [--only NAME ...]
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import torch
+from torch import nn
+
+DEFAULT_OUT = os.path.join("tests", "Sparsify.Core.Tests", "Onnx", "TorchFixtures")
+OPSETS = (11, 13, 17)
+
+
+class LrnNet(nn.Module):
+    """AlexNet's layer order at small size: conv, ReLU, LRN, max pool, twice, then a classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 12, 5, stride=2, padding=2), nn.ReLU(),
+            nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(12, 16, 3, padding=1), nn.ReLU(),
+            nn.LocalResponseNorm(3, alpha=2.0, beta=0.75, k=1.0), nn.MaxPool2d(3, 2))
+        self.classifier = nn.Linear(16 * 3 * 3, 10)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+class EvenLrn(nn.Module):
+    """A LocalResponseNorm of even size, whose window ONNX LRN cannot express: import refuses it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.norm = nn.LocalResponseNorm(4)
+
+    def forward(self, x):
+        return self.norm(torch.relu(self.conv(x)))
+
+
+class SharedParameters(nn.Module):
+    """Batch norms at their initial values: the exporter folds them into the convolutions, finds
+    equal biases and keeps one initializer, read by the others through Identity (as in VGG-11-BN)."""
+
+    def __init__(self):
+        super().__init__()
+        layers = []
+        for cin, cout in ((3, 8), (8, 8), (8, 8)):
+            layers += [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+        self.features = nn.Sequential(*layers)
+        self.fc1 = nn.Linear(8 * 8 * 8, 16)
+        self.fc2 = nn.Linear(16, 16)
+        nn.init.zeros_(self.fc1.bias)
+        nn.init.zeros_(self.fc2.bias)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(torch.flatten(self.features(x), 1))))
+
+
+class ShapeReshape(nn.Module):
+    """x.view(x.size(0), -1) and a reshape computed from sizes, exported with a symbolic batch as
+    users often do: Shape, Gather, Unsqueeze, Concat, integer Mul and Div feeding Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(8 * 8 * 8, 10)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        n, c, h, w = y.size()
+        y = y.reshape(n, c // 2, 2 * h * w)
+        y = y.view(y.size(0), -1)
+        return self.fc(y)
+
+
+# name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
+FIXTURES = {
+    "lrn": (LrnNet, (1, 3, 32, 32), False, None),
+    "lrn-even-size": (EvenLrn, (1, 3, 8, 8), False, "only odd sizes are supported"),
+    "shared-parameters": (SharedParameters, (1, 3, 8, 8), False, None),
+    "shape-reshape": (ShapeReshape, (1, 3, 8, 8), True, None),
+}
+
+
+class PaperAlexNet(nn.Module):
+    """AlexNet as Krizhevsky et al. and the FCCM 2017 paper describe it: grouped convolutions and
+    LocalResponseNorm after the first two, on a 227x227 input."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2))
+        self.classifier = nn.Sequential(
+            nn.Linear(256 * 6 * 6, 4096), nn.ReLU(), nn.Dropout(),
+            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(),
+            nn.Linear(4096, 1000))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+def zoo():
+    import torchvision.models as models
+    return {
+        "alexnet-lrn": (PaperAlexNet, 227),
+        "alexnet": (models.alexnet, 224),
+        "resnet50": (models.resnet50, 224),
+        "resnext50_32x4d": (models.resnext50_32x4d, 224),
+        "wide_resnet50_2": (models.wide_resnet50_2, 224),
+        "googlenet": (lambda: models.googlenet(aux_logits=False, init_weights=True), 224),
+        "mobilenet_v2": (models.mobilenet_v2, 224),
+        "mobilenet_v3_small": (models.mobilenet_v3_small, 224),
+        "efficientnet_b0": (models.efficientnet_b0, 224),
+        "squeezenet1_1": (models.squeezenet1_1, 224),
+        "vgg11_bn": (models.vgg11_bn, 224),
+        "densenet121": (models.densenet121, 224),
+        "inception_v3": (lambda: models.inception_v3(aux_logits=False, init_weights=True), 299),
+        "mnasnet1_0": (models.mnasnet1_0, 224),
+        "regnet_y_400mf": (models.regnet_y_400mf, 224),
+        "shufflenet_v2_x1_0": (models.shufflenet_v2_x1_0, 224),
+        "convnext_tiny": (models.convnext_tiny, 224),
+    }
+
+
+def export_zoo(out, opset, only):
+    os.makedirs(out, exist_ok=True)
+    described = []
+    for name, (build, size) in zoo().items():
+        if only and name not in only:
+            continue
+        torch.manual_seed(0)
+        module = build().eval()
+        x = torch.rand(1, 3, size, size)
+        with torch.no_grad():
+            expected = module(x)
+        torch.onnx.export(module, x, os.path.join(out, f"{name}.onnx"), opset_version=opset,
+                          input_names=["input"], output_names=["output"])
+        write_f32(os.path.join(out, f"{name}.input.f32"), x)
+        write_f32(os.path.join(out, f"{name}.torch.f32"), expected)
+        described.append({"name": name, "inputShape": [1, 3, size, size], "outputShape": list(expected.shape), "opset": opset})
+        print(f"exported {name}", file=sys.stderr)
+    with open(os.path.join(out, "zoo.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "models": described}, f, indent=2)
+        f.write("\n")
+
+
+def write_f32(path, tensor):
+    with open(path, "wb") as f:
+        f.write(tensor.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    parser.add_argument("--zoo", metavar="DIR", help="export the full-size models to DIR instead")
+    parser.add_argument("--opset", type=int, default=13, help="the opset of the --zoo export (default 13)")
+    parser.add_argument("--only", nargs="*", help="with --zoo, only these models")
+    args = parser.parse_args()
+    if args.zoo:
+        export_zoo(args.zoo, args.opset, args.only)
+        return
+
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(1)
+
+    described = []
+    for name, (build, input_shape, symbolic_batch, refused) in FIXTURES.items():
+        torch.manual_seed(0)
+        module = build().eval()
+        x = torch.rand(input_shape) * 2 - 1
+        write_f32(os.path.join(args.out, f"{name}.input.f32"), x)
+        with torch.no_grad():
+            expected = module(x)
+        for opset in OPSETS:
+            stem = f"{name}.opset{opset}"
+            dynamic = {"input": {0: "batch"}, "output": {0: "batch"}} if symbolic_batch else None
+            torch.onnx.export(module, x, os.path.join(args.out, stem + ".onnx"), opset_version=opset,
+                              input_names=["input"], output_names=["output"], dynamic_axes=dynamic)
+            write_f32(os.path.join(args.out, stem + ".torch.f32"), expected)
+        described.append({
+            "name": name,
+            "input": f"{name}.input.f32",
+            "inputShape": list(input_shape),
+            "outputShape": list(expected.shape),
+            "opsets": list(OPSETS),
+            "refused": refused,
+        })
+
+    with open(os.path.join(args.out, "fixtures.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "fixtures": described}, f, indent=2)
+        f.write("\n")
+    print(f"wrote {len(described)} fixtures at opsets {', '.join(map(str, OPSETS))} to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
