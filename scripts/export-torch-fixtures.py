@@ -95,12 +95,29 @@ class ShapeReshape(nn.Module):
         return self.fc(y)
 
 
+class Pooling(nn.Module):
+    """avg_pool2d with padding (exported as a zero Pad before AveragePool, as in Inception V3), an
+    explicit F.pad before a convolution, and x.mean((2, 3)) (ReduceMean, as in MnasNet)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3)
+        self.conv2 = nn.Conv2d(8, 8, 3)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        y = nn.functional.avg_pool2d(torch.relu(self.conv1(x)), 3, stride=1, padding=1)
+        y = torch.relu(self.conv2(nn.functional.pad(y, (1, 2, 0, 1))))
+        return self.fc(y.mean((2, 3)))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
     "lrn-even-size": (EvenLrn, (1, 3, 8, 8), False, "only odd sizes are supported"),
     "shared-parameters": (SharedParameters, (1, 3, 8, 8), False, None),
     "shape-reshape": (ShapeReshape, (1, 3, 8, 8), True, None),
+    "pooling": (Pooling, (1, 3, 10, 10), False, None),
 }
 
 
@@ -133,14 +150,16 @@ def zoo():
         "resnet50": (models.resnet50, 224),
         "resnext50_32x4d": (models.resnext50_32x4d, 224),
         "wide_resnet50_2": (models.wide_resnet50_2, 224),
-        "googlenet": (lambda: models.googlenet(aux_logits=False, init_weights=True), 224),
+        # torchvision's own init for these two (normal, std 0.01) leaves the logits equal to the
+        # last bias to 1e-11, which would check nothing; torch's default init keeps them input-dependent.
+        "googlenet": (lambda: models.googlenet(aux_logits=False, init_weights=False), 224),
         "mobilenet_v2": (models.mobilenet_v2, 224),
         "mobilenet_v3_small": (models.mobilenet_v3_small, 224),
         "efficientnet_b0": (models.efficientnet_b0, 224),
         "squeezenet1_1": (models.squeezenet1_1, 224),
         "vgg11_bn": (models.vgg11_bn, 224),
         "densenet121": (models.densenet121, 224),
-        "inception_v3": (lambda: models.inception_v3(aux_logits=False, init_weights=True), 299),
+        "inception_v3": (lambda: models.inception_v3(aux_logits=False, init_weights=False), 299),
         "mnasnet1_0": (models.mnasnet1_0, 224),
         "regnet_y_400mf": (models.regnet_y_400mf, 224),
         "shufflenet_v2_x1_0": (models.shufflenet_v2_x1_0, 224),

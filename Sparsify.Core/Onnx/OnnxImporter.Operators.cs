@@ -10,7 +10,7 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "If", "LRN", "MatMul", "MaxPool", "Relu", "Reshape", "Softmax",
+        "GlobalAveragePool", "Identity", "If", "LRN", "MatMul", "MaxPool", "ReduceMean", "Relu", "Reshape", "Softmax",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -30,6 +30,7 @@ internal sealed partial class OnnxImporter
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "ReduceMean": ConvertSpatialMean(node, attributes); break;
             case "LRN": Append(ConvertLrn(node, attributes)); break;
             case "Add": ConvertAdd(node); break;
             case "Concat": Append(ConvertConcat(node, attributes)); break;
@@ -59,7 +60,7 @@ internal sealed partial class OnnxImporter
         }
 
         var kernel = attributes.IntsOfLength("kernel_shape", 2) ?? [weights.Shape[2], weights.Shape[3]];
-        var window = ReadWindow(attributes, kernel, _shapes[x]);
+        var window = WithAbsorbedPads(node, ReadWindow(attributes, kernel, _shapes[x]));
         return new ConvLayer(NodeName(node), x, Output(node), weights, bias, window, attributes.IntValue("group", 1));
     }
 
@@ -73,8 +74,8 @@ internal sealed partial class OnnxImporter
         var x = Activation(node, 0);
         var kernel = attributes.IntsOfLength("kernel_shape", 2) ?? throw new SparsifyModelException("attribute 'kernel_shape' is required (2-D pooling only)");
         var ceilMode = attributes.Int("ceil_mode", 0) != 0;
-        var window = ReadWindow(attributes, kernel, _shapes[x]);
-        var countIncludePad = attributes.Int("count_include_pad", 0) != 0;
+        var window = WithAbsorbedPads(node, ReadWindow(attributes, kernel, _shapes[x]));
+        var countIncludePad = attributes.Int("count_include_pad", 0) != 0 || _absorbedPads.ContainsKey(node);
         return new PoolLayer(NodeName(node), x, Output(node), kind, window, ceilMode, countIncludePad);
     }
 
@@ -168,6 +169,28 @@ internal sealed partial class OnnxImporter
         }
 
         return new FullyConnectedLayer(NodeName(node), x, Output(node), Transpose(b), null);
+    }
+
+    // A mean over H and W is a global average pool; without keepdims, flattened to [N, C].
+    private void ConvertSpatialMean(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        var rank = _shapes[x].Rank;
+        var axes = attributes.Ints("axes")?.Select(a => a < 0 ? a + rank : a).Order().ToArray();
+        if (rank != 4 || axes is not [2, 3])
+        {
+            throw new SparsifyModelException($"only a mean over the spatial axes (2 and 3) of a 4-D tensor is supported; got axes [{string.Join(",", attributes.Ints("axes") ?? [])}] of shape {_shapes[x]}");
+        }
+
+        if (attributes.Int("keepdims", 1) != 0)
+        {
+            Append(new GlobalAveragePoolLayer(NodeName(node), x, Output(node)));
+            return;
+        }
+
+        var pooled = $"{Output(node)}/pooled";
+        Append(new GlobalAveragePoolLayer(NodeName(node), x, pooled));
+        Append(ReshapeLayer.Flatten(UniqueName($"{NodeName(node)}/flatten"), pooled, Output(node)));
     }
 
     private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)

@@ -11,6 +11,7 @@ internal sealed partial class OnnxImporter
     private bool TryRecognisePattern(NodeProto node) => node.OpType switch
     {
         "Mul" => TryRecogniseTorchLrn(node),
+        "Pad" => TryAbsorbZeroPad(node),
         _ => false,
     };
 

@@ -9,5 +9,11 @@ if (args is ["--layers", var model, var sparsity])
     return;
 }
 
+if (args is ["--zoo", var folder, ..] rest)
+{
+    Sparsify.Benchmarks.Zoo.ModelZoo.Run(folder, rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Sparsify.Benchmarks.BenchmarkModels).Assembly)
     .Run(args, DefaultConfig.Instance.AddExporter(new CpuResultsExporter()));

@@ -26,6 +26,22 @@ public sealed class OperatorAgreementTests
         ["averagepool count_include_pad"] = () => Single(11, [1, 2, 7, 7], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Int("count_include_pad", 1), Ints("strides", 2, 2))),
         ["averagepool exclude pad"] = () => Single(11, [1, 2, 7, 7], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 2, 2))),
         ["averagepool ceil_mode"] = () => Single(11, [1, 2, 8, 8], b => b.Node("AveragePool", ["x"], "y", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Int("ceil_mode", 1))),
+        ["zero pad absorbed by average pool"] = () => Single(13, [1, 2, 6, 6], b =>
+        {
+            b.Node("Pad", ["x", b.Int64s("pads", 0, 0, 1, 2, 0, 0, 1, 0)], "p");
+            b.Node("AveragePool", ["p"], "y", Ints("kernel_shape", 3, 3));
+        }),
+        ["zero pad absorbed by conv with pads of its own, opset 9"] = () => Single(9, [1, 2, 6, 6], b =>
+        {
+            b.Node("Pad", ["x"], "p", Ints("pads", 0, 0, 2, 0, 0, 0, 0, 1));
+            b.Node("Conv", ["p", b.Weights("w", [3, 2, 3, 3])], "y", Ints("pads", 1, 1, 1, 1));
+        }),
+        ["reduce mean over H and W keepdims"] = () => Single(13, [1, 3, 4, 5], b => b.Node("ReduceMean", ["x"], "y", Ints("axes", -1, 2))),
+        ["reduce mean over H and W then gemm"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("ReduceMean", ["x"], "m", Ints("axes", 2, 3), Int("keepdims", 0));
+            b.Node("Gemm", ["m", b.Weights("w", [4, 3])], "y", Int("transB", 1));
+        }),
         ["global average pool"] = () => Single(13, [1, 4, 5, 6], b => b.Node("GlobalAveragePool", ["x"], "y")),
         ["lrn odd size"] = () => Single(13, [1, 7, 4, 4], b => b.Node("LRN", ["x"], "y", Int("size", 5), Float("alpha", 0.01f), Float("beta", 0.75f), Float("bias", 2f))),
         ["lrn size 3"] = () => Single(13, [1, 6, 3, 3], b => b.Node("LRN", ["x"], "y", Int("size", 3), Float("alpha", 0.05f))),

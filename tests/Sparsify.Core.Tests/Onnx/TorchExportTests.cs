@@ -69,6 +69,17 @@ public sealed class TorchExportTests
     }
 
     [TestMethod]
+    public void ZeroPadsJoinTheirLayerAndASpatialMeanIsAGlobalPool()
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("pooling").ModelPath(13));
+
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "Relu", "AveragePool", "Conv", "Relu", "GlobalAveragePool", "Flatten", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        Assert.AreEqual(2, graph.Notes.Count(n => n.StartsWith("a zero Pad", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
+    }
+
+    [TestMethod]
     public void ShapeArithmeticFoldsAwayWithASymbolicBatch()
     {
         var graph = OnnxModel.Load(TorchFixtures.Named("shape-reshape").ModelPath(13));
