@@ -111,6 +111,32 @@ class Pooling(nn.Module):
         return self.fc(y.mean((2, 3)))
 
 
+class InvertedResidual(nn.Module):
+    """MobileNet V2's block: 1x1 expansion, ReLU6, 3x3 depthwise, ReLU6, 1x1 projection, and the
+    shortcut; ReLU6 exports as Clip (bounds as attributes at opset 10 and before, inputs since)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.block = nn.Sequential(
+            nn.Conv2d(8, 24, 1, bias=False), nn.BatchNorm2d(24), nn.ReLU6(),
+            nn.Conv2d(24, 24, 3, padding=1, groups=24, bias=False), nn.BatchNorm2d(24), nn.ReLU6(),
+            nn.Conv2d(24, 8, 1, bias=False), nn.BatchNorm2d(8))
+        self.fc = nn.Linear(8, 5)
+        # Scale the stem so that ReLU6 clips at 6 as well as at 0.
+        with torch.no_grad():
+            self.stem[0].weight.mul_(8)
+        for m in self.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                nn.init.uniform_(m.weight, 0.5, 1.5)
+                nn.init.uniform_(m.bias, -0.2, 0.2)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = x + self.block(x)
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -118,6 +144,7 @@ FIXTURES = {
     "shared-parameters": (SharedParameters, (1, 3, 8, 8), False, None),
     "shape-reshape": (ShapeReshape, (1, 3, 8, 8), True, None),
     "pooling": (Pooling, (1, 3, 10, 10), False, None),
+    "inverted-residual": (InvertedResidual, (1, 3, 12, 12), False, None),
 }
 
 

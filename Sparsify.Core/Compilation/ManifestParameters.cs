@@ -12,6 +12,7 @@ internal static class ManifestParameters
         ConvLayer conv => new ConvParameters(conv.Window, conv.Group),
         PoolLayer pool => new PoolParameters(pool.Window, pool.CeilMode, pool.CountIncludePad),
         LrnLayer lrn => new LrnParameters(lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias),
+        ClipLayer clip => new ClipParameters(clip.Min, clip.Max),
         ConcatLayer concat => new AxisParameters(concat.Axis),
         ReshapeLayer { FlattenAxis: int axis } => new AxisParameters(axis),
         ReshapeLayer reshape => new ReshapeParameters(new(reshape.TargetShape!)),

@@ -27,6 +27,9 @@ public sealed partial class ReferenceExecutor
             case ReluLayer:
                 Elementwise.Relu(x.Data, y.Data);
                 break;
+            case ClipLayer clip:
+                Elementwise.Clip(x.Data, clip.Min, clip.Max, y.Data);
+                break;
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;

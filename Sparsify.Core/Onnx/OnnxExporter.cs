@@ -107,6 +107,11 @@ internal static class OnnxExporter
 
                 node.Attribute.Add(Int("axis", softmax.Axis));
                 break;
+            case ClipLayer clip:
+                // Scalars (rank 0), as opset 11 and later require.
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.min", new Tensor(new Shape(), [clip.Min])));
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.max", new Tensor(new Shape(), [clip.Max])));
+                break;
             case ReluLayer or GlobalAveragePoolLayer or AddLayer:
                 break;
             default:

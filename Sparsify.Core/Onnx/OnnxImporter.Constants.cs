@@ -163,11 +163,26 @@ internal sealed partial class OnnxImporter
             throw new SparsifyModelException($"its condition '{Resolve(node.Input[0])}' is computed from the input data; only an If whose condition is constant (known from the model's weights and shapes) is supported");
         }
 
+        if (condition.Type != TensorProto.Types.DataType.Bool)
+        {
+            throw new SparsifyModelException($"its condition has element type {ConstantTensor.TypeName(condition.Type)}; it must be BOOL");
+        }
+
         var taken = condition.Scalar("the condition") != 0 ? "then_branch" : "else_branch";
         var branch = attributes.Graph(taken) ?? throw new SparsifyModelException($"attribute '{taken}' is required");
         if (branch.Output.Count != node.Output.Count)
         {
             throw new SparsifyModelException($"its {taken} has {branch.Output.Count} outputs for the If's {node.Output.Count}");
+        }
+
+        // ONNX values are written once in all scopes; a branch that rewrote an outer value would rewire the graph.
+        var writes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var written in branch.Initializer.Select(i => i.Name).Concat(branch.Node.SelectMany(n => n.Output)).Where(n => n.Length > 0))
+        {
+            if (!writes.Add(written) || _constants.ContainsKey(written) || _shapes.ContainsKey(written) || _producer.ContainsKey(written) || _aliases.ContainsKey(written))
+            {
+                throw new SparsifyModelException($"its {taken} writes '{written}', a value the graph already has; values must be written once");
+            }
         }
 
         foreach (var initializer in branch.Initializer)

@@ -9,7 +9,7 @@ internal sealed partial class OnnxImporter
 {
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
-        "Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
+        "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
         "GlobalAveragePool", "Identity", "If", "LRN", "MatMul", "MaxPool", "ReduceMean", "Relu", "Reshape", "Softmax",
     ];
 
@@ -27,6 +27,7 @@ internal sealed partial class OnnxImporter
             case "Gemm": Append(ConvertGemm(node, attributes)); break;
             case "MatMul": Append(ConvertMatMul(node)); break;
             case "Relu": Append(new ReluLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "Clip": Append(ConvertClip(node, attributes)); break;
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
@@ -191,6 +192,26 @@ internal sealed partial class OnnxImporter
         var pooled = $"{Output(node)}/pooled";
         Append(new GlobalAveragePoolLayer(NodeName(node), x, pooled));
         Append(ReshapeLayer.Flatten(UniqueName($"{NodeName(node)}/flatten"), pooled, Output(node)));
+    }
+
+    // Bounds are attributes before opset 11 and optional constant inputs since; an absent bound is an infinity.
+    private ClipLayer ConvertClip(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        float min, max;
+        if (_opset < 11)
+        {
+            (min, max) = (attributes.Float("min", float.NegativeInfinity), attributes.Float("max", float.PositiveInfinity));
+        }
+        else
+        {
+            float Bound(int index, string role, float absent) => index < node.Input.Count && node.Input[index].Length > 0
+                ? (float)(ConstantValue(Resolve(node.Input[index])) ?? throw new SparsifyModelException($"{role} (input {index}) must be a constant")).Scalar(role)
+                : absent;
+            (min, max) = (Bound(1, "min", float.NegativeInfinity), Bound(2, "max", float.PositiveInfinity));
+        }
+
+        return new ClipLayer(NodeName(node), x, Output(node), min, max);
     }
 
     private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)

@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Relu, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
+/// <summary>Relu, Clip, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
 internal sealed class ElementwiseEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -16,6 +16,10 @@ internal sealed class ElementwiseEmitter : LayerEmitter
         {
             case "Relu":
                 context.Run.Line($"Elementwise.Relu({plan.Span(layer.Inputs[0])}, {output});");
+                break;
+            case "Clip":
+                var clip = (ClipParameters)layer.Parameters;
+                context.Run.Line($"Elementwise.Clip({plan.Span(layer.Inputs[0])}, {Literals.Float(clip.Min)}, {Literals.Float(clip.Max)}, {output});");
                 break;
             case "Add":
                 context.Run.Line($"Elementwise.Add({plan.Span(layer.Inputs[0])}, {plan.Span(layer.Inputs[1])}, {Literals.Bool(step.Relu)}, {output});");

@@ -70,6 +70,7 @@ internal abstract class LayerEmitter
         ["AveragePool"] = new PoolEmitter(),
         ["GlobalAveragePool"] = new PoolEmitter(),
         ["Relu"] = new ElementwiseEmitter(),
+        ["Clip"] = new ElementwiseEmitter(),
         ["Add"] = new ElementwiseEmitter(),
         ["Softmax"] = new ElementwiseEmitter(),
         ["Concat"] = new ElementwiseEmitter(),

@@ -73,6 +73,17 @@ internal sealed partial class GpuModelBuilder
         Plan.Add($"{layer.Name}: relu");
     }
 
+    private void BuildClip(ManifestLayer layer)
+    {
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var kernel = _kernels.Clip;
+        var clip = (ClipParameters)layer.Parameters;
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        Steps.Add(() => kernel(count, x, clip.Min, clip.Max, y));
+        Plan.Add(FormattableString.Invariant($"{layer.Name}: clip to [{clip.Min}, {clip.Max}]"));
+    }
+
     private void BuildAdd(ExecutionStep step, ManifestLayer layer)
     {
         if (!layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))

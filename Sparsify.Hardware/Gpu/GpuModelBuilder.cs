@@ -84,6 +84,9 @@ internal sealed partial class GpuModelBuilder
             case "Relu":
                 BuildRelu(layer);
                 break;
+            case "Clip":
+                BuildClip(layer);
+                break;
             case "Add":
                 BuildAdd(step, layer);
                 break;

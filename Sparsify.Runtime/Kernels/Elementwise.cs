@@ -13,6 +13,20 @@ public static class Elementwise
         Epilogue.Relu(input, output[..input.Length]);
     }
 
+    /// <summary>
+    /// output = min(max(input, <paramref name="min"/>), <paramref name="max"/>), ONNX Clip (ReLU6 is 0 to 6);
+    /// NaN stays NaN. <paramref name="output"/> may be <paramref name="input"/>.
+    /// </summary>
+    public static void Clip(ReadOnlySpan<float> input, float min, float max, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var v = input[i];
+            output[i] = v < min ? min : v > max ? max : v;
+        }
+    }
+
     /// <summary>output = a + b, then max(·, 0) when <paramref name="relu"/>; a and b have the same length.</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, bool relu, Span<float> output)
     {

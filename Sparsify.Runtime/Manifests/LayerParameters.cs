@@ -81,6 +81,16 @@ public
 #endif
 sealed record LrnParameters(int Size, float Alpha, float Beta, float Bias) : LayerParameters;
 
+/// <summary>A Clip's bounds (an absent bound is an infinity).</summary>
+/// <param name="Min">The lower bound.</param>
+/// <param name="Max">The upper bound, at least <paramref name="Min"/>.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ClipParameters(float Min, float Max) : LayerParameters;
+
 /// <summary>The axis of a Concat or Flatten, as the compiler normalised it.</summary>
 /// <param name="Axis">The axis.</param>
 #if SPARSIFY_LINKED_SOURCE
@@ -119,7 +129,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Add", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Add", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;

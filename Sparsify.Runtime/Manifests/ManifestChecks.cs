@@ -122,6 +122,7 @@ static class ManifestChecks
             PoolParameters pool => !pool.Window.IsValid || rank != 4
                 ? "a pool needs a positive kernel, stride and dilation, pads of at least 0 and a 4-D input" : null,
             LrnParameters lrn => lrn.Size < 1 ? "LRN needs a size of at least 1" : null,
+            ClipParameters clip => !(clip.Min <= clip.Max) ? "a Clip needs bounds that are numbers with min at most max" : null,
             _ => layer.Op switch
             {
                 "Gemm" => rank != 2 ? "a Gemm reads a 2-D input" : null,
@@ -224,7 +225,7 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case "Relu" or "LRN" or "Add":
+            case "Relu" or "Clip" or "LRN" or "Add":
                 return x.Select(d => (long)d).ToArray();
             default:
                 // Flatten and Reshape keep the elements.

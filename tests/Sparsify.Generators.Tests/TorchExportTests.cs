@@ -13,7 +13,7 @@ namespace Sparsify.Generators.Tests;
 [TestClass]
 public sealed class TorchExportTests
 {
-    public static IEnumerable<object[]> Cases => TorchFixtures.All.SelectMany(f => new[] { new object[] { f.Name, 0.0 }, [f.Name, 0.7] });
+    public static IEnumerable<object[]> Cases => TorchFixtures.DenseAndPruned;
 
     [TestMethod]
     [DynamicData(nameof(Cases))]

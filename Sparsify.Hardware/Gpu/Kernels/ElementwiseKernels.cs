@@ -29,6 +29,13 @@ internal static class ElementwiseKernels
         output[index.X] = v < 0f ? 0f : v;
     }
 
+    /// <summary>output[i] = min(max(input[i], min), max), as the runtime's Elementwise.Clip (NaN stays NaN).</summary>
+    public static void Clip(Index1D index, ArrayView<float> input, float min, float max, ArrayView<float> output)
+    {
+        var v = input[index.X];
+        output[index.X] = v < min ? min : v > max ? max : v;
+    }
+
     /// <summary>output[i] = a[i] + b[i], then ReLU when <paramref name="relu"/> is not 0.</summary>
     public static void Add(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, int relu)
     {

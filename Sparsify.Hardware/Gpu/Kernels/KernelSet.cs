@@ -22,6 +22,7 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>? _pool;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _globalAverage;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _relu;
+    private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _clip;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _add;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _copyBlock;
@@ -53,6 +54,9 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> Relu =>
         _relu ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Relu);
+
+    public Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> Clip =>
+        _clip ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ArrayView<float>>(ElementwiseKernels.Clip);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Add =>
         _add ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Add);

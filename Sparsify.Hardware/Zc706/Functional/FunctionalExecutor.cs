@@ -48,6 +48,7 @@ public static class FunctionalExecutor
             {
                 ArrayOp.Conv or ArrayOp.FullyConnected => ArrayConvolution.Run(layer, mappings[layer.Name], x[0], residual, config),
                 ArrayOp.Relu => PostProcessing.Relu(x[0]),
+                ArrayOp.Clip => PostProcessing.Clip(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),
                 ArrayOp.Lrn => PostProcessing.Lrn(layer, x[0]),

@@ -7,6 +7,8 @@ internal static class PostProcessing
 {
     public static float[] Relu(float[] x) => x.Select(v => v > 0 ? v : 0f).ToArray();
 
+    public static float[] Clip(ArrayLayer layer, float[] x) => x.Select(v => v < layer.ClipMin ? layer.ClipMin : v > layer.ClipMax ? layer.ClipMax : v).ToArray();
+
     public static float[] Add(float[] a, float[] b) => a.Zip(b, (p, q) => p + q).ToArray();
 
     public static float[] Pool(ArrayLayer layer, float[] x)

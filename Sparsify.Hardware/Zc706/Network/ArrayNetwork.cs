@@ -22,6 +22,9 @@ public enum ArrayOp
     /// <summary>A ReLU the plan kept as a step of its own: a sign test on the stream (no cycles of its own).</summary>
     Relu,
 
+    /// <summary>A Clip (ReLU6): two comparisons on the stream, as cheap as a ReLU (no cycles of its own).</summary>
+    Clip,
+
     /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
     Lrn,
 
@@ -87,6 +90,12 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>Weights of a Conv or fully connected layer.</summary>
     public LayerWeights? Weights { get; init; }
+
+    /// <summary>A Clip's lower bound.</summary>
+    public float ClipMin { get; init; }
+
+    /// <summary>A Clip's upper bound.</summary>
+    public float ClipMax { get; init; }
 
     /// <summary>LRN window size.</summary>
     public int LrnSize { get; init; }

@@ -55,6 +55,7 @@ public static class ManifestImporter
         {
             ConvParameters conv => layer with { Window = conv.Window, Group = conv.Group, Weights = Weights(m, blob, withValues) },
             PoolParameters pool => layer with { Window = pool.Window, CountIncludePad = pool.CountIncludePad },
+            ClipParameters clip => layer with { ClipMin = clip.Min, ClipMax = clip.Max },
             LrnParameters lrn => layer with { LrnSize = lrn.Size, LrnAlpha = lrn.Alpha, LrnBeta = lrn.Beta, LrnBias = lrn.Bias },
             SoftmaxParameters softmax => layer with { Axis = softmax.Axis, CoerceTo2D = softmax.CoerceTo2D },
             AxisParameters axis when layer.Op == ArrayOp.Concat => layer with { Axis = axis.Axis },
@@ -71,6 +72,7 @@ public static class ManifestImporter
         "AveragePool" => ArrayOp.AveragePool,
         "GlobalAveragePool" => ArrayOp.GlobalAveragePool,
         "Relu" => ArrayOp.Relu,
+        "Clip" => ArrayOp.Clip,
         "LRN" => ArrayOp.Lrn,
         "Softmax" => ArrayOp.Softmax,
         "Flatten" or "Reshape" => ArrayOp.Reshape,

@@ -7,7 +7,8 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// The cycle model of the layers off the PE array. They run in a post-processing unit of
 /// <see cref="Zc706Config.PostProcessLanes"/> lanes on the producing layer's output stream before it
 /// is written back, so they add cycles but no DDR traffic. ReLU, folded or on its own, is a sign test on
-/// the stream, and reshapes and concatenations only change addresses: none of them costs a cycle.
+/// the stream, Clip two comparisons, and reshapes and concatenations only change addresses: none of
+/// them costs a cycle.
 /// </summary>
 public static class PostProcessTimer
 {

@@ -153,6 +153,22 @@ public sealed class ConstantFoldingTests
     }
 
     [TestMethod]
+    public void ABranchThatRewritesAnOuterValueIsRefused()
+    {
+        var b = new OnnxProtoBuilder().Input("x", 1, 4);
+        b.Node("Relu", ["x"], "r");
+        b.Node("Equal", [b.Int64s("one", 1), b.Int64s("also_one", 1)], "yes");
+        b.Node("If", ["yes"], "y",
+            Branch("then_branch", "r", t => t.Node("Identity", ["x"], "r")),
+            Branch("else_branch", "other", e => e.Node("Identity", ["x"], "other"))).Name = "choose";
+
+        var e = Assert.ThrowsExactly<SparsifyModelException>(() => OnnxModel.Load(b.Output("y").Bytes()));
+
+        StringAssert.Contains(e.Message, "node 'choose' (If)");
+        StringAssert.Contains(e.Message, "writes 'r', a value the graph already has");
+    }
+
+    [TestMethod]
     public void FoldingIsDeterministicAndLeavesNotesForInlinedBranches()
     {
         var bytes = Cases["an If on a constant condition is its taken branch"].Build().Bytes();

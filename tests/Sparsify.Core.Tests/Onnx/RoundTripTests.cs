@@ -74,6 +74,21 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
+    public void ImportedTorchModelWrittenAndReadKeepsItsClipsAndAgreesWithOnnxRuntime()
+    {
+        var fixture = TorchFixtures.Named("inverted-residual");
+        var graph = OnnxModel.Load(fixture.ModelPath(13));
+        var bytes = OnnxModel.ToBytes(graph);
+
+        var reread = OnnxModel.Load(bytes);
+
+        CollectionAssert.AreEqual(
+            graph.Layers.OfType<ClipLayer>().Select(c => (c.Min, c.Max)).ToArray(),
+            reread.Layers.OfType<ClipLayer>().Select(c => (c.Min, c.Max)).ToArray());
+        AssertTensor.Close(fixture.TorchOutput(13), OnnxRuntimeOracle.Run(bytes, fixture.Input), 1e-4, "the written model in ONNX Runtime");
+    }
+
+    [TestMethod]
     public void SaveWritesAtomicallyAndLeavesNoTemporaryFile()
     {
         var directory = TestData.TempDirectory();

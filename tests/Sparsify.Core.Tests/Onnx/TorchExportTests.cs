@@ -80,6 +80,17 @@ public sealed class TorchExportTests
     }
 
     [TestMethod]
+    public void Relu6IsAClipLayer()
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("inverted-residual").ModelPath(13));
+
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "Clip", "Conv", "Clip", "Conv", "Clip", "Conv", "Add", "GlobalAveragePool", "Flatten", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        Assert.IsTrue(graph.Layers.OfType<Sparsify.Core.Ir.Layers.ClipLayer>().All(c => c.Min == 0 && c.Max == 6));
+    }
+
+    [TestMethod]
     public void ShapeArithmeticFoldsAwayWithASymbolicBatch()
     {
         var graph = OnnxModel.Load(TorchFixtures.Named("shape-reshape").ModelPath(13));

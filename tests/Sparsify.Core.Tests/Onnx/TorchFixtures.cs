@@ -21,6 +21,9 @@ internal static class TorchFixtures
 
     public static IEnumerable<object[]> Cases => All.SelectMany(f => f.Opsets.Select(o => new object[] { f.Name, o }));
 
+    /// <summary>Each importable fixture, dense and pruned to 0.7: the cases the other run times are checked at.</summary>
+    public static IEnumerable<object[]> DenseAndPruned => All.SelectMany(f => new[] { new object[] { f.Name, 0.0 }, [f.Name, 0.7] });
+
     public static Fixture Named(string name) => Everything.Single(f => f.Name == name);
 
     private static List<Fixture> Read()
