@@ -137,6 +137,32 @@ class InvertedResidual(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class SqueezeExcitation(nn.Module):
+    """MobileNet V3 and EfficientNet's pieces: hardswish (HardSwish at opset 14 and later, before that
+    x * HardSigmoid(x)), a depthwise convolution, a squeeze-and-excitation gate (global pool, two 1x1
+    convolutions, hardsigmoid, a per-channel Mul) and SiLU (x * Sigmoid(x))."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.expand = nn.Conv2d(8, 32, 1)
+        self.depthwise = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+        self.squeeze = nn.Conv2d(32, 8, 1)
+        self.excite = nn.Conv2d(8, 32, 1)
+        self.project = nn.Conv2d(32, 16, 1)
+        self.fc = nn.Linear(16, 5)
+        with torch.no_grad():
+            self.stem.weight.mul_(4)
+
+    def forward(self, x):
+        x = nn.functional.hardswish(self.stem(x))
+        x = self.depthwise(self.expand(x))
+        gate = nn.functional.adaptive_avg_pool2d(x, 1)
+        gate = nn.functional.hardsigmoid(self.excite(torch.relu(self.squeeze(gate))))
+        x = nn.functional.silu(self.project(x * gate))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -145,6 +171,7 @@ FIXTURES = {
     "shape-reshape": (ShapeReshape, (1, 3, 8, 8), True, None),
     "pooling": (Pooling, (1, 3, 10, 10), False, None),
     "inverted-residual": (InvertedResidual, (1, 3, 12, 12), False, None),
+    "squeeze-excitation": (SqueezeExcitation, (1, 3, 10, 10), False, None),
 }
 
 

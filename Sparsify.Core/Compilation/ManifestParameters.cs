@@ -13,12 +13,13 @@ internal static class ManifestParameters
         PoolLayer pool => new PoolParameters(pool.Window, pool.CeilMode, pool.CountIncludePad),
         LrnLayer lrn => new LrnParameters(lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias),
         ClipLayer clip => new ClipParameters(clip.Min, clip.Max),
+        HardSigmoidLayer hardSigmoid => new HardSigmoidParameters(hardSigmoid.Alpha, hardSigmoid.Beta),
         ConcatLayer concat => new AxisParameters(concat.Axis),
         ReshapeLayer { FlattenAxis: int axis } => new AxisParameters(axis),
         ReshapeLayer reshape => new ReshapeParameters(new(reshape.TargetShape!)),
         SoftmaxLayer softmax => new SoftmaxParameters(softmax.Axis, softmax.CoerceTo2D),
 
-        // Relu, Add, GlobalAveragePool, Gemm: the op, shapes and weights say everything.
+        // Relu, Sigmoid, Add, Mul, GlobalAveragePool, Gemm: the op, shapes and weights say everything.
         _ => NoParameters.Instance,
     };
 }

@@ -30,6 +30,15 @@ public sealed partial class ReferenceExecutor
             case ClipLayer clip:
                 Elementwise.Clip(x.Data, clip.Min, clip.Max, y.Data);
                 break;
+            case SigmoidLayer:
+                Elementwise.Sigmoid(x.Data, y.Data);
+                break;
+            case HardSigmoidLayer hardSigmoid:
+                Elementwise.HardSigmoid(x.Data, hardSigmoid.Alpha, hardSigmoid.Beta, y.Data);
+                break;
+            case MulLayer:
+                Elementwise.Multiply(x.Data, operands[1].Data, Runtime.Manifests.ManifestOps.MultiplyPlane(x.Shape, operands[1].Shape)!.Value, y.Data);
+                break;
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;

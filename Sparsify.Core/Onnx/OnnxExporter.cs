@@ -112,7 +112,11 @@ internal static class OnnxExporter
                 node.Input.Add(AddInitializer(initializers, $"{layer.Name}.min", new Tensor(new Shape(), [clip.Min])));
                 node.Input.Add(AddInitializer(initializers, $"{layer.Name}.max", new Tensor(new Shape(), [clip.Max])));
                 break;
-            case ReluLayer or GlobalAveragePoolLayer or AddLayer:
+            case HardSigmoidLayer hardSigmoid:
+                node.Attribute.Add(Float("alpha", hardSigmoid.Alpha));
+                node.Attribute.Add(Float("beta", hardSigmoid.Beta));
+                break;
+            case ReluLayer or SigmoidLayer or GlobalAveragePoolLayer or AddLayer or MulLayer:
                 break;
             default:
                 throw new SparsifyModelException($"the ONNX writer has no rule for {layer.OpType}", nodeName: layer.Name, opType: layer.OpType);

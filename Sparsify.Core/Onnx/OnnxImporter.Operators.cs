@@ -10,7 +10,8 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "If", "LRN", "MatMul", "MaxPool", "ReduceMean", "Relu", "Reshape", "Softmax",
+        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LRN", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
+        "Reshape", "Sigmoid", "Softmax",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -28,6 +29,10 @@ internal sealed partial class OnnxImporter
             case "MatMul": Append(ConvertMatMul(node)); break;
             case "Relu": Append(new ReluLayer(NodeName(node), Activation(node, 0), Output(node))); break;
             case "Clip": Append(ConvertClip(node, attributes)); break;
+            case "Sigmoid": Append(new SigmoidLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "HardSigmoid": Append(new HardSigmoidLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.2f), attributes.Float("beta", 0.5f))); break;
+            case "HardSwish": ConvertHardSwish(node); break;
+            case "Mul": Append(ConvertMul(node)); break;
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
@@ -212,6 +217,32 @@ internal sealed partial class OnnxImporter
         }
 
         return new ClipLayer(NodeName(node), x, Output(node), min, max);
+    }
+
+    // x · HardSigmoid(x) with torch's slope 1/6 and offset 1/2 (ONNX HardSwish, opset 14).
+    private void ConvertHardSwish(NodeProto node)
+    {
+        var x = Activation(node, 0);
+        var gate = $"{Output(node)}/gate";
+        Append(new HardSigmoidLayer(UniqueName($"{NodeName(node)}/gate"), x, gate, 1f / 6, 0.5f));
+        Append(new MulLayer(NodeName(node), x, gate, Output(node)));
+    }
+
+    // Of two computed values; the full-size one first, so a per-channel gate is the second.
+    private MulLayer ConvertMul(NodeProto node)
+    {
+        if (node.Input.Count != 2)
+        {
+            throw new SparsifyModelException($"expects 2 inputs, got {node.Input.Count}");
+        }
+
+        var (a, b) = (Activation(node, 0), Activation(node, 1));
+        if (Sparsify.Runtime.Manifests.ManifestOps.MultiplyPlane(_shapes[a], _shapes[b]) is null && Sparsify.Runtime.Manifests.ManifestOps.MultiplyPlane(_shapes[b], _shapes[a]) is not null)
+        {
+            (a, b) = (b, a);
+        }
+
+        return new MulLayer(NodeName(node), a, b, Output(node));
     }
 
     private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)

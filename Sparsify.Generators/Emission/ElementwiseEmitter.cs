@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Relu, Clip, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
+/// <summary>Relu, Clip, Sigmoid, HardSigmoid, Mul, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
 internal sealed class ElementwiseEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -20,6 +20,17 @@ internal sealed class ElementwiseEmitter : LayerEmitter
             case "Clip":
                 var clip = (ClipParameters)layer.Parameters;
                 context.Run.Line($"Elementwise.Clip({plan.Span(layer.Inputs[0])}, {Literals.Float(clip.Min)}, {Literals.Float(clip.Max)}, {output});");
+                break;
+            case "Sigmoid":
+                context.Run.Line($"Elementwise.Sigmoid({plan.Span(layer.Inputs[0])}, {output});");
+                break;
+            case "HardSigmoid":
+                var hardSigmoid = (HardSigmoidParameters)layer.Parameters;
+                context.Run.Line($"Elementwise.HardSigmoid({plan.Span(layer.Inputs[0])}, {Literals.Float(hardSigmoid.Alpha)}, {Literals.Float(hardSigmoid.Beta)}, {output});");
+                break;
+            case "Mul":
+                var plane = ManifestOps.MultiplyPlane(layer.InputShapes[0], layer.InputShapes[1]) ?? 1;
+                context.Run.Line($"Elementwise.Multiply({plan.Span(layer.Inputs[0])}, {plan.Span(layer.Inputs[1])}, {Literals.Int(plane)}, {output});");
                 break;
             case "Add":
                 context.Run.Line($"Elementwise.Add({plan.Span(layer.Inputs[0])}, {plan.Span(layer.Inputs[1])}, {Literals.Bool(step.Relu)}, {output});");

@@ -84,6 +84,37 @@ internal sealed partial class GpuModelBuilder
         Plan.Add(FormattableString.Invariant($"{layer.Name}: clip to [{clip.Min}, {clip.Max}]"));
     }
 
+    private void BuildSigmoid(ManifestLayer layer)
+    {
+        var x = Input(layer, 0);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        if (layer.Parameters is HardSigmoidParameters hard)
+        {
+            var kernel = _kernels.HardSigmoid;
+            Steps.Add(() => kernel(count, x, hard.Alpha, hard.Beta, y));
+            Plan.Add(FormattableString.Invariant($"{layer.Name}: hard sigmoid ({hard.Alpha} x + {hard.Beta})"));
+        }
+        else
+        {
+            var kernel = _kernels.Sigmoid;
+            Steps.Add(() => kernel(count, x, y));
+            Plan.Add($"{layer.Name}: sigmoid");
+        }
+    }
+
+    private void BuildMultiply(ManifestLayer layer)
+    {
+        var a = Input(layer, 0);
+        var b = Input(layer, 1);
+        var y = Allocate(layer.Output, layer.OutputShape);
+        var kernel = _kernels.Multiply;
+        var plane = ManifestOps.MultiplyPlane(layer.InputShapes[0], layer.InputShapes[1]) ?? 1;
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        Steps.Add(() => kernel(count, a, b, plane, y));
+        Plan.Add(plane == 1 ? $"{layer.Name}: multiply" : $"{layer.Name}: multiply by a factor per channel");
+    }
+
     private void BuildAdd(ExecutionStep step, ManifestLayer layer)
     {
         if (!layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))

@@ -87,6 +87,12 @@ internal sealed partial class GpuModelBuilder
             case "Clip":
                 BuildClip(layer);
                 break;
+            case "Sigmoid" or "HardSigmoid":
+                BuildSigmoid(layer);
+                break;
+            case "Mul":
+                BuildMultiply(layer);
+                break;
             case "Add":
                 BuildAdd(step, layer);
                 break;

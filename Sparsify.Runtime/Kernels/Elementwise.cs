@@ -27,6 +27,46 @@ public static class Elementwise
         }
     }
 
+    /// <summary>output = 1 / (1 + exp(-input)). <paramref name="output"/> may be <paramref name="input"/>.</summary>
+    public static void Sigmoid(ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            output[i] = 1f / (1f + MathF.Exp(-input[i]));
+        }
+    }
+
+    /// <summary>output = max(0, min(1, <paramref name="alpha"/> · input + <paramref name="beta"/>)), ONNX HardSigmoid; NaN stays NaN.</summary>
+    public static void HardSigmoid(ReadOnlySpan<float> input, float alpha, float beta, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var v = (alpha * input[i]) + beta;
+            output[i] = v < 0f ? 0f : v > 1f ? 1f : v;
+        }
+    }
+
+    /// <summary>
+    /// output = a · b, where b holds either one value per value of a (<paramref name="plane"/> 1) or one
+    /// per run of <paramref name="plane"/> values of a: a squeeze-and-excitation gate, one per channel.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int plane, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(plane, 1);
+        if ((long)b.Length * plane != a.Length)
+        {
+            throw new ArgumentException($"The operands hold {a.Length} and {b.Length} values; with {plane} values per factor they must match.", nameof(b));
+        }
+
+        CheckOutput(a.Length, output);
+        for (var i = 0; i < a.Length; i++)
+        {
+            output[i] = a[i] * b[i / plane];
+        }
+    }
+
     /// <summary>output = a + b, then max(·, 0) when <paramref name="relu"/>; a and b have the same length.</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, bool relu, Span<float> output)
     {

@@ -20,7 +20,7 @@ abstract record LayerParameters
     }
 }
 
-/// <summary>An op whose inputs and shapes say everything (Relu, Add, GlobalAveragePool, Gemm).</summary>
+/// <summary>An op whose inputs and shapes say everything (Relu, Sigmoid, Add, Mul, GlobalAveragePool, Gemm).</summary>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
@@ -91,6 +91,16 @@ public
 #endif
 sealed record ClipParameters(float Min, float Max) : LayerParameters;
 
+/// <summary>A HardSigmoid's slope and offset: max(0, min(1, alpha · x + beta)).</summary>
+/// <param name="Alpha">The slope.</param>
+/// <param name="Beta">The offset.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record HardSigmoidParameters(float Alpha, float Beta) : LayerParameters;
+
 /// <summary>The axis of a Concat or Flatten, as the compiler normalised it.</summary>
 /// <param name="Axis">The axis.</param>
 #if SPARSIFY_LINKED_SOURCE
@@ -129,10 +139,35 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Add", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Add", "Mul", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;
+
+    /// <summary>
+    /// How a Mul of <paramref name="a"/> by <paramref name="b"/> pairs their values: 1 when the shapes are
+    /// equal, H·W when a is N×C×H×W and b one value per channel (N×C×1×1, a squeeze-and-excitation
+    /// gate), null for any other pair.
+    /// </summary>
+    /// <param name="a">The shape of the first operand (the output's).</param>
+    /// <param name="b">The shape of the second.</param>
+    public static int? MultiplyPlane(System.Collections.Generic.IReadOnlyList<int> a, System.Collections.Generic.IReadOnlyList<int> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return null;
+        }
+
+        var same = true;
+        for (var i = 0; i < a.Count; i++)
+        {
+            same &= a[i] == b[i];
+        }
+
+        return same ? 1
+            : a.Count == 4 && b[0] == a[0] && b[1] == a[1] && b[2] == 1 && b[3] == 1 ? a[2] * a[3]
+            : null;
+    }
 
     /// <summary>Whether layers of <paramref name="op"/> have a weight matrix.</summary>
     public static bool HasWeights(string op) => op is "Conv" or "Gemm";

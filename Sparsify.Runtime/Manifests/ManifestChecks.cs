@@ -112,6 +112,9 @@ static class ManifestChecks
         return OpProblem(layer);
     }
 
+    // float.IsFinite is not in netstandard2.0, which the generator compiles this file for.
+    private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
+
     private static string? OpProblem(ManifestLayer layer)
     {
         var rank = layer.InputShapes[0].Count;
@@ -122,12 +125,15 @@ static class ManifestChecks
             PoolParameters pool => !pool.Window.IsValid || rank != 4
                 ? "a pool needs a positive kernel, stride and dilation, pads of at least 0 and a 4-D input" : null,
             LrnParameters lrn => lrn.Size < 1 ? "LRN needs a size of at least 1" : null,
+            HardSigmoidParameters hardSigmoid => !IsFinite(hardSigmoid.Alpha) || !IsFinite(hardSigmoid.Beta) ? "a HardSigmoid needs a finite alpha and beta" : null,
             ClipParameters clip => !(clip.Min <= clip.Max) ? "a Clip needs bounds that are numbers with min at most max" : null,
             _ => layer.Op switch
             {
                 "Gemm" => rank != 2 ? "a Gemm reads a 2-D input" : null,
                 "GlobalAveragePool" => rank != 4 ? "a global pool reads a 4-D input" : null,
                 "Add" => layer.Inputs.Count != 2 || !layer.InputShapes[0].Equals(layer.InputShapes[1]) ? "Add needs two operands of one shape" : null,
+                "Mul" => layer.Inputs.Count != 2 || ManifestOps.MultiplyPlane(layer.InputShapes[0], layer.InputShapes[1]) is null
+                    ? "Mul needs two operands of one shape, or a 4-D one and one value per channel of it (N x C x 1 x 1)" : null,
                 _ => null,
             },
         };
@@ -225,7 +231,7 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case "Relu" or "Clip" or "LRN" or "Add":
+            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "LRN" or "Add" or "Mul":
                 return x.Select(d => (long)d).ToArray();
             default:
                 // Flatten and Reshape keep the elements.

@@ -237,6 +237,8 @@ static partial class ManifestReader
             case "LRN":
                 return new LrnParameters(
                     cursor.Int(cursor.Expect("size")), cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")), cursor.Float(cursor.Expect("bias")));
+            case "HardSigmoid":
+                return new HardSigmoidParameters(cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")));
             case "Clip":
                 return new ClipParameters(cursor.Float(cursor.Expect("min")), cursor.Float(cursor.Expect("max")));
             case "Concat" or "Flatten":

@@ -28,7 +28,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             Conv: kernel KHxKW, stride, dilation, pads T,L,B,R, group
 ///                             MaxPool, AveragePool: kernel, stride, dilation, pads, ceil-mode, count-include-pad
 ///                             LRN: size, alpha, beta, bias (floats as DECIMAL/0xBITS, the bits exact)
-///                             Clip: min, max (floats likewise; an absent bound is an infinity)
+///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
 ///   scheme NAME
@@ -187,6 +187,10 @@ public static class ManifestWriter
                 Line(t, "  alpha", ManifestNumbers.Format(lrn.Alpha));
                 Line(t, "  beta", ManifestNumbers.Format(lrn.Beta));
                 Line(t, "  bias", ManifestNumbers.Format(lrn.Bias));
+                break;
+            case HardSigmoidParameters hardSigmoid:
+                Line(t, "  alpha", ManifestNumbers.Format(hardSigmoid.Alpha));
+                Line(t, "  beta", ManifestNumbers.Format(hardSigmoid.Beta));
                 break;
             case ClipParameters clip:
                 Line(t, "  min", ManifestNumbers.Format(clip.Min));

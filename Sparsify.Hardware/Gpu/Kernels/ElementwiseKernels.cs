@@ -36,6 +36,21 @@ internal static class ElementwiseKernels
         output[index.X] = v < min ? min : v > max ? max : v;
     }
 
+    /// <summary>output[i] = 1 / (1 + exp(-input[i])).</summary>
+    public static void Sigmoid(Index1D index, ArrayView<float> input, ArrayView<float> output) =>
+        output[index.X] = 1f / (1f + Exp(-input[index.X]));
+
+    /// <summary>output[i] = max(0, min(1, alpha · input[i] + beta)).</summary>
+    public static void HardSigmoid(Index1D index, ArrayView<float> input, float alpha, float beta, ArrayView<float> output)
+    {
+        var v = (alpha * input[index.X]) + beta;
+        output[index.X] = v < 0f ? 0f : v > 1f ? 1f : v;
+    }
+
+    /// <summary>output[i] = a[i] · b[i / plane]: one factor per value, or per channel plane.</summary>
+    public static void Multiply(Index1D index, ArrayView<float> a, ArrayView<float> b, int plane, ArrayView<float> output) =>
+        output[index.X] = a[index.X] * b[index.X / plane];
+
     /// <summary>output[i] = a[i] + b[i], then ReLU when <paramref name="relu"/> is not 0.</summary>
     public static void Add(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, int relu)
     {

@@ -23,6 +23,9 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _globalAverage;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _relu;
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _clip;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _sigmoid;
+    private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _hardSigmoid;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>? _multiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _add;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _copyBlock;
@@ -57,6 +60,15 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> Clip =>
         _clip ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ArrayView<float>>(ElementwiseKernels.Clip);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> Sigmoid =>
+        _sigmoid ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Sigmoid);
+
+    public Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> HardSigmoid =>
+        _hardSigmoid ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ArrayView<float>>(ElementwiseKernels.HardSigmoid);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> Multiply =>
+        _multiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(ElementwiseKernels.Multiply);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Add =>
         _add ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Add);

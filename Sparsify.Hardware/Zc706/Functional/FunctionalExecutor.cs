@@ -49,6 +49,8 @@ public static class FunctionalExecutor
                 ArrayOp.Conv or ArrayOp.FullyConnected => ArrayConvolution.Run(layer, mappings[layer.Name], x[0], residual, config),
                 ArrayOp.Relu => PostProcessing.Relu(x[0]),
                 ArrayOp.Clip => PostProcessing.Clip(layer, x[0]),
+                ArrayOp.Sigmoid => PostProcessing.Sigmoid(layer, x[0]),
+                ArrayOp.Mul => PostProcessing.Multiply(layer, x[0], x[1]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),
                 ArrayOp.Lrn => PostProcessing.Lrn(layer, x[0]),

@@ -1,3 +1,5 @@
+using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
 using Sparsify.Hardware.Zc706.Network;
 
 namespace Sparsify.Hardware.Zc706.Functional;
@@ -6,6 +8,28 @@ namespace Sparsify.Hardware.Zc706.Functional;
 internal static class PostProcessing
 {
     public static float[] Relu(float[] x) => x.Select(v => v > 0 ? v : 0f).ToArray();
+
+    public static float[] Sigmoid(ArrayLayer layer, float[] x)
+    {
+        var y = new float[x.Length];
+        if (layer.HardSigmoid is var (alpha, beta))
+        {
+            Elementwise.HardSigmoid(x, alpha, beta, y);
+        }
+        else
+        {
+            Elementwise.Sigmoid(x, y);
+        }
+
+        return y;
+    }
+
+    public static float[] Multiply(ArrayLayer layer, float[] a, float[] b)
+    {
+        var y = new float[a.Length];
+        Elementwise.Multiply(a, b, ManifestOps.MultiplyPlane(layer.InputShapes[0], layer.InputShapes[1]) ?? 1, y);
+        return y;
+    }
 
     public static float[] Clip(ArrayLayer layer, float[] x) => x.Select(v => v < layer.ClipMin ? layer.ClipMin : v > layer.ClipMax ? layer.ClipMax : v).ToArray();
 

@@ -25,6 +25,12 @@ public enum ArrayOp
     /// <summary>A Clip (ReLU6): two comparisons on the stream, as cheap as a ReLU (no cycles of its own).</summary>
     Clip,
 
+    /// <summary>A sigmoid or HardSigmoid in the post-processing unit: one lane operation per value.</summary>
+    Sigmoid,
+
+    /// <summary>An elementwise or per-channel product in the post-processing unit: one lane operation per value.</summary>
+    Mul,
+
     /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
     Lrn,
 
@@ -96,6 +102,9 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A Clip's upper bound.</summary>
     public float ClipMax { get; init; }
+
+    /// <summary>A HardSigmoid's slope and offset; null for the logistic sigmoid.</summary>
+    public (float Alpha, float Beta)? HardSigmoid { get; init; }
 
     /// <summary>LRN window size.</summary>
     public int LrnSize { get; init; }

@@ -24,7 +24,7 @@ public static class PostProcessTimer
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
             ArrayOp.GlobalAveragePool => inputElements,
-            ArrayOp.Add => layer.OutputElements,
+            ArrayOp.Add or ArrayOp.Mul or ArrayOp.Sigmoid => layer.OutputElements,
             _ => 0,
         };
         var cycles = (reads + config.PostProcessLanes - 1) / config.PostProcessLanes;

@@ -48,6 +48,20 @@ public sealed class OperatorAgreementTests
         ["relu"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Relu", ["x"], "y")),
         ["clip both bounds"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Clip", ["x", b.Scalar("lo", -0.3f), b.Scalar("hi", 0.4f)], "y")),
         ["clip max only"] = () => Single(11, [1, 3, 4, 4], b => b.Node("Clip", ["x", "", b.Scalar("hi", 0.2f)], "y")),
+        ["sigmoid"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Sigmoid", ["x"], "y")),
+        ["hard sigmoid onnx defaults"] = () => Single(13, [1, 3, 4, 4], b => b.Node("HardSigmoid", ["x"], "y")),
+        ["hard sigmoid steep"] = () => Single(13, [1, 3, 4, 4], b => b.Node("HardSigmoid", ["x"], "y", Float("alpha", 2f), Float("beta", 0.25f))),
+        ["hard swish opset 14"] = () => Single(14, [1, 3, 4, 4], b => b.Node("HardSwish", ["x"], "y")),
+        ["mul of one shape"] = () => Single(13, [1, 3, 4, 4], b =>
+        {
+            b.Node("Relu", ["x"], "r");
+            b.Node("Mul", ["x", "r"], "y");
+        }),
+        ["mul by a per-channel gate, gate first"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("GlobalAveragePool", ["x"], "g");
+            b.Node("Mul", ["g", "x"], "y");
+        }),
         ["clip opset 7 attributes"] = () => Single(7, [1, 3, 4, 4], b => b.Node("Clip", ["x"], "y", Float("min", -0.5f), Float("max", 0.5f))),
         ["gemm transB alpha beta"] = () => Single(11, [2, 6], b => b.Node("Gemm", ["x", b.Weights("w", [4, 6]), b.Weights("c", [4])], "y", Int("transB", 1), Float("alpha", 0.5f), Float("beta", 2f))),
         ["gemm no transB, row bias"] = () => Single(9, [1, 6], b => b.Node("Gemm", ["x", b.Weights("w", [6, 5]), b.Weights("c", [1, 5])], "y")),

@@ -91,6 +91,16 @@ public sealed class TorchExportTests
     }
 
     [TestMethod]
+    [DataRow(13, new[] { "Conv", "HardSigmoid", "Mul", "Conv", "Conv", "GlobalAveragePool", "Conv", "Relu", "Conv", "HardSigmoid", "Mul", "Conv", "Sigmoid", "Mul", "GlobalAveragePool", "Flatten", "Gemm" })]
+    [DataRow(17, new[] { "Conv", "HardSigmoid", "Mul", "Conv", "Conv", "GlobalAveragePool", "Conv", "Relu", "Conv", "HardSigmoid", "Mul", "Conv", "Sigmoid", "Mul", "GlobalAveragePool", "Flatten", "Gemm" })]
+    public void HardSwishAndTheSqueezeExcitationGateImportAsTheirSteps(int opset, string[] layers)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("squeeze-excitation").ModelPath(opset));
+
+        CollectionAssert.AreEqual(layers, graph.Layers.Select(l => l.OpType).ToArray());
+    }
+
+    [TestMethod]
     public void ShapeArithmeticFoldsAwayWithASymbolicBatch()
     {
         var graph = OnnxModel.Load(TorchFixtures.Named("shape-reshape").ModelPath(13));

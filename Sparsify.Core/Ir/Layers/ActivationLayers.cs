@@ -1,0 +1,67 @@
+namespace Sparsify.Core.Ir.Layers;
+
+/// <summary>Elementwise 1 / (1 + exp(-x)).</summary>
+public sealed class SigmoidLayer(string name, string input, string output) : Layer(name, [input], output)
+{
+    /// <inheritdoc />
+    public override string OpType => "Sigmoid";
+
+    /// <inheritdoc />
+    public override Shape InferOutputShape(IReadOnlyList<Shape> inputShapes)
+    {
+        ExpectInputs(inputShapes, 1);
+        return inputShapes[0];
+    }
+}
+
+/// <summary>Elementwise max(0, min(1, <see cref="Alpha"/> · x + <see cref="Beta"/>)), ONNX HardSigmoid.</summary>
+public sealed class HardSigmoidLayer : Layer
+{
+    /// <summary>Creates a HardSigmoid (ONNX's defaults: alpha 0.2, beta 0.5; torch's hardsigmoid: 1/6, 0.5).</summary>
+    public HardSigmoidLayer(string name, string input, string output, float alpha, float beta)
+        : base(name, [input], output)
+    {
+        if (!float.IsFinite(alpha) || !float.IsFinite(beta))
+        {
+            throw new SparsifyModelException($"HardSigmoid needs a finite alpha and beta; got {alpha} and {beta}");
+        }
+
+        Alpha = alpha;
+        Beta = beta;
+    }
+
+    /// <inheritdoc />
+    public override string OpType => "HardSigmoid";
+
+    /// <summary>The slope.</summary>
+    public float Alpha { get; }
+
+    /// <summary>The offset.</summary>
+    public float Beta { get; }
+
+    /// <inheritdoc />
+    public override Shape InferOutputShape(IReadOnlyList<Shape> inputShapes)
+    {
+        ExpectInputs(inputShapes, 1);
+        return inputShapes[0];
+    }
+}
+
+/// <summary>
+/// Elementwise product of two computed values: of one shape, or a 4-D value by one factor per channel
+/// (a squeeze-and-excitation gate, N×C×1×1), the full-size operand first.
+/// </summary>
+public sealed class MulLayer(string name, string full, string factor, string output) : Layer(name, [full, factor], output)
+{
+    /// <inheritdoc />
+    public override string OpType => "Mul";
+
+    /// <inheritdoc />
+    public override Shape InferOutputShape(IReadOnlyList<Shape> inputShapes)
+    {
+        ExpectInputs(inputShapes, 2);
+        return Sparsify.Runtime.Manifests.ManifestOps.MultiplyPlane(inputShapes[0], inputShapes[1]) is not null
+            ? inputShapes[0]
+            : throw new SparsifyModelException($"operands have shapes {inputShapes[0]} and {inputShapes[1]}; only a Mul of one shape, or of a 4-D value by one factor per channel, is supported");
+    }
+}
