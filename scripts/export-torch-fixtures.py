@@ -117,12 +117,12 @@ class InvertedResidual(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU6())
         self.block = nn.Sequential(
-            nn.Conv2d(8, 24, 1, bias=False), nn.BatchNorm2d(24), nn.ReLU6(),
-            nn.Conv2d(24, 24, 3, padding=1, groups=24, bias=False), nn.BatchNorm2d(24), nn.ReLU6(),
-            nn.Conv2d(24, 8, 1, bias=False), nn.BatchNorm2d(8))
-        self.fc = nn.Linear(8, 5)
+            nn.Conv2d(16, 96, 1, bias=False), nn.BatchNorm2d(96), nn.ReLU6(),
+            nn.Conv2d(96, 96, 3, padding=1, groups=96, bias=False), nn.BatchNorm2d(96), nn.ReLU6(),
+            nn.Conv2d(96, 16, 1, bias=False), nn.BatchNorm2d(16))
+        self.fc = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 5))
         # Scale the stem so that ReLU6 clips at 6 as well as at 0.
         with torch.no_grad():
             self.stem[0].weight.mul_(8)
@@ -163,6 +163,100 @@ class SqueezeExcitation(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class PreActivation(nn.Module):
+    """DenseNet's pieces: batch norms that follow a Concat or a pool rather than a convolution (a
+    per-channel affine step each), then ReLU and a convolution, and a last norm before the pool."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.norm1 = nn.BatchNorm2d(8)
+        self.conv1 = nn.Conv2d(8, 16, 3, padding=1, bias=False)
+        self.norm2 = nn.BatchNorm2d(24)
+        self.conv2 = nn.Conv2d(24, 16, 1, bias=False)
+        self.norm3 = nn.BatchNorm2d(16)
+        self.fc = nn.Linear(16, 5)
+        for m in self.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                nn.init.uniform_(m.weight, 0.5, 1.5)
+                nn.init.uniform_(m.bias, -0.2, 0.2)
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = torch.cat([x, self.conv1(torch.relu(self.norm1(x)))], 1)
+        x = nn.functional.avg_pool2d(self.conv2(torch.relu(self.norm2(x))), 2)
+        x = torch.relu(self.norm3(x))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNet V2's units: x.chunk(2, dim=1) (Slice or Split), a branch with a depthwise convolution,
+    a Concat, and the channel shuffle (Reshape, Transpose, Reshape); then a downsampling unit whose
+    two branches both read the whole input."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 1)
+        self.branch = nn.Sequential(
+            nn.Conv2d(8, 8, 1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.Conv2d(8, 8, 1), nn.ReLU())
+        self.down1 = nn.Sequential(nn.Conv2d(16, 16, 3, stride=2, padding=1, groups=16), nn.Conv2d(16, 16, 1), nn.ReLU())
+        self.down2 = nn.Sequential(nn.Conv2d(16, 16, 1), nn.ReLU(), nn.Conv2d(16, 16, 3, stride=2, padding=1, groups=16))
+        self.fc1 = nn.Linear(32, 64)
+        self.fc2 = nn.Linear(64, 5)
+
+    @staticmethod
+    def shuffle(x, groups):
+        n, c, h, w = x.size()
+        x = x.view(n, groups, c // groups, h, w)
+        x = torch.transpose(x, 1, 2).contiguous()
+        return x.view(n, -1, h, w)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        a, b = x.chunk(2, dim=1)
+        x = self.shuffle(torch.cat((a, self.branch(b)), dim=1), 2)
+        x = self.shuffle(torch.cat((self.down1(x), self.down2(x)), dim=1), 2)
+        return self.fc2(torch.relu(self.fc1(x.mean([2, 3]))))
+
+
+class LayerNormGelu(nn.Module):
+    """ConvNeXt's block: a 7x7 depthwise convolution, a permute to channels-last, LayerNorm, Linear
+    (MatMul on NHWC), GELU (its Erf form), Linear, a permute back, a per-channel layer scale and the
+    shortcut; a LayerNorm2d before a downsampling convolution and before the classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 2, stride=2)
+        self.stem_norm = nn.LayerNorm(8, eps=1e-6)
+        self.depthwise = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+        self.norm = nn.LayerNorm(8, eps=1e-6)
+        self.expand = nn.Linear(8, 32)
+        self.project = nn.Linear(32, 8)
+        self.layer_scale = nn.Parameter(torch.rand(8, 1, 1) + 0.5)
+        self.down_norm = nn.LayerNorm(8, eps=1e-6)
+        self.down = nn.Conv2d(8, 16, 2, stride=2)
+        self.head_norm = nn.LayerNorm(16, eps=1e-6)
+        self.fc = nn.Linear(16, 5)
+        for m in (self.stem_norm, self.norm, self.down_norm, self.head_norm):
+            nn.init.uniform_(m.weight, 0.5, 1.5)
+            nn.init.uniform_(m.bias, -0.2, 0.2)
+
+    @staticmethod
+    def norm2d(norm, x):
+        return norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+    def forward(self, x):
+        x = self.norm2d(self.stem_norm, self.stem(x))
+        y = self.depthwise(x).permute(0, 2, 3, 1)
+        y = self.project(nn.functional.gelu(self.expand(self.norm(y))))
+        x = x + self.layer_scale * y.permute(0, 3, 1, 2)
+        x = self.down(self.norm2d(self.down_norm, x))
+        x = self.norm2d(self.head_norm, nn.functional.adaptive_avg_pool2d(x, 1))
+        return self.fc(torch.flatten(x, 1))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -172,6 +266,9 @@ FIXTURES = {
     "pooling": (Pooling, (1, 3, 10, 10), False, None),
     "inverted-residual": (InvertedResidual, (1, 3, 12, 12), False, None),
     "squeeze-excitation": (SqueezeExcitation, (1, 3, 10, 10), False, None),
+    "pre-activation": (PreActivation, (1, 3, 8, 8), False, None),
+    "channel-shuffle": (ChannelShuffle, (1, 3, 8, 8), False, None),
+    "layer-norm-gelu": (LayerNormGelu, (1, 3, 16, 16), False, None),
 }
 
 

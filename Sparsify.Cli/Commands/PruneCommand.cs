@@ -30,6 +30,7 @@ internal static class PruneCommand
         var layerSparsity = new Option<string[]>("--layer-sparsity") { Description = "Sparsity of one layer, as NAME=X. Repeat for several layers.", HelpName = "NAME=X" };
         var exclude = new Option<string[]>("--exclude") { Description = "A layer that stays dense. Repeat for several layers.", HelpName = "NAME" };
         var pruneFirstConv = new Option<bool>("--prune-first-conv") { Description = "Prune the first convolution too (by default it stays dense)." };
+        var pruneDepthwise = new Option<bool>("--prune-depthwise") { Description = "Prune depthwise convolutions too (by default they stay dense)." };
         var uniform = new Option<bool>("--uniform") { Description = "Give every layer the global target instead of spreading it by measured sensitivity." };
         var group = new Option<int>("--group") { Description = "G: output channels that share one nonzero pattern (locality).", HelpName = "G", DefaultValueFactory = _ => PeArrayDefaults.GroupSize };
         var pes = new Option<int>("--pes") { Description = "P: processing elements (partitions) the weights are balanced over.", HelpName = "P", DefaultValueFactory = _ => PeArrayDefaults.PeCount };
@@ -46,7 +47,7 @@ internal static class PruneCommand
         var calibration = new CalibrationOptions("--calibration", "Images (or .f32 inputs) to prune data-aware on: a folder, a glob, or files separated by ';'. Its held-out part measures the result.");
         var command = new Command("prune", "Prune a model's Conv and Gemm weights with a sparsity scheme and print the per-layer report.")
         {
-            model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, uniform, group, pes, buffer, n, m, output, fidelityTarget, inputShapes,
+            model, scheme, sparsity, layerSparsity, exclude, pruneFirstConv, pruneDepthwise, uniform, group, pes, buffer, n, m, output, fidelityTarget, inputShapes,
         };
         calibration.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(context, () =>
@@ -73,6 +74,7 @@ internal static class PruneCommand
                 LayerSparsities = layers,
                 ExcludedLayers = parse.GetValue(exclude) ?? [],
                 KeepFirstConvDense = !parse.GetValue(pruneFirstConv),
+                KeepDepthwiseDense = !parse.GetValue(pruneDepthwise),
                 Allocation = parse.GetValue(uniform) ? SparsityAllocation.Uniform : SparsityAllocation.Sensitivity,
                 Settings = new SchemeSettings
                 {

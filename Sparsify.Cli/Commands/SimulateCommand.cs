@@ -38,6 +38,7 @@ internal static class SimulateCommand
         var paperSparsity = new Option<bool>("--paper-sparsity") { Description = "Prune AlexNet to the per-layer sparsity of SSL AlexNet (the FCCM 2017 case)." };
         var exclude = new Option<string[]>("--exclude") { Description = "A layer that stays dense. Repeat for several layers.", HelpName = "NAME" };
         var pruneFirstConv = new Option<bool>("--prune-first-conv") { Description = "Prune the first convolution too (by default it stays dense)." };
+        var pruneDepthwise = new Option<bool>("--prune-depthwise") { Description = "Prune depthwise convolutions too (by default they stay dense)." };
         var seed = new Option<int>("--seed") { Description = "Seed of a built-in network's weights and of the functional run's input.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var functional = new Option<bool>("--functional") { Description = "Also execute the model on the array (fixed point or fp32, per the configuration) on a seeded input." };
         var explore = new Option<bool>("--explore") { Description = "Sweep PEs, MACs per PE, G, buffers and clock within the XC7Z045 for locality, unstructured and balanced pruning." };
@@ -45,7 +46,7 @@ internal static class SimulateCommand
         var inputShapes = InputShapeOption.Create();
         var command = new Command("simulate", "Run a compiled model on the ZC706 PE-array model: cycles, GOPS, resources, energy.")
         {
-            model, config, report, json, scheme, sparsity, layerSparsity, paperSparsity, exclude, pruneFirstConv, seed, functional, explore, results, inputShapes,
+            model, config, report, json, scheme, sparsity, layerSparsity, paperSparsity, exclude, pruneFirstConv, pruneDepthwise, seed, functional, explore, results, inputShapes,
         };
         command.SetAction(parse => CliErrors.Guard(context, () =>
         {
@@ -89,6 +90,7 @@ internal static class SimulateCommand
                     LayerSparsities = layers,
                     ExcludedLayers = parse.GetValue(exclude) ?? [],
                     KeepFirstConvDense = !parse.GetValue(pruneFirstConv),
+                    KeepDepthwiseDense = !parse.GetValue(pruneDepthwise),
                     Settings = new SchemeSettings { GroupSize = groupSize, PeCount = arrayConfig.PeCount, BufferBytesPerPe = arrayConfig.WeightBufferBytesPerPe, IndexBits = arrayConfig.IndexBits },
                 };
                 var compiled = ModelCompiler.Compile(load(), options);

@@ -26,6 +26,9 @@ public sealed record CompileOptions
     /// <summary>Keeps the first convolution dense (see <see cref="ModelPruningOptions.KeepFirstConvDense"/>).</summary>
     public bool KeepFirstConvDense { get; init; } = true;
 
+    /// <summary>Keeps depthwise convolutions dense (see <see cref="ModelPruningOptions.KeepDepthwiseDense"/>).</summary>
+    public bool KeepDepthwiseDense { get; init; } = true;
+
     /// <summary>
     /// How the global target is spread. Default <see cref="SparsityAllocation.Uniform"/>: a build must
     /// be fast and deterministic, and sensitivity analysis runs the model many times.
@@ -70,6 +73,7 @@ public sealed record CompileOptions
         Sparsity = Sparsity,
         LayerSparsities = LayerSparsities,
         KeepFirstConvDense = KeepFirstConvDense,
+        KeepDepthwiseDense = KeepDepthwiseDense,
         ExcludedLayers = ExcludedLayers,
         Allocation = Allocation,
     };

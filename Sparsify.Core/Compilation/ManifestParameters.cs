@@ -1,5 +1,6 @@
 using Sparsify.Core.Ir;
 using Sparsify.Core.Ir.Layers;
+using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Core.Compilation;
@@ -7,8 +8,13 @@ namespace Sparsify.Core.Compilation;
 /// <summary>What each op needs to execute, as the manifest's typed parameters.</summary>
 internal static class ManifestParameters
 {
-    public static LayerParameters Of(Layer layer) => layer switch
+    /// <param name="layer">The layer.</param>
+    /// <param name="find">Where the blob holds one of the layer's arrays (a per-channel step's scale and shift).</param>
+    public static LayerParameters Of(Layer layer, Func<BlobArrayKind, BlobLocation> find) => layer switch
     {
+        ChannelAffineLayer => new ChannelAffineParameters(find(BlobArrayKind.Weights), find(BlobArrayKind.Bias)),
+        SliceLayer slice => new SliceParameters(slice.Axis, slice.Start, slice.End),
+        ChannelShuffleLayer shuffle => new ChannelShuffleParameters(shuffle.Groups),
         ConvLayer conv => new ConvParameters(conv.Window, conv.Group),
         PoolLayer pool => new PoolParameters(pool.Window, pool.CeilMode, pool.CountIncludePad),
         LrnLayer lrn => new LrnParameters(lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias),

@@ -50,6 +50,12 @@ public static class ModelCompiler
         var formats = new Dictionary<string, (string Format, int GroupSize, FormatReport? Encoded)>(StringComparer.Ordinal);
         foreach (var (layer, plan) in graph.Layers.Zip(plans))
         {
+            if (layer is ChannelAffineLayer affine)
+            {
+                writer.AddFloats(layer.Name, BlobArrayKind.Weights, affine.Scale.Data);
+                writer.AddFloats(layer.Name, BlobArrayKind.Bias, affine.Shift.Data);
+            }
+
             if (!sparsity.TryGetValue(layer.Name, out var report))
             {
                 continue;
@@ -159,7 +165,7 @@ public static class ModelCompiler
         return new ManifestLayer(
             layer.Name, layer.OpType, new(layer.Inputs), layer.Output,
             new(graph.InputShapesOf(layer).Select(s => new EquatableList<int>(s))), new(graph.ShapeOf(layer.Output)),
-            ManifestParameters.Of(layer), weights, plan.Execution, plan.Reason, plan.Overridden);
+            ManifestParameters.Of(layer, kind => Find(entries, layer.Name, kind)!), weights, plan.Execution, plan.Reason, plan.Overridden);
     }
 
     private static BlobLocation? Find(IReadOnlyList<BlobEntry> entries, string layer, BlobArrayKind kind) =>

@@ -31,6 +31,12 @@ internal static class OnnxExporter
 
         foreach (var layer in graph.Layers)
         {
+            if (layer is ChannelShuffleLayer shuffle)
+            {
+                proto.Node.AddRange(ExportShuffle(shuffle, graph.ShapeOf(shuffle.Inputs[0]), proto.Initializer));
+                continue;
+            }
+
             proto.Node.Add(ExportLayer(layer, proto.Initializer));
         }
 
@@ -94,10 +100,7 @@ internal static class OnnxExporter
                 node.Attribute.Add(Int("axis", axis));
                 break;
             case ReshapeLayer reshape:
-                var shape = new TensorProto { Name = $"{layer.Name}.shape", DataType = (int)DataType.Int64, Dims = { reshape.TargetShape!.Count } };
-                shape.Int64Data.AddRange(reshape.TargetShape);
-                initializers.Add(shape);
-                node.Input.Add(shape.Name);
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.shape", [.. reshape.TargetShape!]));
                 break;
             case SoftmaxLayer softmax:
                 if (softmax.CoerceTo2D && softmax.Axis != -1)
@@ -116,6 +119,20 @@ internal static class OnnxExporter
                 node.Attribute.Add(Float("alpha", hardSigmoid.Alpha));
                 node.Attribute.Add(Float("beta", hardSigmoid.Beta));
                 break;
+            case ChannelAffineLayer affine:
+                // Mean 0, variance 1, epsilon 0: ONNX's normalisation is then exactly x · scale + shift.
+                var channels = new Shape(affine.Channels);
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.scale", affine.Scale));
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.shift", affine.Shift));
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.mean", new Tensor(channels)));
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.var", new Tensor(channels, Enumerable.Repeat(1f, affine.Channels).ToArray())));
+                node.Attribute.Add(Float("epsilon", 0f));
+                break;
+            case SliceLayer slice:
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.starts", slice.Start));
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.ends", slice.End));
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.axes", slice.Axis));
+                break;
             case ReluLayer or SigmoidLayer or GlobalAveragePoolLayer or AddLayer or MulLayer:
                 break;
             default:
@@ -123,6 +140,28 @@ internal static class OnnxExporter
         }
 
         return node;
+    }
+
+    // As torch writes it, so the importer reads it back as one step: Reshape to N×G×(C/G)×H×W,
+    // Transpose (0, 2, 1, 3, 4), Reshape to N×C×H×W.
+    private static NodeProto[] ExportShuffle(ChannelShuffleLayer shuffle, Shape input, Google.Protobuf.Collections.RepeatedField<TensorProto> initializers)
+    {
+        var (grouped, transposed) = ($"{shuffle.Name}.grouped", $"{shuffle.Name}.transposed");
+        var view = new NodeProto { Name = shuffle.Name, OpType = "Reshape", Input = { shuffle.Inputs[0] }, Output = { grouped } };
+        view.Input.Add(AddIntegers(initializers, $"{shuffle.Name}.groups-shape", input[0], shuffle.Groups, input[1] / shuffle.Groups, input[2], input[3]));
+        var transpose = new NodeProto { Name = $"{shuffle.Name}/transpose", OpType = "Transpose", Input = { grouped }, Output = { transposed } };
+        transpose.Attribute.Add(Ints("perm", 0, 2, 1, 3, 4));
+        var back = new NodeProto { Name = $"{shuffle.Name}/back", OpType = "Reshape", Input = { transposed }, Output = { shuffle.Output } };
+        back.Input.Add(AddIntegers(initializers, $"{shuffle.Name}.shape", input[0], input[1], input[2], input[3]));
+        return [view, transpose, back];
+    }
+
+    private static string AddIntegers(Google.Protobuf.Collections.RepeatedField<TensorProto> initializers, string name, params long[] values)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)DataType.Int64, Dims = { values.Length } };
+        proto.Int64Data.AddRange(values);
+        initializers.Add(proto);
+        return name;
     }
 
     private static void AddWindow(NodeProto node, Window2D window)

@@ -29,32 +29,75 @@ internal sealed partial class OnnxImporter
         }
 
         var x = Activation(node, 0);
-        var (index, layer) = FoldTarget(x, "BatchNormalization");
-        var channels = layer is ConvLayer conv ? conv.OutChannels : ((FullyConnectedLayer)layer).OutFeatures;
+        var target = FoldTarget(x);
+        var channels = target is { Layer: var layer } ? OutputsOf(layer) : _shapes[x].Rank >= 2 ? _shapes[x][1]
+            : throw new SparsifyModelException($"the input has shape {_shapes[x]}; a BatchNormalization needs a channel axis (1)");
         var scale = ReadPerChannel(node, 1, "scale", channels);
         var shift = ReadPerChannel(node, 2, "B", channels);
         var mean = ReadPerChannel(node, 3, "mean", channels);
         var variance = ReadPerChannel(node, 4, "var", channels);
         var epsilon = (double)attributes.Float("epsilon", 1e-5f);
+        var factor = new double[channels];
+        var offset = new double[channels];
+        for (var c = 0; c < channels; c++)
+        {
+            factor[c] = scale[c] / Math.Sqrt(variance[c] + epsilon);
+            offset[c] = shift[c] - (mean[c] * factor[c]);
+        }
 
+        if (target is (int index, Layer into))
+        {
+            FoldAffine(index, into, Output(node), factor, offset);
+            _notes.Add($"BatchNormalization {NodeName(node)} folded into {into.OpType} {into.Name}");
+            return;
+        }
+
+        AppendChannelAffine(NodeName(node), x, Output(node), factor, offset);
+        _notes.Add($"BatchNormalization {NodeName(node)} kept as a per-channel affine step: no Conv or Gemm before it can absorb it");
+    }
+
+    // y = (W x + b) · factor + offset per output channel, as new weights and bias of the layer.
+    private void FoldAffine(int index, Layer layer, string output, double[] factor, double[] offset)
+    {
         var (weights, oldBias) = WeightsOf(layer);
+        var channels = factor.Length;
         var folded = weights.Clone();
         var bias = new float[channels];
         var perChannel = weights.Length / channels;
         for (var c = 0; c < channels; c++)
         {
-            var factor = scale[c] / Math.Sqrt(variance[c] + epsilon);
             var row = folded.Data.AsSpan(c * perChannel, perChannel);
             for (var k = 0; k < row.Length; k++)
             {
-                row[k] = (float)(row[k] * factor);
+                row[k] = (float)(row[k] * factor[c]);
             }
 
-            bias[c] = (float)((((double?)oldBias?.Data[c] ?? 0) - mean[c]) * factor + shift[c]);
+            bias[c] = (float)((((double?)oldBias?.Data[c] ?? 0) * factor[c]) + offset[c]);
         }
 
-        Replace(index, Rebuild(layer, Output(node), folded, new Tensor(new Shape(channels), bias)));
-        _notes.Add($"BatchNormalization {NodeName(node)} folded into {layer.OpType} {layer.Name}");
+        Replace(index, Rebuild(layer, output, folded, new Tensor(new Shape(channels), bias)));
+    }
+
+    private void AppendChannelAffine(string name, string x, string output, double[] factor, double[] offset) =>
+        Append(new ChannelAffineLayer(
+            name, x, output,
+            new Tensor(new Shape(factor.Length), factor.Select(v => (float)v).ToArray()),
+            new Tensor(new Shape(offset.Length), offset.Select(v => (float)v).ToArray())));
+
+    // A Mul by a constant (a per-channel layer scale, as in ConvNeXt): folded into the Conv or Gemm
+    // before it, or else a per-channel scale of its own.
+    private void ConvertConstantMul(NodeProto node, string x, string constant)
+    {
+        var factor = PerChannelConstant(_tensors.ReadFloat(_constants[constant]), x, "the constant operand");
+        if (FoldTarget(x) is (int index, Layer layer))
+        {
+            FoldAffine(index, layer, Output(node), factor, new double[factor.Length]);
+            _notes.Add($"Mul {NodeName(node)} by a constant folded into {layer.OpType} {layer.Name}");
+            return;
+        }
+
+        AppendChannelAffine(NodeName(node), x, Output(node), factor, new double[factor.Length]);
+        _notes.Add($"Mul {NodeName(node)} by a constant imported as a per-channel scale");
     }
 
     private void ConvertAdd(NodeProto node)
@@ -79,13 +122,21 @@ internal sealed partial class OnnxImporter
             throw new SparsifyModelException("adding two constants is not supported; fold them before export");
         }
 
-        // A constant operand is a bias: it joins the bias of the Conv or Gemm/MatMul before it.
+        // A constant operand is a bias: it joins the bias of the Conv or Gemm/MatMul before it, or
+        // else is a per-channel shift of its own.
         var x = Activation(node, leftConstant ? 1 : 0);
-        var (index, layer) = FoldTarget(x, "Add with a constant");
+        var constantValues = _tensors.ReadFloat(_constants[leftConstant ? left : right]);
+        if (FoldTarget(x) is not (int index, Layer layer))
+        {
+            var shift = PerChannelConstant(constantValues, x, "the constant operand");
+            AppendChannelAffine(NodeName(node), x, Output(node), shift.Select(_ => 1.0).ToArray(), shift);
+            _notes.Add($"Add {NodeName(node)} of a constant imported as a per-channel shift");
+            return;
+        }
+
         var (weights, oldBias) = WeightsOf(layer);
         var channels = weights.Shape[0];
-        var constant = _tensors.ReadFloat(_constants[leftConstant ? left : right]);
-        var added = BroadcastBias(constant, channels, "the constant operand", _shapes[x].Rank);
+        var added = BroadcastBias(constantValues, channels, "the constant operand", _shapes[x].Rank);
         if (oldBias is not null)
         {
             for (var c = 0; c < channels; c++)
@@ -98,17 +149,28 @@ internal sealed partial class OnnxImporter
         _notes.Add($"Add {NodeName(node)} folded into {layer.OpType} {layer.Name} as its bias");
     }
 
-    private (int Index, Layer Layer) FoldTarget(string value, string what)
-    {
-        if (_layerWriting.TryGetValue(value, out var index)
+    // The Conv or Gemm writing `value` that a per-channel affine map after it can be folded into: only
+    // when nothing else reads the value.
+    private (int Index, Layer Layer)? FoldTarget(string value) =>
+        _layerWriting.TryGetValue(value, out var index)
             && _layers[index] is ConvLayer or FullyConnectedLayer
             && _readers.GetValueOrDefault(value) == 1
-            && !_graphOutputs.Contains(value))
+            && !_graphOutputs.Contains(value)
+            ? (index, _layers[index])
+            : null;
+
+    private static int OutputsOf(Layer layer) => layer is ConvLayer conv ? conv.OutChannels : ((FullyConnectedLayer)layer).OutFeatures;
+
+    /// <summary>One value per channel of <paramref name="x"/> (axis 1) from a constant that broadcasts along that axis only.</summary>
+    private double[] PerChannelConstant(Tensor constant, string x, string role)
+    {
+        var shape = _shapes[x];
+        if (shape.Rank < 2)
         {
-            return (index, _layers[index]);
+            throw new SparsifyModelException($"{role} applies to a value of shape {shape}, which has no channel axis (1)");
         }
 
-        throw new SparsifyModelException($"{what} is supported only right after a Conv, Gemm or MatMul whose output nothing else reads; '{value}' is not such an output");
+        return BroadcastBias(constant, shape[1], role, shape.Rank).Data.Select(v => (double)v).ToArray();
     }
 
     private static (Tensor Weights, Tensor? Bias) WeightsOf(Layer layer) => layer switch

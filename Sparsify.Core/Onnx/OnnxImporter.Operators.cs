@@ -11,7 +11,7 @@ internal sealed partial class OnnxImporter
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
         "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LRN", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
-        "Reshape", "Sigmoid", "Softmax",
+        "Reshape", "Sigmoid", "Slice", "Softmax", "Split",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -32,7 +32,9 @@ internal sealed partial class OnnxImporter
             case "Sigmoid": Append(new SigmoidLayer(NodeName(node), Activation(node, 0), Output(node))); break;
             case "HardSigmoid": Append(new HardSigmoidLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.2f), attributes.Float("beta", 0.5f))); break;
             case "HardSwish": ConvertHardSwish(node); break;
-            case "Mul": Append(ConvertMul(node)); break;
+            case "Mul": ConvertMul(node); break;
+            case "Slice": ConvertSlice(node, attributes); break;
+            case "Split": ConvertSplit(node, attributes); break;
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
@@ -228,12 +230,19 @@ internal sealed partial class OnnxImporter
         Append(new MulLayer(NodeName(node), x, gate, Output(node)));
     }
 
-    // Of two computed values; the full-size one first, so a per-channel gate is the second.
-    private MulLayer ConvertMul(NodeProto node)
+    // Of two computed values, the full-size one first so that a per-channel gate is the second; or by a constant.
+    private void ConvertMul(NodeProto node)
     {
         if (node.Input.Count != 2)
         {
             throw new SparsifyModelException($"expects 2 inputs, got {node.Input.Count}");
+        }
+
+        var (left, right) = (Resolve(node.Input[0]), Resolve(node.Input[1]));
+        if (_constants.ContainsKey(left) != _constants.ContainsKey(right))
+        {
+            ConvertConstantMul(node, _constants.ContainsKey(left) ? Activation(node, 1) : Activation(node, 0), _constants.ContainsKey(left) ? left : right);
+            return;
         }
 
         var (a, b) = (Activation(node, 0), Activation(node, 1));
@@ -242,7 +251,7 @@ internal sealed partial class OnnxImporter
             (a, b) = (b, a);
         }
 
-        return new MulLayer(NodeName(node), a, b, Output(node));
+        Append(new MulLayer(NodeName(node), a, b, Output(node)));
     }
 
     private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)

@@ -12,6 +12,7 @@ internal sealed partial class OnnxImporter
     {
         "Mul" => TryRecogniseTorchLrn(node),
         "Pad" => TryAbsorbZeroPad(node),
+        "Reshape" => TryRecogniseChannelShuffle(node),
         _ => false,
     };
 

@@ -140,6 +140,9 @@ public static class ModelPruner
         }
 
         var firstConv = options.KeepFirstConvDense ? graph.Layers.OfType<ConvLayer>().FirstOrDefault()?.Name : null;
+        var depthwise = options.KeepDepthwiseDense
+            ? graph.Layers.OfType<ConvLayer>().Where(c => c.IsDepthwise).Select(c => c.Name).ToHashSet(StringComparer.Ordinal)
+            : [];
         var plan = new Dictionary<string, LayerPlan>(StringComparer.Ordinal);
         foreach (var m in matrices)
         {
@@ -147,6 +150,7 @@ public static class ModelPruner
             plan[name] = excluded.Contains(name) ? new LayerPlan(null, "excluded (ExcludedLayers)")
                 : fixedSparsities.TryGetValue(name, out var s) ? new LayerPlan(s, null)
                 : name == firstConv ? new LayerPlan(null, "first convolution (KeepFirstConvDense)")
+                : depthwise.Contains(name) ? new LayerPlan(null, "depthwise convolution (KeepDepthwiseDense)")
                 : new LayerPlan(null, null);
         }
 

@@ -20,7 +20,8 @@ public enum SparsityAllocation
 /// Sparsity is counted over the prunable weights (Conv and Gemm weights, not biases); layers left
 /// dense count as 0% in the total. A layer gets, in this order: dense if it is in
 /// <see cref="ExcludedLayers"/>; its value in <see cref="LayerSparsities"/> if listed; dense if it is the
-/// first convolution and <see cref="KeepFirstConvDense"/> is set; else its share of
+/// first convolution and <see cref="KeepFirstConvDense"/> is set; dense if it is a depthwise convolution
+/// and <see cref="KeepDepthwiseDense"/> is set; else its share of
 /// <see cref="Sparsity"/> as <see cref="Allocation"/> decides; else dense.
 /// </remarks>
 public sealed record ModelPruningOptions
@@ -40,6 +41,13 @@ public sealed record ModelPruningOptions
     /// AlexNet and the FCCM 2017 paper keep it dense too.
     /// </summary>
     public bool KeepFirstConvDense { get; init; } = true;
+
+    /// <summary>
+    /// Keeps depthwise convolutions dense (default; <see cref="Ir.Layers.ConvLayer.IsDepthwise"/>): each output reads
+    /// one channel's k×k window, so skipping weights saves little and costs accuracy, and they hold a small
+    /// share of a model's weights. A layer listed in <see cref="LayerSparsities"/> is pruned all the same.
+    /// </summary>
+    public bool KeepDepthwiseDense { get; init; } = true;
 
     /// <summary>Layers left dense, by name.</summary>
     public IReadOnlyCollection<string> ExcludedLayers { get; init; } = [];

@@ -78,6 +78,9 @@ internal abstract class LayerEmitter
         ["Softmax"] = new ElementwiseEmitter(),
         ["Concat"] = new ElementwiseEmitter(),
         ["LRN"] = new NormalizationEmitter(),
+        ["BatchNormalization"] = new NormalizationEmitter(),
+        ["Slice"] = new MovementEmitter(),
+        ["ChannelShuffle"] = new MovementEmitter(),
         ["Flatten"] = new AliasEmitter(),
         ["Reshape"] = new AliasEmitter(),
     };

@@ -2,19 +2,36 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>LRN through the runtime's normalisation kernel; the constants are exact float immediates.</summary>
+/// <summary>
+/// LRN and the per-channel affine step (BatchNormalization) through the runtime's kernels; LRN's constants
+/// are exact float immediates, the affine step's scales and shifts are loaded from the weight blob.
+/// </summary>
 internal sealed class NormalizationEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
     {
         var layer = step.Layer;
         var x = layer.InputShapes[0];
-        var pixels = x[2] * x[3];
+        var input = context.Plan.Span(layer.Inputs[0]);
+        var output = context.Plan.Span(step.Output);
+        if (layer.Parameters is ChannelAffineParameters affine)
+        {
+            context.LoadFloats($"_scale{step.Ident}", affine.Scale);
+            context.LoadFloats($"_shift{step.Ident}", affine.Shift);
+            var plane = 1;
+            for (var d = 2; d < x.Count; d++)
+            {
+                plane *= x[d];
+            }
+
+            context.Run.Line($"Elementwise.ChannelAffine({input}, _scale{step.Ident}, _shift{step.Ident}, {Literals.Int(plane)}, {output});");
+            return;
+        }
+
         var lrn = (LrnParameters)layer.Parameters;
-        var size = lrn.Size;
         var alpha = Literals.Float(lrn.Alpha);
         var beta = Literals.Float(lrn.Beta);
         var bias = Literals.Float(lrn.Bias);
-        context.Run.Line($"Normalization.Lrn(1, {Literals.Int(x[1])}, {Literals.Int(pixels)}, {Literals.Int(size)}, {alpha}, {beta}, {bias}, {context.Plan.Span(layer.Inputs[0])}, {context.Plan.Span(step.Output)}, _threads);");
+        context.Run.Line($"Normalization.Lrn(1, {Literals.Int(x[1])}, {Literals.Int(x[2] * x[3])}, {Literals.Int(lrn.Size)}, {alpha}, {beta}, {bias}, {input}, {output}, _threads);");
     }
 }

@@ -99,6 +99,15 @@ internal sealed partial class GpuModelBuilder
             case "Concat":
                 BuildConcat(layer);
                 break;
+            case "BatchNormalization":
+                BuildChannelAffine(layer);
+                break;
+            case "Slice":
+                BuildSlice(layer);
+                break;
+            case "ChannelShuffle":
+                BuildChannelShuffle(layer);
+                break;
             case "Softmax":
                 BuildSoftmax(layer);
                 break;

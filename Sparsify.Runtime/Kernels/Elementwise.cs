@@ -1,6 +1,6 @@
 namespace Sparsify.Runtime.Kernels;
 
-/// <summary>Layers that touch each value once: ReLU, Add, Softmax and the copies of Concat.</summary>
+/// <summary>Layers that touch each value once: the activations, Add, Mul, the per-channel affine step, Softmax and the copies of Concat.</summary>
 public static class Elementwise
 {
     /// <summary>Longest softmax axis kept on the stack.</summary>
@@ -64,6 +64,30 @@ public static class Elementwise
         for (var i = 0; i < a.Length; i++)
         {
             output[i] = a[i] * b[i / plane];
+        }
+    }
+
+    /// <summary>
+    /// output = input · scale[c] + shift[c] for the value's channel c, the input read as
+    /// [batch, channels, <paramref name="plane"/>] with channels = scale.Length: a BatchNormalization in
+    /// inference form. <paramref name="output"/> may be <paramref name="input"/>.
+    /// </summary>
+    public static void ChannelAffine(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int plane, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(plane, 1);
+        if (scale.Length != shift.Length || scale.Length == 0 || input.Length % ((long)scale.Length * plane) != 0)
+        {
+            throw new ArgumentException($"{input.Length} values cannot be read as channels of {plane} values with {scale.Length} scales and {shift.Length} shifts.", nameof(input));
+        }
+
+        CheckOutput(input.Length, output);
+        for (int start = 0, c = 0; start < input.Length; start += plane, c = c + 1 == scale.Length ? 0 : c + 1)
+        {
+            var (s, b) = (scale[c], shift[c]);
+            for (var i = start; i < start + plane; i++)
+            {
+                output[i] = (input[i] * s) + b;
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using Sparsify.Runtime.Blob;
 using Sparsify.Runtime.Kernels;
 
 namespace Sparsify.Runtime.Manifests;
@@ -129,6 +130,43 @@ public
 #endif
 sealed record SoftmaxParameters(int Axis, bool CoerceTo2D) : LayerParameters;
 
+/// <summary>
+/// A per-channel affine step, y = x · scale + shift along axis 1: a BatchNormalization no convolution
+/// before it could absorb (DenseNet's pre-activation norms), or a Mul or Add by one constant per channel.
+/// The values are raw fp32 arrays in the weight blob, one per channel.
+/// </summary>
+/// <param name="Scale">Where the scales are.</param>
+/// <param name="Shift">Where the shifts are.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ChannelAffineParameters(BlobLocation Scale, BlobLocation Shift) : LayerParameters;
+
+/// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
+/// <param name="Axis">The axis, 0 to rank - 1.</param>
+/// <param name="Start">The first index taken.</param>
+/// <param name="End">One past the last index taken.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record SliceParameters(int Axis, int Start, int End) : LayerParameters;
+
+/// <summary>
+/// A channel shuffle: the C channels read as Groups × (C / Groups) and transposed, so output channel
+/// j · Groups + g is input channel g · (C / Groups) + j (ShuffleNet's Reshape, Transpose, Reshape).
+/// </summary>
+/// <param name="Groups">The number of groups.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ChannelShuffleParameters(int Groups) : LayerParameters;
+
 /// <summary>The ops a manifest may hold, and which of them carry a weight matrix: the one list every reader and emitter goes by.</summary>
 #if SPARSIFY_LINKED_SOURCE
 internal
@@ -139,7 +177,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Add", "Mul", "LRN", "Concat", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Add", "Mul", "BatchNormalization", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;

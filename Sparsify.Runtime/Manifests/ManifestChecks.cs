@@ -115,6 +115,9 @@ static class ManifestChecks
     // float.IsFinite is not in netstandard2.0, which the generator compiles this file for.
     private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
 
+    private static bool IsPerChannel(BlobLocation values, int channels) =>
+        values.Format == BlobFormat.Fp32 && values.Length == (long)channels * sizeof(float);
+
     private static string? OpProblem(ManifestLayer layer)
     {
         var rank = layer.InputShapes[0].Count;
@@ -127,6 +130,12 @@ static class ManifestChecks
             LrnParameters lrn => lrn.Size < 1 ? "LRN needs a size of at least 1" : null,
             HardSigmoidParameters hardSigmoid => !IsFinite(hardSigmoid.Alpha) || !IsFinite(hardSigmoid.Beta) ? "a HardSigmoid needs a finite alpha and beta" : null,
             ClipParameters clip => !(clip.Min <= clip.Max) ? "a Clip needs bounds that are numbers with min at most max" : null,
+            ChannelAffineParameters affine => rank < 2 || !IsPerChannel(affine.Scale, layer.InputShapes[0][1]) || !IsPerChannel(affine.Shift, layer.InputShapes[0][1])
+                ? "a BatchNormalization needs an input of rank 2 or more and one fp32 scale and shift per channel" : null,
+            SliceParameters slice => slice.Axis < 0 || slice.Axis >= rank || slice.Start < 0 || slice.Start >= slice.End || slice.End > layer.InputShapes[0][slice.Axis]
+                ? "a Slice needs an axis of its input and 0 <= start < end <= that axis's length" : null,
+            ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
+                ? "a ChannelShuffle needs a 4-D input whose channels divide into its groups" : null,
             _ => layer.Op switch
             {
                 "Gemm" => rank != 2 ? "a Gemm reads a 2-D input" : null,
@@ -180,6 +189,12 @@ static class ManifestChecks
             }
         }
 
+        if (layer.Parameters is ChannelAffineParameters { Scale: var scale, Shift: var shift }
+            && Array.Find([scale, shift], b => b.Offset > blobLength || b.Length > blobLength - b.Offset) is { } outside)
+        {
+            return FormattableString.Invariant($"a blob range ({outside.Offset}, {outside.Length} bytes) lies outside the {blobLength}-byte blob");
+        }
+
         var expected = ExpectedOutput(layer, out var problem);
         if (problem is not null)
         {
@@ -221,6 +236,10 @@ static class ManifestChecks
                     : Fail(FormattableString.Invariant($"axis {softmax.Axis} does not fit an input of rank {x.Count}"), out problem);
             case AxisParameters axis when layer.Op == "Concat":
                 return Concatenated(layer, axis.Axis, out problem);
+            case SliceParameters slice:
+                var sliced = x.Select(d => (long)d).ToArray();
+                sliced[slice.Axis] = slice.End - slice.Start;
+                return sliced;
         }
 
         switch (layer.Op)
@@ -231,7 +250,7 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "LRN" or "Add" or "Mul":
+            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelShuffle":
                 return x.Select(d => (long)d).ToArray();
             default:
                 // Flatten and Reshape keep the elements.

@@ -241,6 +241,12 @@ static partial class ManifestReader
                 return new HardSigmoidParameters(cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")));
             case "Clip":
                 return new ClipParameters(cursor.Float(cursor.Expect("min")), cursor.Float(cursor.Expect("max")));
+            case "BatchNormalization":
+                return new ChannelAffineParameters(Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
+            case "Slice":
+                return new SliceParameters(cursor.Int(cursor.Expect("axis")), cursor.Int(cursor.Expect("start")), cursor.Int(cursor.Expect("end")));
+            case "ChannelShuffle":
+                return new ChannelShuffleParameters(cursor.Int(cursor.Expect("groups")));
             case "Concat" or "Flatten":
                 return new AxisParameters(cursor.SignedInt(cursor.Expect("axis")));
             case "Reshape":
@@ -321,6 +327,9 @@ static partial class ManifestReader
 
         return new ManifestValue(cursor.Name(parts[0]), cursor.Dims(parts[1]));
     }
+
+    private static BlobLocation Located(string text, Cursor cursor) =>
+        ReadLocation(text, cursor) ?? throw cursor.Error("expected a blob location 'OFFSET LENGTH fp32', found 'none'");
 
     private static BlobLocation? ReadLocation(string text, Cursor cursor)
     {

@@ -10,7 +10,7 @@ namespace Sparsify.Runtime.Manifests;
 /// (values run to the end of the line), '\n' line ends, invariant culture, no timestamps or paths:
 /// the same model gives the same bytes. Layout:
 /// <code>
-/// sparsify-manifest 3
+/// sparsify-manifest 4
 /// model NAME
 /// class NAME
 /// source-sha256 HEX|none     (the model file compiled)
@@ -29,6 +29,8 @@ namespace Sparsify.Runtime.Manifests;
 ///                             MaxPool, AveragePool: kernel, stride, dilation, pads, ceil-mode, count-include-pad
 ///                             LRN: size, alpha, beta, bias (floats as DECIMAL/0xBITS, the bits exact)
 ///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta
+///                             BatchNormalization: scale-blob, shift-blob (OFFSET LENGTH fp32, one value per channel)
+///                             Slice: axis, start, end; ChannelShuffle: groups
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
 ///   scheme NAME
@@ -195,6 +197,18 @@ public static class ManifestWriter
             case ClipParameters clip:
                 Line(t, "  min", ManifestNumbers.Format(clip.Min));
                 Line(t, "  max", ManifestNumbers.Format(clip.Max));
+                break;
+            case ChannelAffineParameters affine:
+                Line(t, "  scale-blob", Location(affine.Scale));
+                Line(t, "  shift-blob", Location(affine.Shift));
+                break;
+            case SliceParameters slice:
+                Line(t, "  axis", Int(slice.Axis));
+                Line(t, "  start", Int(slice.Start));
+                Line(t, "  end", Int(slice.End));
+                break;
+            case ChannelShuffleParameters shuffle:
+                Line(t, "  groups", Int(shuffle.Groups));
                 break;
             case AxisParameters axis:
                 Line(t, "  axis", Int(axis.Axis));

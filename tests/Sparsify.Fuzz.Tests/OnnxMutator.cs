@@ -15,7 +15,7 @@ internal static class OnnxMutator
         "Conv", "Gemm", "MatMul", "Add", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool", "LRN", "BatchNormalization", "Concat",
         "Flatten", "Reshape", "Softmax", "Constant", "Dropout", "Identity", "Transpose", "Frobnicate", string.Empty,
         "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast", "Equal", "Where", "ConstantOfShape", "Range", "Expand",
-        "If", "Mul", "Sub", "Div", "Pow", "Sqrt", "Neg", "Pad",
+        "If", "Mul", "Sub", "Div", "Pow", "Sqrt", "Neg", "Pad", "Split", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean",
     ];
 
     private static readonly string[] ExternalLocations = ["missing.bin", "../outside.bin", "/dev/zero", "/etc/hostname", ".", "a\0b", string.Empty];

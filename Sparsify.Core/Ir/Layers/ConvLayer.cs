@@ -39,6 +39,12 @@ public sealed class ConvLayer : Layer
     /// <summary>Output channels.</summary>
     public int OutChannels => Weights.Shape[0];
 
+    /// <summary>
+    /// A depthwise convolution: one input channel per group, in more than one group (MobileNet,
+    /// EfficientNet, ShuffleNet, ConvNeXt). Its few weights per output leave little to skip.
+    /// </summary>
+    public bool IsDepthwise => Group > 1 && InChannelsPerGroup == 1;
+
     /// <summary>Input channels of one group.</summary>
     public int InChannelsPerGroup => Weights.Shape[1];
 

@@ -27,6 +27,9 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _hardSigmoid;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>? _multiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _add;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _slice;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _channelShuffle;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? _channelAffine;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _copyBlock;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, LrnShape>? _lrn;
@@ -69,6 +72,15 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> Multiply =>
         _multiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(ElementwiseKernels.Multiply);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> Slice =>
+        _slice ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(MovementKernels.Slice);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> ChannelShuffle =>
+        _channelShuffle ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(MovementKernels.ChannelShuffle);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>> ChannelAffine =>
+        _channelAffine ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>(MovementKernels.ChannelAffine);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Add =>
         _add ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.Add);

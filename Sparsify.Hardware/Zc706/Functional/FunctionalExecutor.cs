@@ -51,6 +51,9 @@ public static class FunctionalExecutor
                 ArrayOp.Clip => PostProcessing.Clip(layer, x[0]),
                 ArrayOp.Sigmoid => PostProcessing.Sigmoid(layer, x[0]),
                 ArrayOp.Mul => PostProcessing.Multiply(layer, x[0], x[1]),
+                ArrayOp.ChannelAffine => PostProcessing.ChannelAffine(layer, x[0]),
+                ArrayOp.Slice => PostProcessing.Slice(layer, x[0]),
+                ArrayOp.ChannelShuffle => PostProcessing.ChannelShuffle(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),
                 ArrayOp.Lrn => PostProcessing.Lrn(layer, x[0]),
@@ -65,7 +68,7 @@ public static class FunctionalExecutor
                 y = PostProcessing.Relu(y);
             }
 
-            values[layer.Output] = fixedPoint && layer.Op is not (ArrayOp.Softmax or ArrayOp.Reshape or ArrayOp.Concat or ArrayOp.Conv or ArrayOp.FullyConnected or ArrayOp.Relu or ArrayOp.MaxPool)
+            values[layer.Output] = fixedPoint && layer.Op is not (ArrayOp.Softmax or ArrayOp.Reshape or ArrayOp.Concat or ArrayOp.Slice or ArrayOp.ChannelShuffle or ArrayOp.Conv or ArrayOp.FullyConnected or ArrayOp.Relu or ArrayOp.MaxPool)
                 ? Round(y, config)
                 : y;
         }

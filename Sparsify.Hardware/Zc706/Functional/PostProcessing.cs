@@ -31,6 +31,34 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] ChannelAffine(ArrayLayer layer, float[] x)
+    {
+        var (scale, shift) = layer.ChannelAffine ?? throw new InvalidOperationException($"layer '{layer.Name}' has no scales and shifts");
+        var y = new float[x.Length];
+        Elementwise.ChannelAffine(x, scale, shift, Plane(layer.InputShapes[0], 2), y);
+        return y;
+    }
+
+    public static float[] Slice(ArrayLayer layer, float[] x)
+    {
+        var shape = layer.InputShapes[0];
+        var (axis, start, end) = layer.Slice;
+        var y = new float[layer.OutputElements];
+        DataMovement.Slice(x, shape[..axis].Aggregate(1, (a, d) => a * d), shape[axis], Plane(shape, axis + 1), start, end, y);
+        return y;
+    }
+
+    public static float[] ChannelShuffle(ArrayLayer layer, float[] x)
+    {
+        var shape = layer.InputShapes[0];
+        var y = new float[x.Length];
+        DataMovement.ChannelShuffle(x, shape[0], shape[1], Plane(shape, 2), layer.ShuffleGroups, y);
+        return y;
+    }
+
+    // Values per index of the axis before `from`: the product of the dimensions from `from` on.
+    private static int Plane(int[] shape, int from) => shape[from..].Aggregate(1, (a, d) => a * d);
+
     public static float[] Clip(ArrayLayer layer, float[] x) => x.Select(v => v < layer.ClipMin ? layer.ClipMin : v > layer.ClipMax ? layer.ClipMax : v).ToArray();
 
     public static float[] Add(float[] a, float[] b) => a.Zip(b, (p, q) => p + q).ToArray();

@@ -31,6 +31,15 @@ public enum ArrayOp
     /// <summary>An elementwise or per-channel product in the post-processing unit: one lane operation per value.</summary>
     Mul,
 
+    /// <summary>A per-channel scale and shift (a BatchNormalization no convolution absorbed) in the post-processing unit: one lane operation per value.</summary>
+    ChannelAffine,
+
+    /// <summary>A slice of one axis: a change of addresses for the layer that reads it, no data moves.</summary>
+    Slice,
+
+    /// <summary>ShuffleNet's channel shuffle: a change of the channel addresses the next layer reads, no data moves.</summary>
+    ChannelShuffle,
+
     /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
     Lrn,
 
@@ -105,6 +114,15 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A HardSigmoid's slope and offset; null for the logistic sigmoid.</summary>
     public (float Alpha, float Beta)? HardSigmoid { get; init; }
+
+    /// <summary>A per-channel affine step's scales and shifts, one per channel; null for other ops.</summary>
+    public (float[] Scale, float[] Shift)? ChannelAffine { get; init; }
+
+    /// <summary>A Slice's axis and its [start, end) range.</summary>
+    public (int Axis, int Start, int End) Slice { get; init; }
+
+    /// <summary>A channel shuffle's groups.</summary>
+    public int ShuffleGroups { get; init; } = 1;
 
     /// <summary>LRN window size.</summary>
     public int LrnSize { get; init; }

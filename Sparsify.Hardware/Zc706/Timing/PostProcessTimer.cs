@@ -7,7 +7,8 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// The cycle model of the layers off the PE array. They run in a post-processing unit of
 /// <see cref="Zc706Config.PostProcessLanes"/> lanes on the producing layer's output stream before it
 /// is written back, so they add cycles but no DDR traffic. ReLU, folded or on its own, is a sign test on
-/// the stream, Clip two comparisons, and reshapes and concatenations only change addresses: none of
+/// the stream, Clip two comparisons, and reshapes, concatenations, slices and channel shuffles only change
+/// addresses: none of
 /// them costs a cycle.
 /// </summary>
 public static class PostProcessTimer
@@ -24,7 +25,7 @@ public static class PostProcessTimer
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
             ArrayOp.GlobalAveragePool => inputElements,
-            ArrayOp.Add or ArrayOp.Mul or ArrayOp.Sigmoid => layer.OutputElements,
+            ArrayOp.Add or ArrayOp.Mul or ArrayOp.Sigmoid or ArrayOp.ChannelAffine => layer.OutputElements,
             _ => 0,
         };
         var cycles = (reads + config.PostProcessLanes - 1) / config.PostProcessLanes;

@@ -92,6 +92,33 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
+    [DataRow("step", "only step 1")]
+    [DataRow("two axes", "only of one axis")]
+    [DataRow("empty", "is empty")]
+    [DataRow("split sizes", "sum to the axis length 6")]
+    [DataRow("uneven split", "does not split into 4 equal parts")]
+    [DataRow("batchnorm channels", "scale has 3 values for 6 channels")]
+    [DataRow("transpose", "operator 'Transpose'")]
+    public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
+    {
+        var model = new OnnxProtoBuilder(13).Input("x", 1, 6, 4, 4);
+        var node = variant switch
+        {
+            "step" => model.Node("Slice", ["x", model.Int64s("s", 0), model.Int64s("e", 4), model.Int64s("a", 1), model.Int64s("st", 2)], "y"),
+            "two axes" => model.Node("Slice", ["x", model.Int64s("s", 1, 1), model.Int64s("e", 3, 3), model.Int64s("a", 1, 2)], "y"),
+            "empty" => model.Node("Slice", ["x", model.Int64s("s", 4), model.Int64s("e", 2), model.Int64s("a", 1)], "y"),
+            "split sizes" => model.Node("Split", ["x", model.Int64s("sizes", 2, 2)], ["y", "z"], Int("axis", 1)),
+            "uneven split" => model.Node("Split", ["x"], ["y", "z", "u", "v"], Int("axis", 1)),
+            "batchnorm channels" => model.Node("BatchNormalization", ["x", model.Weights("sc", [3]), model.Weights("b", [3]), model.Weights("m", [3]), model.Weights("v", [3])], "y"),
+            _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),
+        };
+        node.Name = "bad";
+        var e = LoadFails("bad.onnx", model.Output("y").Bytes());
+        StringAssert.Contains(e.Message, $"node 'bad' ({node.OpType})");
+        StringAssert.Contains(e.Message, reason);
+    }
+
+    [TestMethod]
     public void TensorDataLengthDisagreesWithDims()
     {
         var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);

@@ -86,6 +86,43 @@ public sealed class OperatorAgreementTests
             b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3])], "c");
             b.Node("Add", ["c", b.Weights("bias", [3, 1, 1])], "y");
         }),
+        ["batchnorm on an input: a per-channel step"] = () => Single(13, [1, 4, 3, 5], b =>
+            b.Node("BatchNormalization", ["x", b.Weights("s", [4]), b.Weights("bb", [4]), b.Weights("m", [4]), b.Weights("v", [4], map: v => v + 1.5f)], "y", Float("epsilon", 1e-3f))),
+        ["batchnorm after a concat, then relu"] = () => Single(9, [1, 2, 4, 4], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 2, 1, 1])], "c");
+            b.Node("Concat", ["x", "c"], "cat", Int("axis", 1));
+            b.Node("BatchNormalization", ["cat", b.Weights("s", [5]), b.Weights("bb", [5]), b.Weights("m", [5]), b.Weights("v", [5], map: v => v + 1.5f)], "n");
+            b.Node("Relu", ["n"], "y");
+        }),
+        ["batchnorm of a 2-D input"] = () => Single(13, [2, 6], b =>
+            b.Node("BatchNormalization", ["x", b.Weights("s", [6]), b.Weights("bb", [6]), b.Weights("m", [6]), b.Weights("v", [6], map: v => v + 1.5f)], "y")),
+        ["mul by a per-channel constant (layer scale)"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Mul", [b.Weights("gamma", [3, 1, 1]), "x"], "y")),
+        ["mul by a scalar constant after a conv, folded"] = () => Single(13, [1, 2, 5, 5], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3]), b.Weights("cb", [3])], "c");
+            b.Node("Mul", ["c", b.Scalar("half", 0.5f)], "y");
+        }),
+        ["add of a per-channel constant to an input"] = () => Single(13, [1, 3, 2, 4], b => b.Node("Add", ["x", b.Weights("shift", [3, 1, 1])], "y")),
+        ["slice of channels, opset 13"] = () => Single(13, [1, 6, 3, 3], b => b.Node("Slice", ["x", b.Int64s("starts", 2), b.Int64s("ends", 5), b.Int64s("axes", 1)], "y")),
+        ["slice of the last axis, negative and clamped bounds"] = () => Single(11, [1, 2, 3, 7], b => b.Node("Slice", ["x", b.Int64s("starts", -5, 0), b.Int64s("ends", long.MaxValue, 9), b.Int64s("axes", -1, 1)], "y")),
+        ["slice opset 9 attributes"] = () => Single(9, [1, 4, 3, 3], b => b.Node("Slice", ["x"], "y", Ints("starts", 1), Ints("ends", 3), Ints("axes", 1))),
+        ["split of channels into parts, concatenated reversed"] = () => Single(13, [1, 6, 2, 2], b =>
+        {
+            b.Node("Split", ["x", b.Int64s("split", 1, 3, 2)], ["a", "b", "c"], Int("axis", 1));
+            b.Node("Concat", ["c", "a", "b"], "y", Int("axis", 1));
+        }),
+        ["split into equal parts, opset 11"] = () => Single(11, [1, 4, 3, 3], b =>
+        {
+            b.Node("Split", ["x"], ["a", "b"], Int("axis", 1));
+            b.Node("Add", ["b", "a"], "y");
+        }),
+        ["channel shuffle"] = () => Single(13, [1, 6, 2, 3], b =>
+        {
+            b.Node("Reshape", ["x", b.Int64s("grouped", 1, 3, 2, 2, 3)], "g");
+            b.Node("Transpose", ["g"], "t", Ints("perm", 0, 2, 1, 3, 4));
+            b.Node("Reshape", ["t", b.Int64s("back", 1, -1, 2, 3)], "y");
+        }),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));

@@ -1,3 +1,4 @@
+using Sparsify.Core.Execution;
 using Google.Protobuf;
 using Sparsify.Core.Ir.Layers;
 using Sparsify.Training.Models;
@@ -86,6 +87,23 @@ public sealed class RoundTripTests
             graph.Layers.OfType<ClipLayer>().Select(c => (c.Min, c.Max)).ToArray(),
             reread.Layers.OfType<ClipLayer>().Select(c => (c.Min, c.Max)).ToArray());
         AssertTensor.Close(fixture.TorchOutput(13), OnnxRuntimeOracle.Run(bytes, fixture.Input), 1e-4, "the written model in ONNX Runtime");
+    }
+
+    [TestMethod]
+    [DataRow("pre-activation")]
+    [DataRow("channel-shuffle")]
+    [DataRow("squeeze-excitation")]
+    public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
+    {
+        var fixture = TorchFixtures.Named(name);
+        var graph = OnnxModel.Load(fixture.ModelPath(13));
+        var bytes = OnnxModel.ToBytes(graph);
+
+        var reread = OnnxModel.Load(bytes);
+
+        CollectionAssert.AreEqual(graph.Layers.Select(l => l.OpType).ToArray(), reread.Layers.Select(l => l.OpType).ToArray());
+        AssertTensor.Close(fixture.TorchOutput(13), OnnxRuntimeOracle.Run(bytes, fixture.Input), 1e-4, "the written model in ONNX Runtime");
+        AssertTensor.Close(new ReferenceExecutor(graph).Run([fixture.Input])[0].Data, new ReferenceExecutor(reread).Run([fixture.Input])[0].Data, 0, "the model read back");
     }
 
     [TestMethod]

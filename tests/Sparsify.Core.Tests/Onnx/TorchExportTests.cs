@@ -85,7 +85,7 @@ public sealed class TorchExportTests
         var graph = OnnxModel.Load(TorchFixtures.Named("inverted-residual").ModelPath(13));
 
         CollectionAssert.AreEqual(
-            new[] { "Conv", "Clip", "Conv", "Clip", "Conv", "Clip", "Conv", "Add", "GlobalAveragePool", "Flatten", "Gemm" },
+            new[] { "Conv", "Clip", "Conv", "Clip", "Conv", "Clip", "Conv", "Add", "GlobalAveragePool", "Flatten", "Gemm", "Relu", "Gemm" },
             graph.Layers.Select(l => l.OpType).ToArray());
         Assert.IsTrue(graph.Layers.OfType<Sparsify.Core.Ir.Layers.ClipLayer>().All(c => c.Min == 0 && c.Max == 6));
     }
@@ -107,5 +107,33 @@ public sealed class TorchExportTests
 
         CollectionAssert.AreEqual(new[] { "Conv", "Relu", "Reshape", "Reshape", "Gemm" }, graph.Layers.Select(l => l.OpType).ToArray());
         Assert.IsTrue(graph.Notes.Any(n => n.Contains("symbolic batch dimension compiled for batch 1", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
+    }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(13)]
+    [DataRow(17)]
+    public void BatchNormsAfterAConcatOrAPoolArePerChannelSteps(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("pre-activation").ModelPath(opset));
+
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "BatchNormalization", "Relu", "Conv", "Concat", "BatchNormalization", "Relu", "Conv", "AveragePool", "BatchNormalization", "Relu", "GlobalAveragePool", "Flatten", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        Assert.AreEqual(3, graph.Notes.Count(n => n.Contains("kept as a per-channel affine step", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
+    }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(13)]
+    [DataRow(17)]
+    public void ChunkIsTwoSlicesAndTheShuffleIsOneStep(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("channel-shuffle").ModelPath(opset));
+
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "Relu", "Slice", "Slice", "Conv", "Relu", "Conv", "Conv", "Relu", "Concat", "ChannelShuffle", "Conv", "Conv", "Relu", "Conv", "Relu", "Conv", "Concat", "ChannelShuffle", "GlobalAveragePool", "Flatten", "Gemm", "Relu", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        Assert.IsTrue(graph.Layers.OfType<Sparsify.Core.Ir.Layers.ChannelShuffleLayer>().All(s => s.Groups == 2));
     }
 }

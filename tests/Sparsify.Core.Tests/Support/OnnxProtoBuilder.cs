@@ -76,6 +76,14 @@ internal sealed class OnnxProtoBuilder
         return node;
     }
 
+    /// <summary>A node with several outputs (Split).</summary>
+    public NodeProto Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = Node(opType, inputs, outputs[0], attributes);
+        node.Output.AddRange(outputs.Skip(1));
+        return node;
+    }
+
     public ModelProto Model() => new()
     {
         IrVersion = 7,

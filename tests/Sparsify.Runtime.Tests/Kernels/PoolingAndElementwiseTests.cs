@@ -91,4 +91,45 @@ public sealed class PoolingAndElementwiseTests
 
         CollectionAssert.AreEqual(new float[] { 0, 0, 0, 1, 2, 0, 0, 0, 3, 4 }, output);
     }
+
+    [TestMethod]
+    public void ChannelAffine_ScalesAndShiftsEachChannelOfEachImage()
+    {
+        // Two images of 2 channels of 2 values.
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8];
+        var y = new float[8];
+
+        Elementwise.ChannelAffine(x, [2f, -1f], [0.5f, 10f], 2, y);
+
+        CollectionAssert.AreEqual(new[] { 2.5f, 4.5f, 7f, 6f, 10.5f, 12.5f, 3f, 2f }, y);
+        Assert.ThrowsExactly<ArgumentException>(() => Elementwise.ChannelAffine(x, [1f, 1f, 1f], [0f, 0f, 0f], 2, y));
+    }
+
+    [TestMethod]
+    public void Slice_CopiesTheRangeOfTheAxisFromEveryOuterRow()
+    {
+        // [outer 2, axis 3, inner 2]: keep axis indices 1 and 2.
+        float[] x = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15];
+        var y = new float[8];
+
+        DataMovement.Slice(x, 2, 3, 2, 1, 3, y);
+
+        CollectionAssert.AreEqual(new[] { 2f, 3f, 4f, 5f, 12f, 13f, 14f, 15f }, y);
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Slice(x, 2, 3, 2, 2, 2, y));
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Slice(x, 2, 3, 2, 1, 4, y));
+    }
+
+    [TestMethod]
+    public void ChannelShuffle_InterleavesTheGroups()
+    {
+        // 6 channels of one value in 2 groups: [0 1 2 | 3 4 5] → 0 3 1 4 2 5; in 3 groups: [0 1 | 2 3 | 4 5] → 0 2 4 1 3 5.
+        float[] x = [0, 1, 2, 3, 4, 5];
+        var y = new float[6];
+
+        DataMovement.ChannelShuffle(x, 1, 6, 1, 2, y);
+        CollectionAssert.AreEqual(new[] { 0f, 3f, 1f, 4f, 2f, 5f }, y);
+        DataMovement.ChannelShuffle(x, 1, 6, 1, 3, y);
+        CollectionAssert.AreEqual(new[] { 0f, 2f, 4f, 1f, 3f, 5f }, y);
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.ChannelShuffle(x, 1, 6, 1, 4, y));
+    }
 }

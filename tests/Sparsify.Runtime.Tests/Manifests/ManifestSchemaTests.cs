@@ -103,6 +103,65 @@ public sealed class ManifestSchemaTests
         Expect(apart, "flat", "must share it");
     }
 
+    [TestMethod]
+    public void ThePerChannelStepAndTheDataMovementsRoundTripExactly()
+    {
+        var manifest = ChannelOps(new ChannelAffineParameters(new BlobLocation(0, 16, BlobFormat.Fp32), new BlobLocation(16, 16, BlobFormat.Fp32)), new SliceParameters(1, 1, 3), 2);
+        var text = ManifestWriter.Write(manifest);
+
+        Assert.AreEqual(manifest, ManifestReader.Read(text));
+        var lines = text.Split('\n');
+        foreach (var expected in new[] { "  scale-blob 0 16 fp32", "  shift-blob 16 16 fp32", "  axis 1", "  start 1", "  end 3", "  groups 2" })
+        {
+            CollectionAssert.Contains(lines, expected);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("scale length", "one fp32 scale and shift per channel")]
+    [DataRow("shift outside", "lies outside the 32-byte blob")]
+    [DataRow("slice range", "0 <= start < end")]
+    [DataRow("shuffle groups", "channels divide into its groups")]
+    public void APerChannelStepOrMovementThatCannotRunIsRefusedAtTheLayer(string variant, string message)
+    {
+        var (scale, shift) = (new BlobLocation(0, 16, BlobFormat.Fp32), new BlobLocation(16, 16, BlobFormat.Fp32));
+        var manifest = variant switch
+        {
+            "scale length" => ChannelOps(new ChannelAffineParameters(scale with { Length = 12 }, shift), new SliceParameters(1, 1, 3), 2),
+            "shift outside" => ChannelOps(new ChannelAffineParameters(scale, shift with { Offset = 24 }), new SliceParameters(1, 1, 3), 2),
+            "slice range" => ChannelOps(new ChannelAffineParameters(scale, shift), new SliceParameters(1, 3, 5), 2),
+            _ => ChannelOps(new ChannelAffineParameters(scale, shift), new SliceParameters(1, 1, 3), 3),
+        };
+        var text = ManifestWriter.Write(manifest);
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
+        Assert.AreEqual(ManifestProblem.InvalidLayer, e.Problem, e.Message);
+        StringAssert.Contains(e.Message, message);
+    }
+
+    // x (1x4x2x2) → per-channel affine → slice of channels → channel shuffle; a 32-byte blob holds the scales and shifts.
+    private static Manifest ChannelOps(ChannelAffineParameters affine, SliceParameters slice, int groups)
+    {
+        static EquatableList<int> S(params int[] dims) => new(dims);
+        static ManifestLayer Layer(string name, string op, string input, EquatableList<int> shape, EquatableList<int> output, LayerParameters parameters) =>
+            new(name, op, new([input]), name, new([shape]), output, parameters, null, LayerExecution.Dense, "test", false);
+
+        var sliced = S(1, slice.End - slice.Start, 2, 2);
+        ManifestLayer[] layers =
+        [
+            Layer("norm", "BatchNormalization", "x", S(1, 4, 2, 2), S(1, 4, 2, 2), affine),
+            Layer("part", "Slice", "norm", S(1, 4, 2, 2), sliced, slice),
+            Layer("mixed", "ChannelShuffle", "part", sliced, sliced, new ChannelShuffleParameters(groups)),
+        ];
+        var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty, new([])));
+        var length = sliced.Aggregate(1, (a, d) => a * d);
+        ValueBuffer[] values = [new("x", 0, 16), new("norm", 1, 16), new("part", 2, length), new("mixed", 3, length)];
+        return new Manifest(
+            ManifestFormat.CurrentVersion, "channel-ops", "ChannelOps", ManifestFormat.NoSource, new string('a', 64), 32,
+            new([new ManifestValue("x", S(1, 4, 2, 2))]), new([new ManifestValue("mixed", sliced)]), new(layers),
+            new ExecutionPlan(new(steps), new([16, 16, length, length]), new(values)));
+    }
+
     private static void Expect(Manifest manifest, string? step, string message)
     {
         var text = ManifestWriter.Write(manifest);

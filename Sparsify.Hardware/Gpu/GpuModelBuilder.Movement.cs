@@ -1,0 +1,43 @@
+using Sparsify.Runtime.Manifests;
+
+namespace Sparsify.Hardware.Gpu;
+
+/// <summary>The per-channel affine step and the steps that only move values: Slice and ChannelShuffle.</summary>
+internal sealed partial class GpuModelBuilder
+{
+    private void BuildChannelAffine(ManifestLayer layer)
+    {
+        var affine = (ChannelAffineParameters)layer.Parameters;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var (scale, shift) = (_memory.Upload(_blob.ReadFloats(affine.Scale)), _memory.Upload(_blob.ReadFloats(affine.Shift)));
+        var (plane, channels, count) = (Product(shape, 2, shape.Count), shape[1], Product(shape, 0, shape.Count));
+        var kernel = _kernels.ChannelAffine;
+        Steps.Add(() => kernel(count, x, scale, shift, plane, channels, y));
+        Plan.Add($"{layer.Name}: scale and shift per channel");
+    }
+
+    private void BuildSlice(ManifestLayer layer)
+    {
+        var slice = (SliceParameters)layer.Parameters;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var inner = Product(shape, slice.Axis + 1, shape.Count);
+        var (taken, block, offset) = ((slice.End - slice.Start) * inner, shape[slice.Axis] * inner, slice.Start * inner);
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var kernel = _kernels.Slice;
+        Steps.Add(() => kernel(count, x, y, taken, block, offset));
+        Plan.Add(FormattableString.Invariant($"{layer.Name}: slice [{slice.Start}, {slice.End}) of axis {slice.Axis}"));
+    }
+
+    private void BuildChannelShuffle(ManifestLayer layer)
+    {
+        var groups = ((ChannelShuffleParameters)layer.Parameters).Groups;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var (channels, plane, count) = (shape[1], shape[2] * shape[3], Product(shape, 0, shape.Count));
+        var kernel = _kernels.ChannelShuffle;
+        Steps.Add(() => kernel(count, x, y, channels, plane, groups));
+        Plan.Add(FormattableString.Invariant($"{layer.Name}: channel shuffle of {groups} groups"));
+    }
+}
