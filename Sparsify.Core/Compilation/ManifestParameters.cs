@@ -13,6 +13,7 @@ internal static class ManifestParameters
     public static LayerParameters Of(Layer layer, Func<BlobArrayKind, BlobLocation> find) => layer switch
     {
         ChannelAffineLayer => new ChannelAffineParameters(find(BlobArrayKind.Weights), find(BlobArrayKind.Bias)),
+        ChannelLayerNormLayer norm => new ChannelLayerNormParameters(norm.Epsilon, find(BlobArrayKind.Weights), find(BlobArrayKind.Bias)),
         SliceLayer slice => new SliceParameters(slice.Axis, slice.Start, slice.End),
         ChannelShuffleLayer shuffle => new ChannelShuffleParameters(shuffle.Groups),
         ConvLayer conv => new ConvParameters(conv.Window, conv.Group),
@@ -25,7 +26,7 @@ internal static class ManifestParameters
         ReshapeLayer reshape => new ReshapeParameters(new(reshape.TargetShape!)),
         SoftmaxLayer softmax => new SoftmaxParameters(softmax.Axis, softmax.CoerceTo2D),
 
-        // Relu, Sigmoid, Add, Mul, GlobalAveragePool, Gemm: the op, shapes and weights say everything.
+        // Relu, Sigmoid, Gelu, Add, Mul, GlobalAveragePool, Gemm: the op, shapes and weights say everything.
         _ => NoParameters.Instance,
     };
 }

@@ -50,10 +50,10 @@ public static class ModelCompiler
         var formats = new Dictionary<string, (string Format, int GroupSize, FormatReport? Encoded)>(StringComparer.Ordinal);
         foreach (var (layer, plan) in graph.Layers.Zip(plans))
         {
-            if (layer is ChannelAffineLayer affine)
+            if (layer is PerChannelLayer arrays)
             {
-                writer.AddFloats(layer.Name, BlobArrayKind.Weights, affine.Scale.Data);
-                writer.AddFloats(layer.Name, BlobArrayKind.Bias, affine.Shift.Data);
+                writer.AddFloats(layer.Name, BlobArrayKind.Weights, arrays.Scale.Data);
+                writer.AddFloats(layer.Name, BlobArrayKind.Bias, arrays.Shift.Data);
             }
 
             if (!sparsity.TryGetValue(layer.Name, out var report))

@@ -42,6 +42,12 @@ public sealed partial class ReferenceExecutor
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;
+            case GeluLayer:
+                Elementwise.Gelu(x.Data, y.Data);
+                break;
+            case ChannelLayerNormLayer norm:
+                Normalization.ChannelLayerNorm(x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Shape.Rank), norm.Epsilon, norm.Scale.Data, norm.Shift.Data, x.Data, y.Data);
+                break;
             case ChannelAffineLayer affine:
                 Elementwise.ChannelAffine(x.Data, affine.Scale.Data, affine.Shift.Data, x.Shape.Product(2, x.Shape.Rank), y.Data);
                 break;

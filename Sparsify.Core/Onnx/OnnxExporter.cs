@@ -31,13 +31,13 @@ internal static class OnnxExporter
 
         foreach (var layer in graph.Layers)
         {
-            if (layer is ChannelShuffleLayer shuffle)
+            proto.Node.AddRange(layer switch
             {
-                proto.Node.AddRange(ExportShuffle(shuffle, graph.ShapeOf(shuffle.Inputs[0]), proto.Initializer));
-                continue;
-            }
-
-            proto.Node.Add(ExportLayer(layer, proto.Initializer));
+                ChannelShuffleLayer shuffle => ExportShuffle(shuffle, graph.ShapeOf(shuffle.Inputs[0]), proto.Initializer),
+                GeluLayer gelu => ExportGelu(gelu, proto.Initializer),
+                ChannelLayerNormLayer norm => ExportChannelLayerNorm(norm, proto.Initializer),
+                _ => [ExportLayer(layer, proto.Initializer)],
+            });
         }
 
         return new ModelProto
@@ -155,6 +155,52 @@ internal static class OnnxExporter
         back.Input.Add(AddIntegers(initializers, $"{shuffle.Name}.shape", input[0], input[1], input[2], input[3]));
         return [view, transpose, back];
     }
+
+    // The Erf form torch writes: x / √2 → Erf → + 1 → x · that → · 0.5.
+    private static NodeProto[] ExportGelu(GeluLayer gelu, Google.Protobuf.Collections.RepeatedField<TensorProto> initializers)
+    {
+        var (x, name) = (gelu.Inputs[0], gelu.Name);
+        return
+        [
+            Node($"{name}", "Div", [x, Scalar(initializers, $"{name}.sqrt2", MathF.Sqrt(2))], $"{name}.scaled"),
+            Node($"{name}/erf", "Erf", [$"{name}.scaled"], $"{name}.erf"),
+            Node($"{name}/plus-one", "Add", [$"{name}.erf", Scalar(initializers, $"{name}.one", 1)], $"{name}.plus-one"),
+            Node($"{name}/times-x", "Mul", [x, $"{name}.plus-one"], $"{name}.times-x"),
+            Node($"{name}/half", "Mul", [$"{name}.times-x", Scalar(initializers, $"{name}.half", 0.5f)], gelu.Output),
+        ];
+    }
+
+    // LayerNorm over the channel axis as torch decomposes it before opset 17, on axis 1 of NCHW:
+    // mean, x − mean, its square, their mean, + ε, √, divide, · scale, + shift.
+    private static NodeProto[] ExportChannelLayerNorm(ChannelLayerNormLayer norm, Google.Protobuf.Collections.RepeatedField<TensorProto> initializers)
+    {
+        var (x, name) = (norm.Inputs[0], norm.Name);
+        var perChannel = new Shape(norm.Channels, 1, 1);
+        NodeProto Mean(string nodeName, string input, string output)
+        {
+            var node = Node(nodeName, "ReduceMean", [input], output);
+            node.Attribute.Add(Ints("axes", 1));
+            return node;
+        }
+
+        return
+        [
+            Mean(name, x, $"{name}.mean"),
+            Node($"{name}/centre", "Sub", [x, $"{name}.mean"], $"{name}.centred"),
+            Node($"{name}/square", "Pow", [$"{name}.centred", Scalar(initializers, $"{name}.two", 2)], $"{name}.squared"),
+            Mean($"{name}/variance", $"{name}.squared", $"{name}.variance"),
+            Node($"{name}/epsilon", "Add", [$"{name}.variance", Scalar(initializers, $"{name}.epsilon", norm.Epsilon)], $"{name}.shifted-variance"),
+            Node($"{name}/sqrt", "Sqrt", [$"{name}.shifted-variance"], $"{name}.deviation"),
+            Node($"{name}/divide", "Div", [$"{name}.centred", $"{name}.deviation"], $"{name}.normalised"),
+            Node($"{name}/scale", "Mul", [$"{name}.normalised", AddInitializer(initializers, $"{name}.scale", new Tensor(perChannel, norm.Scale.Data))], $"{name}.scaled"),
+            Node($"{name}/shift", "Add", [$"{name}.scaled", AddInitializer(initializers, $"{name}.shift", new Tensor(perChannel, norm.Shift.Data))], norm.Output),
+        ];
+    }
+
+    private static NodeProto Node(string name, string op, string[] inputs, string output) => new() { Name = name, OpType = op, Input = { inputs }, Output = { output } };
+
+    private static string Scalar(Google.Protobuf.Collections.RepeatedField<TensorProto> initializers, string name, float value) =>
+        AddInitializer(initializers, name, new Tensor(new Shape(), [value]));
 
     private static string AddIntegers(Google.Protobuf.Collections.RepeatedField<TensorProto> initializers, string name, params long[] values)
     {

@@ -10,7 +10,7 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LRN", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
+        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LRN", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
         "Reshape", "Sigmoid", "Slice", "Softmax", "Split",
     ];
 
@@ -34,6 +34,9 @@ internal sealed partial class OnnxImporter
             case "HardSwish": ConvertHardSwish(node); break;
             case "Mul": ConvertMul(node); break;
             case "Slice": ConvertSlice(node, attributes); break;
+            case "LayerNormalization": Append(ConvertLayerNormalization(node, attributes)); break;
+            case "Transpose":
+                throw new SparsifyModelException("a Transpose of computed values is supported only as ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) or around a channels-last segment (a Transpose to NHWC, then LayerNorm, MatMul by constant weights, GELU, then a Transpose back, as ConvNeXt exports it)");
             case "Split": ConvertSplit(node, attributes); break;
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;

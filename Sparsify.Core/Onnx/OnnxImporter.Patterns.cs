@@ -13,13 +13,19 @@ internal sealed partial class OnnxImporter
         "Mul" => TryRecogniseTorchLrn(node),
         "Pad" => TryAbsorbZeroPad(node),
         "Reshape" => TryRecogniseChannelShuffle(node),
+        "Transpose" => TryRecogniseChannelsLast(node),
+        "ReduceMean" => TryRecogniseChannelLayerNorm(node),
+        "Div" => TryRecogniseGelu(node),
         _ => false,
     };
 
     /// <summary>The one reader of <paramref name="node"/>'s output that is of one of <paramref name="opTypes"/>, not yet imported.</summary>
-    private NodeProto? Next(NodeProto node, params string[] opTypes)
+    private NodeProto? Next(NodeProto node, params string[] opTypes) => node.Output.Count == 1 ? NextOf(node.Output[0], opTypes) : null;
+
+    /// <summary>The one reader of <paramref name="value"/> that is of one of <paramref name="opTypes"/>, not yet imported.</summary>
+    private NodeProto? NextOf(string value, params string[] opTypes)
     {
-        if (node.Output.Count != 1 || !_readersOf.TryGetValue(node.Output[0], out var readers))
+        if (!_readersOf.TryGetValue(value, out var readers))
         {
             return null;
         }

@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Relu, Clip, Sigmoid, HardSigmoid, Mul, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
+/// <summary>Relu, Clip, Sigmoid, HardSigmoid, Gelu, Mul, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
 internal sealed class ElementwiseEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -23,6 +23,9 @@ internal sealed class ElementwiseEmitter : LayerEmitter
                 break;
             case "Sigmoid":
                 context.Run.Line($"Elementwise.Sigmoid({plan.Span(layer.Inputs[0])}, {output});");
+                break;
+            case "Gelu":
+                context.Run.Line($"Elementwise.Gelu({plan.Span(layer.Inputs[0])}, {output});");
                 break;
             case "HardSigmoid":
                 var hardSigmoid = (HardSigmoidParameters)layer.Parameters;

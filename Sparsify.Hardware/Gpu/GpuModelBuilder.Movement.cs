@@ -2,7 +2,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Hardware.Gpu;
 
-/// <summary>The per-channel affine step and the steps that only move values: Slice and ChannelShuffle.</summary>
+/// <summary>The per-channel steps (affine, LayerNorm over the channels), GELU and the steps that only move values: Slice and ChannelShuffle.</summary>
 internal sealed partial class GpuModelBuilder
 {
     private void BuildChannelAffine(ManifestLayer layer)
@@ -15,6 +15,28 @@ internal sealed partial class GpuModelBuilder
         var kernel = _kernels.ChannelAffine;
         Steps.Add(() => kernel(count, x, scale, shift, plane, channels, y));
         Plan.Add($"{layer.Name}: scale and shift per channel");
+    }
+
+    private void BuildChannelLayerNorm(ManifestLayer layer)
+    {
+        var norm = (ChannelLayerNormParameters)layer.Parameters;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var (scale, shift) = (_memory.Upload(_blob.ReadFloats(norm.Scale)), _memory.Upload(_blob.ReadFloats(norm.Shift)));
+        var (plane, channels, epsilon) = (Product(shape, 2, shape.Count), shape[1], norm.Epsilon);
+        var positions = shape[0] * plane;
+        var kernel = _kernels.ChannelLayerNorm;
+        Steps.Add(() => kernel(positions, x, scale, shift, plane, channels, epsilon, y));
+        Plan.Add($"{layer.Name}: layer norm over the channels");
+    }
+
+    private void BuildGelu(ManifestLayer layer)
+    {
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var kernel = _kernels.Gelu;
+        Steps.Add(() => kernel(count, x, y));
+        Plan.Add($"{layer.Name}: gelu");
     }
 
     private void BuildSlice(ManifestLayer layer)

@@ -102,6 +102,12 @@ internal sealed partial class GpuModelBuilder
             case "BatchNormalization":
                 BuildChannelAffine(layer);
                 break;
+            case "ChannelLayerNorm":
+                BuildChannelLayerNorm(layer);
+                break;
+            case "Gelu":
+                BuildGelu(layer);
+                break;
             case "Slice":
                 BuildSlice(layer);
                 break;

@@ -68,6 +68,33 @@ public static class Elementwise
     }
 
     /// <summary>
+    /// output = x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), the exact (Erf) form of GELU; erf within 1.5e-7
+    /// (<see cref="Erf"/>). <paramref name="output"/> may be <paramref name="input"/>.
+    /// </summary>
+    public static void Gelu(ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            double x = input[i];
+            output[i] = (float)(0.5 * x * (1 + Erf(x * 0.70710678118654752)));
+        }
+    }
+
+    /// <summary>
+    /// The error function by Abramowitz and Stegun's formula 7.1.26, within 1.5e-7 of the exact value
+    /// everywhere; .NET has no erf of its own. NaN stays NaN.
+    /// </summary>
+    public static double Erf(double x)
+    {
+        var a = Math.Abs(x);
+        var t = 1 / (1 + (0.3275911 * a));
+        var poly = t * (0.254829592 + (t * (-0.284496736 + (t * (1.421413741 + (t * (-1.453152027 + (t * 1.061405429))))))));
+        var y = 1 - (poly * Math.Exp(-a * a));
+        return x < 0 ? -y : y;
+    }
+
+    /// <summary>
     /// output = input · scale[c] + shift[c] for the value's channel c, the input read as
     /// [batch, channels, <paramref name="plane"/>] with channels = scale.Length: a BatchNormalization in
     /// inference form. <paramref name="output"/> may be <paramref name="input"/>.

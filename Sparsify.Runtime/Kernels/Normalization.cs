@@ -29,6 +29,52 @@ public static class Normalization
         }
     }
 
+    /// <summary>
+    /// Layer normalisation over the channels at each position of <paramref name="batch"/> images of
+    /// <paramref name="channels"/> planes of <paramref name="plane"/> values: y = (x − mean) / √(var + ε) ·
+    /// scale[c] + shift[c], the mean and the (biased) variance taken over the channels, in double.
+    /// </summary>
+    public static void ChannelLayerNorm(
+        int batch, int channels, int plane, float epsilon, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, ReadOnlySpan<float> input, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(plane, 1);
+        long needed = (long)batch * channels * plane;
+        if (input.Length < needed || output.Length < needed || scale.Length != channels || shift.Length != channels)
+        {
+            throw new ArgumentException($"a layer norm over {batch}x{channels}x{plane} needs {needed} values and {channels} scales and shifts; got {input.Length} in, {output.Length} out, {scale.Length} scales and {shift.Length} shifts.", nameof(input));
+        }
+
+        for (var n = 0; n < batch; n++)
+        {
+            var image = n * channels * plane;
+            for (var p = 0; p < plane; p++)
+            {
+                double sum = 0;
+                for (var c = 0; c < channels; c++)
+                {
+                    sum += input[image + (c * plane) + p];
+                }
+
+                var mean = sum / channels;
+                double squares = 0;
+                for (var c = 0; c < channels; c++)
+                {
+                    var d = input[image + (c * plane) + p] - mean;
+                    squares += d * d;
+                }
+
+                var inverse = 1 / Math.Sqrt((squares / channels) + epsilon);
+                for (var c = 0; c < channels; c++)
+                {
+                    var at = image + (c * plane) + p;
+                    output[at] = (float)(((input[at] - mean) * inverse * scale[c]) + shift[c]);
+                }
+            }
+        }
+    }
+
     /// <summary>One LRN call's shapes and pointers; each plane reads the squares of its channel window.</summary>
     private readonly unsafe struct LrnJob(int channels, int pixels, int before, int after, float scale, float beta, float bias, float* input, float* output)
     {

@@ -21,7 +21,7 @@ abstract record LayerParameters
     }
 }
 
-/// <summary>An op whose inputs and shapes say everything (Relu, Sigmoid, Add, Mul, GlobalAveragePool, Gemm).</summary>
+/// <summary>An op whose inputs and shapes say everything (Relu, Sigmoid, Gelu, Add, Mul, GlobalAveragePool, Gemm).</summary>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
@@ -144,6 +144,21 @@ public
 #endif
 sealed record ChannelAffineParameters(BlobLocation Scale, BlobLocation Shift) : LayerParameters;
 
+/// <summary>
+/// Layer normalisation over the channel axis (1) at each position, then a per-channel scale and shift:
+/// the channels-last LayerNorm of ConvNeXt (Transpose, LayerNorm over the last axis, Transpose back)
+/// moved onto the NCHW layout. The scales and shifts are raw fp32 arrays in the weight blob.
+/// </summary>
+/// <param name="Epsilon">Added to the variance.</param>
+/// <param name="Scale">Where the scales are.</param>
+/// <param name="Shift">Where the shifts are.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ChannelLayerNormParameters(float Epsilon, BlobLocation Scale, BlobLocation Shift) : LayerParameters;
+
 /// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
 /// <param name="Axis">The axis, 0 to rank - 1.</param>
 /// <param name="Start">The first index taken.</param>
@@ -177,7 +192,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Add", "Mul", "BatchNormalization", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Gelu", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;

@@ -115,6 +115,13 @@ static class ManifestChecks
     // float.IsFinite is not in netstandard2.0, which the generator compiles this file for.
     private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
 
+    private static BlobLocation[]? PerChannelArrays(LayerParameters parameters) => parameters switch
+    {
+        ChannelAffineParameters affine => [affine.Scale, affine.Shift],
+        ChannelLayerNormParameters norm => [norm.Scale, norm.Shift],
+        _ => null,
+    };
+
     private static bool IsPerChannel(BlobLocation values, int channels) =>
         values.Format == BlobFormat.Fp32 && values.Length == (long)channels * sizeof(float);
 
@@ -132,6 +139,9 @@ static class ManifestChecks
             ClipParameters clip => !(clip.Min <= clip.Max) ? "a Clip needs bounds that are numbers with min at most max" : null,
             ChannelAffineParameters affine => rank < 2 || !IsPerChannel(affine.Scale, layer.InputShapes[0][1]) || !IsPerChannel(affine.Shift, layer.InputShapes[0][1])
                 ? "a BatchNormalization needs an input of rank 2 or more and one fp32 scale and shift per channel" : null,
+            ChannelLayerNormParameters norm => rank < 2 || !IsFinite(norm.Epsilon) || norm.Epsilon < 0
+                || !IsPerChannel(norm.Scale, layer.InputShapes[0][1]) || !IsPerChannel(norm.Shift, layer.InputShapes[0][1])
+                ? "a ChannelLayerNorm needs an input of rank 2 or more, a finite epsilon of at least 0 and one fp32 scale and shift per channel" : null,
             SliceParameters slice => slice.Axis < 0 || slice.Axis >= rank || slice.Start < 0 || slice.Start >= slice.End || slice.End > layer.InputShapes[0][slice.Axis]
                 ? "a Slice needs an axis of its input and 0 <= start < end <= that axis's length" : null,
             ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
@@ -189,8 +199,8 @@ static class ManifestChecks
             }
         }
 
-        if (layer.Parameters is ChannelAffineParameters { Scale: var scale, Shift: var shift }
-            && Array.Find([scale, shift], b => b.Offset > blobLength || b.Length > blobLength - b.Offset) is { } outside)
+        if (PerChannelArrays(layer.Parameters) is { } arrays
+            && Array.Find(arrays, b => b.Offset > blobLength || b.Length > blobLength - b.Offset) is { } outside)
         {
             return FormattableString.Invariant($"a blob range ({outside.Offset}, {outside.Length} bytes) lies outside the {blobLength}-byte blob");
         }
@@ -250,7 +260,7 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelShuffle":
+            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "Gelu" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelLayerNorm" or "ChannelShuffle":
                 return x.Select(d => (long)d).ToArray();
             default:
                 // Flatten and Reshape keep the elements.

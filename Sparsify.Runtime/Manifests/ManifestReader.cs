@@ -243,6 +243,9 @@ static partial class ManifestReader
                 return new ClipParameters(cursor.Float(cursor.Expect("min")), cursor.Float(cursor.Expect("max")));
             case "BatchNormalization":
                 return new ChannelAffineParameters(Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
+            case "ChannelLayerNorm":
+                return new ChannelLayerNormParameters(
+                    cursor.Float(cursor.Expect("epsilon")), Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
             case "Slice":
                 return new SliceParameters(cursor.Int(cursor.Expect("axis")), cursor.Int(cursor.Expect("start")), cursor.Int(cursor.Expect("end")));
             case "ChannelShuffle":

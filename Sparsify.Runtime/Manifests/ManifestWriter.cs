@@ -30,6 +30,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             LRN: size, alpha, beta, bias (floats as DECIMAL/0xBITS, the bits exact)
 ///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta
 ///                             BatchNormalization: scale-blob, shift-blob (OFFSET LENGTH fp32, one value per channel)
+///                             ChannelLayerNorm: epsilon, scale-blob, shift-blob
 ///                             Slice: axis, start, end; ChannelShuffle: groups
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
@@ -201,6 +202,11 @@ public static class ManifestWriter
             case ChannelAffineParameters affine:
                 Line(t, "  scale-blob", Location(affine.Scale));
                 Line(t, "  shift-blob", Location(affine.Shift));
+                break;
+            case ChannelLayerNormParameters norm:
+                Line(t, "  epsilon", ManifestNumbers.Format(norm.Epsilon));
+                Line(t, "  scale-blob", Location(norm.Scale));
+                Line(t, "  shift-blob", Location(norm.Shift));
                 break;
             case SliceParameters slice:
                 Line(t, "  axis", Int(slice.Axis));

@@ -17,14 +17,14 @@ internal static class Corpus
     private static readonly Lazy<ModelGraph[]> Graphs = new(() => [Chain(), Residual()]);
 
     /// <summary>
-    /// The seed models as ONNX files, and four from torch's own exporter whose shape arithmetic,
-    /// If nodes, decomposed LocalResponseNorm, slices, channel shuffles and pre-activation norms reach
+    /// The seed models as ONNX files, and five from torch's own exporter whose shape arithmetic,
+    /// If nodes, decomposed LocalResponseNorm, slices, channel shuffles, pre-activation norms and channels-last segments reach
     /// constant folding, the patterns and the per-channel steps.
     /// </summary>
     public static readonly Lazy<byte[][]> OnnxModels = new(() =>
         [.. Graphs.Value.Select(OnnxModel.ToBytes), .. TorchSeeds.Select(name => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TorchFixtures", name)))]);
 
-    private static readonly string[] TorchSeeds = ["lrn.opset13.onnx", "shape-reshape.opset11.onnx", "channel-shuffle.opset11.onnx", "pre-activation.opset13.onnx"];
+    private static readonly string[] TorchSeeds = ["lrn.opset13.onnx", "shape-reshape.opset11.onnx", "channel-shuffle.opset11.onnx", "pre-activation.opset13.onnx", "layer-norm-gelu.opset11.onnx"];
 
     /// <summary>The seed models compiled at every plan, as manifest text.</summary>
     public static readonly Lazy<string[]> Manifests = new(() =>

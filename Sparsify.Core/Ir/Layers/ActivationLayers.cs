@@ -65,3 +65,17 @@ public sealed class MulLayer(string name, string full, string factor, string out
             : throw new SparsifyModelException($"operands have shapes {inputShapes[0]} and {inputShapes[1]}; only a Mul of one shape, or of a 4-D value by one factor per channel, is supported");
     }
 }
+
+/// <summary>Elementwise x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), GELU in its exact (Erf) form, as torch exports it.</summary>
+public sealed class GeluLayer(string name, string input, string output) : Layer(name, [input], output)
+{
+    /// <inheritdoc />
+    public override string OpType => "Gelu";
+
+    /// <inheritdoc />
+    public override Shape InferOutputShape(IReadOnlyList<Shape> inputShapes)
+    {
+        ExpectInputs(inputShapes, 1);
+        return inputShapes[0];
+    }
+}

@@ -40,6 +40,17 @@ internal static class ElementwiseKernels
     public static void Sigmoid(Index1D index, ArrayView<float> input, ArrayView<float> output) =>
         output[index.X] = 1f / (1f + Exp(-input[index.X]));
 
+    /// <summary>output[i] = x · Φ(x), GELU's Erf form, erf by Abramowitz and Stegun 7.1.26 (within 1.5e-7), as the CPU kernel.</summary>
+    public static void Gelu(Index1D index, ArrayView<float> input, ArrayView<float> output)
+    {
+        var x = input[index.X];
+        var a = (x < 0f ? -x : x) * 0.70710678f;
+        var t = 1f / (1f + (0.3275911f * a));
+        var poly = t * (0.254829592f + (t * (-0.284496736f + (t * (1.421413741f + (t * (-1.453152027f + (t * 1.061405429f))))))));
+        var erf = 1f - (poly * Exp(-a * a));
+        output[index.X] = 0.5f * x * (1f + (x < 0f ? -erf : erf));
+    }
+
     /// <summary>output[i] = max(0, min(1, alpha · input[i] + beta)).</summary>
     public static void HardSigmoid(Index1D index, ArrayView<float> input, float alpha, float beta, ArrayView<float> output)
     {

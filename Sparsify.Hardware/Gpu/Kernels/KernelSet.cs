@@ -24,6 +24,8 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _relu;
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _clip;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _sigmoid;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? _gelu;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>? _channelLayerNorm;
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _hardSigmoid;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>? _multiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _add;
@@ -63,6 +65,12 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> Clip =>
         _clip ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ArrayView<float>>(ElementwiseKernels.Clip);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>> Gelu =>
+        _gelu ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Gelu);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> ChannelLayerNorm =>
+        _channelLayerNorm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(MovementKernels.ChannelLayerNorm);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> Sigmoid =>
         _sigmoid ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Sigmoid);

@@ -52,6 +52,8 @@ public static class FunctionalExecutor
                 ArrayOp.Sigmoid => PostProcessing.Sigmoid(layer, x[0]),
                 ArrayOp.Mul => PostProcessing.Multiply(layer, x[0], x[1]),
                 ArrayOp.ChannelAffine => PostProcessing.ChannelAffine(layer, x[0]),
+                ArrayOp.ChannelLayerNorm => PostProcessing.ChannelLayerNorm(layer, x[0]),
+                ArrayOp.Gelu => PostProcessing.Gelu(x[0]),
                 ArrayOp.Slice => PostProcessing.Slice(layer, x[0]),
                 ArrayOp.ChannelShuffle => PostProcessing.ChannelShuffle(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),

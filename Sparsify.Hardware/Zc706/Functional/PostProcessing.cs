@@ -39,6 +39,22 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] ChannelLayerNorm(ArrayLayer layer, float[] x)
+    {
+        var (scale, shift) = layer.ChannelAffine ?? throw new InvalidOperationException($"layer '{layer.Name}' has no scales and shifts");
+        var shape = layer.InputShapes[0];
+        var y = new float[x.Length];
+        Normalization.ChannelLayerNorm(shape[0], shape[1], Plane(shape, 2), layer.Epsilon, scale, shift, x, y);
+        return y;
+    }
+
+    public static float[] Gelu(float[] x)
+    {
+        var y = new float[x.Length];
+        Elementwise.Gelu(x, y);
+        return y;
+    }
+
     public static float[] Slice(ArrayLayer layer, float[] x)
     {
         var shape = layer.InputShapes[0];

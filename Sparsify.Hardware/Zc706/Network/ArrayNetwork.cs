@@ -34,6 +34,12 @@ public enum ArrayOp
     /// <summary>A per-channel scale and shift (a BatchNormalization no convolution absorbed) in the post-processing unit: one lane operation per value.</summary>
     ChannelAffine,
 
+    /// <summary>A LayerNorm over the channels at each position in the post-processing unit: three passes over the values (mean, variance, normalise).</summary>
+    ChannelLayerNorm,
+
+    /// <summary>GELU in the post-processing unit: one lane operation per value, as a sigmoid.</summary>
+    Gelu,
+
     /// <summary>A slice of one axis: a change of addresses for the layer that reads it, no data moves.</summary>
     Slice,
 
@@ -115,8 +121,11 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
     /// <summary>A HardSigmoid's slope and offset; null for the logistic sigmoid.</summary>
     public (float Alpha, float Beta)? HardSigmoid { get; init; }
 
-    /// <summary>A per-channel affine step's scales and shifts, one per channel; null for other ops.</summary>
+    /// <summary>A per-channel affine step's or a LayerNorm's scales and shifts, one per channel; null for other ops.</summary>
     public (float[] Scale, float[] Shift)? ChannelAffine { get; init; }
+
+    /// <summary>A LayerNorm's epsilon (its scales and shifts are <see cref="ChannelAffine"/>).</summary>
+    public float Epsilon { get; init; }
 
     /// <summary>A Slice's axis and its [start, end) range.</summary>
     public (int Axis, int Start, int End) Slice { get; init; }

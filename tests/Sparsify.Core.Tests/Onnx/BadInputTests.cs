@@ -98,7 +98,7 @@ public sealed class BadInputTests
     [DataRow("split sizes", "sum to the axis length 6")]
     [DataRow("uneven split", "does not split into 4 equal parts")]
     [DataRow("batchnorm channels", "scale has 3 values for 6 channels")]
-    [DataRow("transpose", "operator 'Transpose'")]
+    [DataRow("transpose", "a Transpose of computed values is supported only")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
         var model = new OnnxProtoBuilder(13).Input("x", 1, 6, 4, 4);

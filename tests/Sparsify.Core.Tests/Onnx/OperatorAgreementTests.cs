@@ -123,6 +123,34 @@ public sealed class OperatorAgreementTests
             b.Node("Transpose", ["g"], "t", Ints("perm", 0, 2, 1, 3, 4));
             b.Node("Reshape", ["t", b.Int64s("back", 1, -1, 2, 3)], "y");
         }),
+        ["layer normalization of a 2-D value, opset 17"] = () => Single(17, [2, 6], b =>
+            b.Node("LayerNormalization", ["x", b.Weights("s", [6]), b.Weights("bb", [6])], "y", Float("epsilon", 1e-3f))),
+        ["gelu in its erf form"] = () => Single(13, [1, 3, 4, 4], b =>
+        {
+            b.Node("Div", ["x", b.Scalar("root", MathF.Sqrt(2))], "d");
+            b.Node("Erf", ["d"], "e");
+            b.Node("Add", ["e", b.Scalar("one", 1)], "p");
+            b.Node("Mul", ["x", "p"], "m");
+            b.Node("Mul", ["m", b.Scalar("half", 0.5f)], "y");
+        }),
+        ["channels-last layer norm and linear, opset 17"] = () => Single(17, [1, 4, 3, 3], b =>
+        {
+            b.Node("Transpose", ["x"], "t", Ints("perm", 0, 2, 3, 1));
+            b.Node("LayerNormalization", ["t", b.Weights("s", [4]), b.Weights("bb", [4])], "n", Float("epsilon", 1e-6f));
+            b.Node("MatMul", ["n", b.Weights("w", [4, 6])], "m");
+            b.Node("Add", [b.Weights("c", [6]), "m"], "a");
+            b.Node("Transpose", ["a"], "y", Ints("perm", 0, 3, 1, 2));
+        }),
+        ["layer norm decomposed over the channels of NCHW"] = () => Single(13, [1, 5, 2, 3], b =>
+        {
+            b.Node("ReduceMean", ["x"], "mean", Ints("axes", 1));
+            b.Node("Sub", ["x", "mean"], "d");
+            b.Node("Pow", ["d", b.Scalar("two", 2)], "sq");
+            b.Node("ReduceMean", ["sq"], "var", Ints("axes", 1));
+            b.Node("Add", ["var", b.Scalar("eps", 1e-5f)], "ve");
+            b.Node("Sqrt", ["ve"], "sd");
+            b.Node("Div", ["d", "sd"], "y");
+        }),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));

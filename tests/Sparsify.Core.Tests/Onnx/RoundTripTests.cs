@@ -93,6 +93,7 @@ public sealed class RoundTripTests
     [DataRow("pre-activation")]
     [DataRow("channel-shuffle")]
     [DataRow("squeeze-excitation")]
+    [DataRow("layer-norm-gelu")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

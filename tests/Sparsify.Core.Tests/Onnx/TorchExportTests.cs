@@ -136,4 +136,19 @@ public sealed class TorchExportTests
             graph.Layers.Select(l => l.OpType).ToArray());
         Assert.IsTrue(graph.Layers.OfType<Sparsify.Core.Ir.Layers.ChannelShuffleLayer>().All(s => s.Groups == 2));
     }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(13)]
+    [DataRow(17)]
+    public void ChannelsLastSegmentsRunOnNchwAsLayerNormsConvolutionsAndGelu(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("layer-norm-gelu").ModelPath(opset));
+
+        // The layer scale (a per-channel Mul) folds into the second 1x1 convolution.
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "ChannelLayerNorm", "Conv", "ChannelLayerNorm", "Conv", "Gelu", "Conv", "Add", "ChannelLayerNorm", "Conv", "GlobalAveragePool", "ChannelLayerNorm", "Flatten", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        Assert.AreEqual(4, graph.Notes.Count(n => n.StartsWith("channels-last segment", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
+    }
 }

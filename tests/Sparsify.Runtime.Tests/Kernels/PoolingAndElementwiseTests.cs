@@ -132,4 +132,37 @@ public sealed class PoolingAndElementwiseTests
         CollectionAssert.AreEqual(new[] { 0f, 2f, 4f, 1f, 3f, 5f }, y);
         Assert.ThrowsExactly<ArgumentException>(() => DataMovement.ChannelShuffle(x, 1, 6, 1, 4, y));
     }
+
+    [TestMethod]
+    public void Gelu_IsXTimesTheNormalCdfWithinTheErfBound()
+    {
+        // Φ(1) = 0.8413447460685429, Φ(-2) = 0.022750131948179, Φ(0.5) = 0.6914624612740131.
+        float[] x = [0f, 1f, -2f, 0.5f, 30f, -30f, float.NaN];
+        var y = new float[x.Length];
+
+        Elementwise.Gelu(x, y);
+
+        double[] expected = [0, 0.8413447460685429, -2 * 0.022750131948179, 0.5 * 0.6914624612740131, 30, 0];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.AreEqual(expected[i], y[i], 2e-7 * Math.Max(1, Math.Abs(x[i])), $"gelu({x[i]})");
+        }
+
+        Assert.IsTrue(float.IsNaN(y[^1]));
+        Assert.AreEqual(-Elementwise.Erf(0.3), Elementwise.Erf(-0.3));
+    }
+
+    [TestMethod]
+    public void ChannelLayerNorm_NormalisesEachPositionOverTheChannels()
+    {
+        // 3 channels of 2 positions: position 0 holds 1, 2, 3 (variance 2/3); position 1 holds 4, 4, 4
+        // (variance 0, so epsilon alone keeps it finite).
+        float[] x = [1, 4, 2, 4, 3, 4];
+        var y = new float[6];
+
+        Normalization.ChannelLayerNorm(1, 3, 2, 0.25f, [1f, 2f, 1f], [0f, 0f, 5f], x, y);
+
+        var d = Math.Sqrt((2.0 / 3) + 0.25);
+        CollectionAssert.AreEqual(new[] { (float)(-1 / d), 0f, 0f, 0f, (float)((1 / d) + 5), 5f }, y);
+    }
 }

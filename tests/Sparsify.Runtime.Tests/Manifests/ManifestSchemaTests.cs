@@ -111,7 +111,7 @@ public sealed class ManifestSchemaTests
 
         Assert.AreEqual(manifest, ManifestReader.Read(text));
         var lines = text.Split('\n');
-        foreach (var expected in new[] { "  scale-blob 0 16 fp32", "  shift-blob 16 16 fp32", "  axis 1", "  start 1", "  end 3", "  groups 2" })
+        foreach (var expected in new[] { "  scale-blob 0 16 fp32", "  shift-blob 16 16 fp32", "  epsilon 1E-06/0x358637bd", "  axis 1", "  start 1", "  end 3", "  groups 2" })
         {
             CollectionAssert.Contains(lines, expected);
         }
@@ -122,6 +122,7 @@ public sealed class ManifestSchemaTests
     [DataRow("shift outside", "lies outside the 32-byte blob")]
     [DataRow("slice range", "0 <= start < end")]
     [DataRow("shuffle groups", "channels divide into its groups")]
+    [DataRow("negative epsilon", "a finite epsilon of at least 0")]
     public void APerChannelStepOrMovementThatCannotRunIsRefusedAtTheLayer(string variant, string message)
     {
         var (scale, shift) = (new BlobLocation(0, 16, BlobFormat.Fp32), new BlobLocation(16, 16, BlobFormat.Fp32));
@@ -130,6 +131,7 @@ public sealed class ManifestSchemaTests
             "scale length" => ChannelOps(new ChannelAffineParameters(scale with { Length = 12 }, shift), new SliceParameters(1, 1, 3), 2),
             "shift outside" => ChannelOps(new ChannelAffineParameters(scale, shift with { Offset = 24 }), new SliceParameters(1, 1, 3), 2),
             "slice range" => ChannelOps(new ChannelAffineParameters(scale, shift), new SliceParameters(1, 3, 5), 2),
+            "negative epsilon" => ChannelOps(new ChannelAffineParameters(scale, shift), new SliceParameters(1, 1, 3), 2, epsilon: -1),
             _ => ChannelOps(new ChannelAffineParameters(scale, shift), new SliceParameters(1, 1, 3), 3),
         };
         var text = ManifestWriter.Write(manifest);
@@ -139,8 +141,9 @@ public sealed class ManifestSchemaTests
         StringAssert.Contains(e.Message, message);
     }
 
-    // x (1x4x2x2) → per-channel affine → slice of channels → channel shuffle; a 32-byte blob holds the scales and shifts.
-    private static Manifest ChannelOps(ChannelAffineParameters affine, SliceParameters slice, int groups)
+    // x (1x4x2x2) → per-channel affine → LayerNorm over the channels → GELU → slice of channels → channel
+    // shuffle; a 32-byte blob holds the scales and shifts.
+    private static Manifest ChannelOps(ChannelAffineParameters affine, SliceParameters slice, int groups, float epsilon = 1e-6f)
     {
         static EquatableList<int> S(params int[] dims) => new(dims);
         static ManifestLayer Layer(string name, string op, string input, EquatableList<int> shape, EquatableList<int> output, LayerParameters parameters) =>
@@ -150,16 +153,18 @@ public sealed class ManifestSchemaTests
         ManifestLayer[] layers =
         [
             Layer("norm", "BatchNormalization", "x", S(1, 4, 2, 2), S(1, 4, 2, 2), affine),
-            Layer("part", "Slice", "norm", S(1, 4, 2, 2), sliced, slice),
+            Layer("ln", "ChannelLayerNorm", "norm", S(1, 4, 2, 2), S(1, 4, 2, 2), new ChannelLayerNormParameters(epsilon, affine.Scale, affine.Shift)),
+            Layer("gelu", "Gelu", "ln", S(1, 4, 2, 2), S(1, 4, 2, 2), NoParameters.Instance),
+            Layer("part", "Slice", "gelu", S(1, 4, 2, 2), sliced, slice),
             Layer("mixed", "ChannelShuffle", "part", sliced, sliced, new ChannelShuffleParameters(groups)),
         ];
         var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty, new([])));
         var length = sliced.Aggregate(1, (a, d) => a * d);
-        ValueBuffer[] values = [new("x", 0, 16), new("norm", 1, 16), new("part", 2, length), new("mixed", 3, length)];
+        ValueBuffer[] values = [new("x", 0, 16), new("norm", 1, 16), new("ln", 2, 16), new("gelu", 3, 16), new("part", 4, length), new("mixed", 5, length)];
         return new Manifest(
             ManifestFormat.CurrentVersion, "channel-ops", "ChannelOps", ManifestFormat.NoSource, new string('a', 64), 32,
             new([new ManifestValue("x", S(1, 4, 2, 2))]), new([new ManifestValue("mixed", sliced)]), new(layers),
-            new ExecutionPlan(new(steps), new([16, 16, length, length]), new(values)));
+            new ExecutionPlan(new(steps), new([16, 16, 16, 16, length, length]), new(values)));
     }
 
     private static void Expect(Manifest manifest, string? step, string message)
