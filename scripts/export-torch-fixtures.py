@@ -257,6 +257,28 @@ class LayerNormGelu(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class Activations(nn.Module):
+    """Functions of one value that torch models use: LeakyReLU (YOLO, GANs), tanh, erf, exp, negation,
+    sqrt, and arithmetic with constants (x / c, x - c, c - x), each a step of its own or folded into the
+    convolution before it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 16, 3, padding=1)
+        self.conv3 = nn.Conv2d(16, 32, 1)
+        self.fc1 = nn.Linear(32, 64)
+        self.fc2 = nn.Linear(64, 5)
+
+    def forward(self, x):
+        a = nn.functional.leaky_relu(self.conv1(x), 0.1)
+        b = torch.tanh(a) + torch.erf(a / 2)
+        c = torch.sqrt(b * b + 1) + torch.exp(-a)
+        d = 1 - torch.tanh((self.conv2(c) - 0.5) / 3)
+        e = nn.functional.leaky_relu(self.conv3(d), 0.2)
+        return self.fc2(torch.relu(self.fc1(e.mean([2, 3]))))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -269,6 +291,7 @@ FIXTURES = {
     "pre-activation": (PreActivation, (1, 3, 8, 8), False, None),
     "channel-shuffle": (ChannelShuffle, (1, 3, 8, 8), False, None),
     "layer-norm-gelu": (LayerNormGelu, (1, 3, 16, 16), False, None),
+    "activations": (Activations, (1, 3, 8, 8), False, None),
 }
 
 

@@ -20,6 +20,7 @@ internal static class ManifestParameters
         PoolLayer pool => new PoolParameters(pool.Window, pool.CeilMode, pool.CountIncludePad),
         LrnLayer lrn => new LrnParameters(lrn.Size, lrn.Alpha, lrn.Beta, lrn.Bias),
         ClipLayer clip => new ClipParameters(clip.Min, clip.Max),
+        LeakyReluLayer leaky => new LeakyReluParameters(leaky.Alpha),
         HardSigmoidLayer hardSigmoid => new HardSigmoidParameters(hardSigmoid.Alpha, hardSigmoid.Beta),
         ConcatLayer concat => new AxisParameters(concat.Axis),
         ReshapeLayer { FlattenAxis: int axis } => new AxisParameters(axis),

@@ -42,6 +42,12 @@ public sealed partial class ReferenceExecutor
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;
+            case LeakyReluLayer leaky:
+                Elementwise.LeakyRelu(x.Data, leaky.Alpha, y.Data);
+                break;
+            case UnaryLayer unary:
+                Elementwise.Unary(unary.OpType, x.Data, y.Data);
+                break;
             case GeluLayer:
                 Elementwise.Gelu(x.Data, y.Data);
                 break;

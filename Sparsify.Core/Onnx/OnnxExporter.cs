@@ -133,7 +133,10 @@ internal static class OnnxExporter
                 node.Input.Add(AddIntegers(initializers, $"{layer.Name}.ends", slice.End));
                 node.Input.Add(AddIntegers(initializers, $"{layer.Name}.axes", slice.Axis));
                 break;
-            case ReluLayer or SigmoidLayer or GlobalAveragePoolLayer or AddLayer or MulLayer:
+            case LeakyReluLayer leaky:
+                node.Attribute.Add(Float("alpha", leaky.Alpha));
+                break;
+            case ReluLayer or SigmoidLayer or UnaryLayer or GlobalAveragePoolLayer or AddLayer or MulLayer:
                 break;
             default:
                 throw new SparsifyModelException($"the ONNX writer has no rule for {layer.OpType}", nodeName: layer.Name, opType: layer.OpType);

@@ -100,6 +100,47 @@ internal sealed partial class OnnxImporter
         _notes.Add($"Mul {NodeName(node)} by a constant imported as a per-channel scale");
     }
 
+    // x − c, c − x and x / c for a constant c (scalar or one per channel): a per-channel affine step, or
+    // folded into the Conv or Gemm before it. Of two computed values they are not supported.
+    private void ConvertConstantSubOrDiv(NodeProto node)
+    {
+        if (node.Input.Count != 2)
+        {
+            throw new SparsifyModelException($"expects 2 inputs, got {node.Input.Count}");
+        }
+
+        var (left, right) = (Resolve(node.Input[0]), Resolve(node.Input[1]));
+        var (leftConstant, rightConstant) = (_constants.ContainsKey(left), _constants.ContainsKey(right));
+        if (leftConstant == rightConstant)
+        {
+            throw new SparsifyModelException($"a {node.OpType} of two computed values is not supported; only of a computed value and a constant (one value, or one per channel)");
+        }
+
+        var x = Activation(node, leftConstant ? 1 : 0);
+        var c = PerChannelConstant(_tensors.ReadFloat(_constants[leftConstant ? left : right]), x, "the constant operand");
+        (double[] Factor, double[] Offset) map = (node.OpType, leftConstant) switch
+        {
+            ("Sub", false) => (c.Select(_ => 1.0).ToArray(), c.Select(v => -v).ToArray()),
+            ("Sub", true) => (c.Select(_ => -1.0).ToArray(), c),
+            ("Div", false) => (c.Select(v => 1 / v).ToArray(), new double[c.Length]),
+            _ => throw new SparsifyModelException("a constant divided by a computed value is not supported; only a computed value divided by a constant"),
+        };
+        if (map.Factor.Any(f => !double.IsFinite(f)))
+        {
+            throw new SparsifyModelException("a division by a constant 0 is not supported");
+        }
+
+        if (FoldTarget(x) is (int index, Layer layer))
+        {
+            FoldAffine(index, layer, Output(node), map.Factor, map.Offset);
+            _notes.Add($"{node.OpType} {NodeName(node)} by a constant folded into {layer.OpType} {layer.Name}");
+            return;
+        }
+
+        AppendChannelAffine(NodeName(node), x, Output(node), map.Factor, map.Offset);
+        _notes.Add($"{node.OpType} {NodeName(node)} by a constant imported as a per-channel step");
+    }
+
     private void ConvertAdd(NodeProto node)
     {
         if (node.Input.Count != 2)

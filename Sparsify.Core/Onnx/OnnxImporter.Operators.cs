@@ -9,9 +9,9 @@ internal sealed partial class OnnxImporter
 {
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
-        "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LRN", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
-        "Reshape", "Sigmoid", "Slice", "Softmax", "Split",
+        "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
+        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg",
+        "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Sub", "Tanh",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -30,6 +30,9 @@ internal sealed partial class OnnxImporter
             case "Relu": Append(new ReluLayer(NodeName(node), Activation(node, 0), Output(node))); break;
             case "Clip": Append(ConvertClip(node, attributes)); break;
             case "Sigmoid": Append(new SigmoidLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "LeakyRelu": Append(new LeakyReluLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.01f))); break;
+            case "Tanh" or "Exp" or "Neg" or "Sqrt" or "Erf": Append(new UnaryLayer(NodeName(node), Activation(node, 0), Output(node), node.OpType)); break;
+            case "Sub" or "Div": ConvertConstantSubOrDiv(node); break;
             case "HardSigmoid": Append(new HardSigmoidLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.2f), attributes.Float("beta", 0.5f))); break;
             case "HardSwish": ConvertHardSwish(node); break;
             case "Mul": ConvertMul(node); break;

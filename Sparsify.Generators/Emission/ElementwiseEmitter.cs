@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Relu, Clip, Sigmoid, HardSigmoid, Gelu, Mul, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
+/// <summary>Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, Gelu, the unary functions, Mul, Add (with a fused ReLU), Softmax and Concat through the runtime's elementwise kernels.</summary>
 internal sealed class ElementwiseEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -26,6 +26,13 @@ internal sealed class ElementwiseEmitter : LayerEmitter
                 break;
             case "Gelu":
                 context.Run.Line($"Elementwise.Gelu({plan.Span(layer.Inputs[0])}, {output});");
+                break;
+            case "LeakyRelu":
+                context.Run.Line($"Elementwise.LeakyRelu({plan.Span(layer.Inputs[0])}, {Literals.Float(((LeakyReluParameters)layer.Parameters).Alpha)}, {output});");
+                break;
+            case var function when System.Array.IndexOf(ManifestOps.UnaryFunctions, function) >= 0:
+                // The runtime names each function's method after its op.
+                context.Run.Line($"Elementwise.{function}({plan.Span(layer.Inputs[0])}, {output});");
                 break;
             case "HardSigmoid":
                 var hardSigmoid = (HardSigmoidParameters)layer.Parameters;

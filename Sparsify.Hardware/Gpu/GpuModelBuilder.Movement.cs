@@ -2,7 +2,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Hardware.Gpu;
 
-/// <summary>The per-channel steps (affine, LayerNorm over the channels), GELU and the steps that only move values: Slice and ChannelShuffle.</summary>
+/// <summary>The per-channel steps (affine, LayerNorm over the channels), GELU, LeakyRelu, the unary functions and the steps that only move values: Slice and ChannelShuffle.</summary>
 internal sealed partial class GpuModelBuilder
 {
     private void BuildChannelAffine(ManifestLayer layer)
@@ -37,6 +37,26 @@ internal sealed partial class GpuModelBuilder
         var kernel = _kernels.Gelu;
         Steps.Add(() => kernel(count, x, y));
         Plan.Add($"{layer.Name}: gelu");
+    }
+
+    private void BuildLeakyRelu(ManifestLayer layer)
+    {
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var alpha = ((LeakyReluParameters)layer.Parameters).Alpha;
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var kernel = _kernels.LeakyRelu;
+        Steps.Add(() => kernel(count, x, alpha, y));
+        Plan.Add(FormattableString.Invariant($"{layer.Name}: leaky relu (slope {alpha})"));
+    }
+
+    // `function`: the op's index in ManifestOps.UnaryFunctions, which the kernel switches on.
+    private void BuildUnary(ManifestLayer layer, int function)
+    {
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var kernel = _kernels.Unary;
+        Steps.Add(() => kernel(count, x, function, y));
+        Plan.Add($"{layer.Name}: {layer.Op.ToLowerInvariant()}");
     }
 
     private void BuildSlice(ManifestLayer layer)

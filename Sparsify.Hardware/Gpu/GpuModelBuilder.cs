@@ -108,6 +108,12 @@ internal sealed partial class GpuModelBuilder
             case "Gelu":
                 BuildGelu(layer);
                 break;
+            case "LeakyRelu":
+                BuildLeakyRelu(layer);
+                break;
+            case var function when Array.IndexOf(ManifestOps.UnaryFunctions, function) >= 0:
+                BuildUnary(layer, Array.IndexOf(ManifestOps.UnaryFunctions, function));
+                break;
             case "Slice":
                 BuildSlice(layer);
                 break;

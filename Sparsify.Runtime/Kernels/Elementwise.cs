@@ -67,9 +67,61 @@ public static class Elementwise
         }
     }
 
+    /// <summary>output = input for input ≥ 0, else <paramref name="alpha"/> · input (ONNX LeakyRelu). <paramref name="output"/> may be <paramref name="input"/>.</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> input, float alpha, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var v = input[i];
+            output[i] = v < 0f ? alpha * v : v;
+        }
+    }
+
+    /// <summary>output = tanh(input).</summary>
+    public static void Tanh(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, MathF.Tanh);
+
+    /// <summary>output = e^input.</summary>
+    public static void Exp(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, MathF.Exp);
+
+    /// <summary>output = −input.</summary>
+    public static void Neg(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, static v => -v);
+
+    /// <summary>output = √input (NaN below 0, as ONNX).</summary>
+    public static void Sqrt(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, MathF.Sqrt);
+
+    /// <summary>output = erf(input), within 1.5e-7 (<see cref="Erf(double)"/>).</summary>
+    public static void Erf(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, static v => (float)Erf((double)v));
+
+    /// <summary>
+    /// The function of one value named <paramref name="function"/>, one of the manifest's unary functions
+    /// (Tanh, Exp, Neg, Sqrt, Erf): the one dispatch the reference executor and the ZC706 model use.
+    /// </summary>
+    public static void Unary(string function, ReadOnlySpan<float> input, Span<float> output)
+    {
+        switch (function)
+        {
+            case "Tanh": Tanh(input, output); break;
+            case "Exp": Exp(input, output); break;
+            case "Neg": Neg(input, output); break;
+            case "Sqrt": Sqrt(input, output); break;
+            case "Erf": Erf(input, output); break;
+            default: throw new ArgumentException($"'{function}' is not a function of one value the runtime has.", nameof(function));
+        }
+    }
+
+    private static void Map(ReadOnlySpan<float> input, Span<float> output, Func<float, float> f)
+    {
+        CheckOutput(input.Length, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            output[i] = f(input[i]);
+        }
+    }
+
     /// <summary>
     /// output = x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), the exact (Erf) form of GELU; erf within 1.5e-7
-    /// (<see cref="Erf"/>). <paramref name="output"/> may be <paramref name="input"/>.
+    /// (<see cref="Erf(double)"/>). <paramref name="output"/> may be <paramref name="input"/>.
     /// </summary>
     public static void Gelu(ReadOnlySpan<float> input, Span<float> output)
     {

@@ -21,7 +21,7 @@ abstract record LayerParameters
     }
 }
 
-/// <summary>An op whose inputs and shapes say everything (Relu, Sigmoid, Gelu, Add, Mul, GlobalAveragePool, Gemm).</summary>
+/// <summary>An op whose inputs and shapes say everything (Relu, Sigmoid, Gelu, the unary functions, Add, Mul, GlobalAveragePool, Gemm).</summary>
 #if SPARSIFY_LINKED_SOURCE
 internal
 #else
@@ -101,6 +101,15 @@ internal
 public
 #endif
 sealed record HardSigmoidParameters(float Alpha, float Beta) : LayerParameters;
+
+/// <summary>A LeakyRelu's slope below 0.</summary>
+/// <param name="Alpha">The slope.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record LeakyReluParameters(float Alpha) : LayerParameters;
 
 /// <summary>The axis of a Concat or Flatten, as the compiler normalised it.</summary>
 /// <param name="Axis">The axis.</param>
@@ -192,7 +201,13 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "Sigmoid", "HardSigmoid", "Gelu", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+
+    /// <summary>
+    /// The functions of one value without parameters, each an op of its own and a method of the runtime's
+    /// <c>Elementwise</c> of the same name.
+    /// </summary>
+    public static readonly string[] UnaryFunctions = ["Tanh", "Exp", "Neg", "Sqrt", "Erf"];
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;

@@ -136,6 +136,7 @@ static class ManifestChecks
                 ? "a pool needs a positive kernel, stride and dilation, pads of at least 0 and a 4-D input" : null,
             LrnParameters lrn => lrn.Size < 1 ? "LRN needs a size of at least 1" : null,
             HardSigmoidParameters hardSigmoid => !IsFinite(hardSigmoid.Alpha) || !IsFinite(hardSigmoid.Beta) ? "a HardSigmoid needs a finite alpha and beta" : null,
+            LeakyReluParameters leaky => !IsFinite(leaky.Alpha) ? "a LeakyRelu needs a finite alpha" : null,
             ClipParameters clip => !(clip.Min <= clip.Max) ? "a Clip needs bounds that are numbers with min at most max" : null,
             ChannelAffineParameters affine => rank < 2 || !IsPerChannel(affine.Scale, layer.InputShapes[0][1]) || !IsPerChannel(affine.Shift, layer.InputShapes[0][1])
                 ? "a BatchNormalization needs an input of rank 2 or more and one fp32 scale and shift per channel" : null,
@@ -260,7 +261,9 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case "Relu" or "Clip" or "Sigmoid" or "HardSigmoid" or "Gelu" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelLayerNorm" or "ChannelShuffle":
+            case var unary when Array.IndexOf(ManifestOps.UnaryFunctions, unary) >= 0:
+                return x.Select(d => (long)d).ToArray();
+            case "Relu" or "Clip" or "LeakyRelu" or "Sigmoid" or "HardSigmoid" or "Gelu" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelLayerNorm" or "ChannelShuffle":
                 return x.Select(d => (long)d).ToArray();
             default:
                 // Flatten and Reshape keep the elements.

@@ -239,6 +239,8 @@ static partial class ManifestReader
                     cursor.Int(cursor.Expect("size")), cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")), cursor.Float(cursor.Expect("bias")));
             case "HardSigmoid":
                 return new HardSigmoidParameters(cursor.Float(cursor.Expect("alpha")), cursor.Float(cursor.Expect("beta")));
+            case "LeakyRelu":
+                return new LeakyReluParameters(cursor.Float(cursor.Expect("alpha")));
             case "Clip":
                 return new ClipParameters(cursor.Float(cursor.Expect("min")), cursor.Float(cursor.Expect("max")));
             case "BatchNormalization":

@@ -28,7 +28,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             Conv: kernel KHxKW, stride, dilation, pads T,L,B,R, group
 ///                             MaxPool, AveragePool: kernel, stride, dilation, pads, ceil-mode, count-include-pad
 ///                             LRN: size, alpha, beta, bias (floats as DECIMAL/0xBITS, the bits exact)
-///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta
+///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta; LeakyRelu: alpha
 ///                             BatchNormalization: scale-blob, shift-blob (OFFSET LENGTH fp32, one value per channel)
 ///                             ChannelLayerNorm: epsilon, scale-blob, shift-blob
 ///                             Slice: axis, start, end; ChannelShuffle: groups
@@ -194,6 +194,9 @@ public static class ManifestWriter
             case HardSigmoidParameters hardSigmoid:
                 Line(t, "  alpha", ManifestNumbers.Format(hardSigmoid.Alpha));
                 Line(t, "  beta", ManifestNumbers.Format(hardSigmoid.Beta));
+                break;
+            case LeakyReluParameters leaky:
+                Line(t, "  alpha", ManifestNumbers.Format(leaky.Alpha));
                 break;
             case ClipParameters clip:
                 Line(t, "  min", ManifestNumbers.Format(clip.Min));

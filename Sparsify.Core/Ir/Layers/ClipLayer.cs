@@ -1,11 +1,11 @@
 namespace Sparsify.Core.Ir.Layers;
 
 /// <summary>Elementwise min(max(x, <see cref="Min"/>), <see cref="Max"/>): ONNX Clip, ReLU6 among them.</summary>
-public sealed class ClipLayer : Layer
+public sealed class ClipLayer : ElementwiseLayer
 {
     /// <summary>Creates a Clip; an absent bound is an infinity.</summary>
     public ClipLayer(string name, string input, string output, float min, float max)
-        : base(name, [input], output)
+        : base(name, input, output)
     {
         if (float.IsNaN(min) || float.IsNaN(max) || min > max)
         {
@@ -24,11 +24,4 @@ public sealed class ClipLayer : Layer
 
     /// <summary>The upper bound.</summary>
     public float Max { get; }
-
-    /// <inheritdoc />
-    public override Shape InferOutputShape(IReadOnlyList<Shape> inputShapes)
-    {
-        ExpectInputs(inputShapes, 1);
-        return inputShapes[0];
-    }
 }

@@ -40,15 +40,45 @@ internal static class ElementwiseKernels
     public static void Sigmoid(Index1D index, ArrayView<float> input, ArrayView<float> output) =>
         output[index.X] = 1f / (1f + Exp(-input[index.X]));
 
+    /// <summary>output[i] = input[i] for input ≥ 0, else alpha · input[i].</summary>
+    public static void LeakyRelu(Index1D index, ArrayView<float> input, float alpha, ArrayView<float> output)
+    {
+        var v = input[index.X];
+        output[index.X] = v < 0f ? alpha * v : v;
+    }
+
+    /// <summary>
+    /// One of the functions of one value by its index in the manifest's list (0 Tanh, 1 Exp, 2 Neg, 3 Sqrt, 4 Erf):
+    /// one kernel for all of them, the branch uniform across a launch.
+    /// </summary>
+    public static void Unary(Index1D index, ArrayView<float> input, int function, ArrayView<float> output)
+    {
+        var x = input[index.X];
+        output[index.X] = function switch
+        {
+            0 => IntrinsicMath.CPUOnly.Tanh(x),
+            1 => Exp(x),
+            2 => -x,
+            3 => IntrinsicMath.CPUOnly.Sqrt(x),
+            _ => Erf(x),
+        };
+    }
+
+    // Abramowitz and Stegun 7.1.26, within 1.5e-7, as the CPU kernel.
+    private static float Erf(float x)
+    {
+        var a = x < 0f ? -x : x;
+        var t = 1f / (1f + (0.3275911f * a));
+        var poly = t * (0.254829592f + (t * (-0.284496736f + (t * (1.421413741f + (t * (-1.453152027f + (t * 1.061405429f))))))));
+        var y = 1f - (poly * Exp(-a * a));
+        return x < 0f ? -y : y;
+    }
+
     /// <summary>output[i] = x · Φ(x), GELU's Erf form, erf by Abramowitz and Stegun 7.1.26 (within 1.5e-7), as the CPU kernel.</summary>
     public static void Gelu(Index1D index, ArrayView<float> input, ArrayView<float> output)
     {
         var x = input[index.X];
-        var a = (x < 0f ? -x : x) * 0.70710678f;
-        var t = 1f / (1f + (0.3275911f * a));
-        var poly = t * (0.254829592f + (t * (-0.284496736f + (t * (1.421413741f + (t * (-1.453152027f + (t * 1.061405429f))))))));
-        var erf = 1f - (poly * Exp(-a * a));
-        output[index.X] = 0.5f * x * (1f + (x < 0f ? -erf : erf));
+        output[index.X] = 0.5f * x * (1f + Erf(x * 0.70710678f));
     }
 
     /// <summary>output[i] = max(0, min(1, alpha · input[i] + beta)).</summary>

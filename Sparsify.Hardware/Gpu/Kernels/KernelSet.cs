@@ -25,6 +25,8 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _clip;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _sigmoid;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? _gelu;
+    private Action<Index1D, ArrayView<float>, float, ArrayView<float>>? _leakyRelu;
+    private Action<Index1D, ArrayView<float>, int, ArrayView<float>>? _unary;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>? _channelLayerNorm;
     private Action<Index1D, ArrayView<float>, float, float, ArrayView<float>>? _hardSigmoid;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>? _multiply;
@@ -65,6 +67,12 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, float, float, ArrayView<float>> Clip =>
         _clip ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, float, ArrayView<float>>(ElementwiseKernels.Clip);
+
+    public Action<Index1D, ArrayView<float>, float, ArrayView<float>> LeakyRelu =>
+        _leakyRelu ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(ElementwiseKernels.LeakyRelu);
+
+    public Action<Index1D, ArrayView<float>, int, ArrayView<float>> Unary =>
+        _unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(ElementwiseKernels.Unary);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>> Gelu =>
         _gelu ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Gelu);

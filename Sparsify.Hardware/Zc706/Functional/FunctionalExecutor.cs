@@ -54,6 +54,7 @@ public static class FunctionalExecutor
                 ArrayOp.ChannelAffine => PostProcessing.ChannelAffine(layer, x[0]),
                 ArrayOp.ChannelLayerNorm => PostProcessing.ChannelLayerNorm(layer, x[0]),
                 ArrayOp.Gelu => PostProcessing.Gelu(x[0]),
+                ArrayOp.Function => PostProcessing.Function(layer, x[0]),
                 ArrayOp.Slice => PostProcessing.Slice(layer, x[0]),
                 ArrayOp.ChannelShuffle => PostProcessing.ChannelShuffle(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),

@@ -55,6 +55,21 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] Function(ArrayLayer layer, float[] x)
+    {
+        var y = new float[x.Length];
+        if (layer.Function == "LeakyRelu")
+        {
+            Elementwise.LeakyRelu(x, layer.LeakyAlpha, y);
+        }
+        else
+        {
+            Elementwise.Unary(layer.Function, x, y);
+        }
+
+        return y;
+    }
+
     public static float[] Slice(ArrayLayer layer, float[] x)
     {
         var shape = layer.InputShapes[0];

@@ -40,6 +40,9 @@ public enum ArrayOp
     /// <summary>GELU in the post-processing unit: one lane operation per value, as a sigmoid.</summary>
     Gelu,
 
+    /// <summary>LeakyRelu or a function of one value (Tanh, Exp, Neg, Sqrt, Erf) in the post-processing unit: one lane operation per value.</summary>
+    Function,
+
     /// <summary>A slice of one axis: a change of addresses for the layer that reads it, no data moves.</summary>
     Slice,
 
@@ -123,6 +126,12 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A per-channel affine step's or a LayerNorm's scales and shifts, one per channel; null for other ops.</summary>
     public (float[] Scale, float[] Shift)? ChannelAffine { get; init; }
+
+    /// <summary>The op of a <see cref="ArrayOp.Function"/> step (LeakyRelu or one of the unary functions).</summary>
+    public string Function { get; init; } = string.Empty;
+
+    /// <summary>A LeakyRelu's slope below 0.</summary>
+    public float LeakyAlpha { get; init; }
 
     /// <summary>A LayerNorm's epsilon (its scales and shifts are <see cref="ChannelAffine"/>).</summary>
     public float Epsilon { get; init; }

@@ -151,6 +151,24 @@ public sealed class OperatorAgreementTests
             b.Node("Sqrt", ["ve"], "sd");
             b.Node("Div", ["d", "sd"], "y");
         }),
+        ["leaky relu default slope"] = () => Single(13, [1, 3, 4, 4], b => b.Node("LeakyRelu", ["x"], "y")),
+        ["leaky relu slope 0.2"] = () => Single(13, [1, 3, 4, 4], b => b.Node("LeakyRelu", ["x"], "y", Float("alpha", 0.2f))),
+        ["tanh"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Tanh", ["x"], "y")),
+        ["exp"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Exp", ["x"], "y")),
+        ["neg"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Neg", ["x"], "y")),
+        ["sqrt of a relu"] = () => Single(13, [1, 3, 4, 4], b =>
+        {
+            b.Node("Relu", ["x"], "r");
+            b.Node("Sqrt", ["r"], "y");
+        }),
+        ["erf"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Erf", ["x"], "y")),
+        ["sub of a constant"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Sub", ["x", b.Scalar("c", 0.25f)], "y")),
+        ["constant minus a value, per channel"] = () => Single(13, [1, 3, 4, 4], b => b.Node("Sub", [b.Weights("c", [3, 1, 1]), "x"], "y")),
+        ["div by a constant after a conv, folded"] = () => Single(13, [1, 2, 5, 5], b =>
+        {
+            b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3]), b.Weights("cb", [3])], "c");
+            b.Node("Div", ["c", b.Scalar("three", 3f)], "y");
+        }),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));

@@ -94,6 +94,7 @@ public sealed class RoundTripTests
     [DataRow("channel-shuffle")]
     [DataRow("squeeze-excitation")]
     [DataRow("layer-norm-gelu")]
+    [DataRow("activations")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

@@ -151,4 +151,15 @@ public sealed class TorchExportTests
             graph.Layers.Select(l => l.OpType).ToArray());
         Assert.AreEqual(4, graph.Notes.Count(n => n.StartsWith("channels-last segment", StringComparison.Ordinal)), string.Join("; ", graph.Notes));
     }
+
+    [TestMethod]
+    public void FunctionsOfOneValueAndConstantArithmeticImportAsStepsOrFold()
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("activations").ModelPath(13));
+
+        // a / 2 and 1 - x are per-channel steps; (conv2 - 0.5) / 3 folds into conv2.
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "LeakyRelu", "Tanh", "BatchNormalization", "Erf", "Add", "Mul", "BatchNormalization", "Sqrt", "Neg", "Exp", "Add", "Conv", "Tanh", "BatchNormalization", "Conv", "LeakyRelu", "GlobalAveragePool", "Flatten", "Gemm", "Relu", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+    }
 }

@@ -165,4 +165,24 @@ public sealed class PoolingAndElementwiseTests
         var d = Math.Sqrt((2.0 / 3) + 0.25);
         CollectionAssert.AreEqual(new[] { (float)(-1 / d), 0f, 0f, 0f, (float)((1 / d) + 5), 5f }, y);
     }
+
+    [TestMethod]
+    public void FunctionsOfOneValue_MatchTheirMathAndTheDispatchNamesEachOne()
+    {
+        float[] x = [-2f, -0.5f, 0f, 0.75f, 3f];
+        var y = new float[x.Length];
+
+        Elementwise.LeakyRelu(x, 0.1f, y);
+        CollectionAssert.AreEqual(new[] { -0.2f, -0.05f, 0f, 0.75f, 3f }, y);
+        foreach (var (function, f) in new (string, Func<float, float>)[] { ("Tanh", MathF.Tanh), ("Exp", MathF.Exp), ("Neg", v => -v), ("Sqrt", MathF.Sqrt) })
+        {
+            Elementwise.Unary(function, x, y);
+            CollectionAssert.AreEqual(x.Select(f).ToArray(), y, function);
+        }
+
+        Elementwise.Unary("Erf", x, y);
+        Assert.AreEqual(-0.9953222650189527, y[0], 2e-7);
+        Assert.AreEqual(0.7111556336535151, y[3], 2e-7);
+        Assert.ThrowsExactly<ArgumentException>(() => Elementwise.Unary("Cosh", x, y));
+    }
 }

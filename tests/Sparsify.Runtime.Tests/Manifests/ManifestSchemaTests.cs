@@ -141,6 +141,33 @@ public sealed class ManifestSchemaTests
         StringAssert.Contains(e.Message, message);
     }
 
+    [TestMethod]
+    public void TheFunctionsOfOneValueRoundTripAndABadSlopeIsRefused()
+    {
+        static Manifest Functions(float alpha)
+        {
+            var shape = new EquatableList<int>([1, 4]);
+            (string Op, LayerParameters Parameters)[] ops = [("LeakyRelu", new LeakyReluParameters(alpha)), .. ManifestOps.UnaryFunctions.Select(f => (f, (LayerParameters)NoParameters.Instance))];
+            var layers = ops.Select((o, i) => new ManifestLayer(
+                $"f{i}", o.Op, new([i == 0 ? "x" : $"f{i - 1}"]), $"f{i}", new([shape]), shape, o.Parameters, null, LayerExecution.Dense, "test", false)).ToArray();
+            var steps = layers.Select(l => new ExecutionStep(l.Name, new([]), l.Output, null, false, null, false, null, null, string.Empty, new([])));
+            var values = new[] { new ValueBuffer("x", 0, 4) }.Concat(layers.Select((l, i) => new ValueBuffer(l.Name, i + 1, 4)));
+            return new Manifest(
+                ManifestFormat.CurrentVersion, "functions", "Functions", ManifestFormat.NoSource, new string('a', 64), 0,
+                new([new ManifestValue("x", shape)]), new([new ManifestValue(layers[^1].Name, shape)]), new(layers),
+                new ExecutionPlan(new(steps), new(Enumerable.Repeat(4, layers.Length + 1)), new(values)));
+        }
+
+        var manifest = Functions(0.2f);
+        var text = ManifestWriter.Write(manifest);
+        Assert.AreEqual(manifest, ManifestReader.Read(text));
+        CollectionAssert.Contains(text.Split('\n'), "  alpha 0.2/0x3e4ccccd");
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(ManifestWriter.Write(Functions(float.NaN))));
+        Assert.AreEqual(ManifestProblem.InvalidLayer, e.Problem, e.Message);
+        StringAssert.Contains(e.Message, "a LeakyRelu needs a finite alpha");
+    }
+
     // x (1x4x2x2) → per-channel affine → LayerNorm over the channels → GELU → slice of channels → channel
     // shuffle; a 32-byte blob holds the scales and shifts.
     private static Manifest ChannelOps(ChannelAffineParameters affine, SliceParameters slice, int groups, float epsilon = 1e-6f)
