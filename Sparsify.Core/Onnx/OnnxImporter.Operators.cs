@@ -10,8 +10,8 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
-        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg",
-        "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Sub", "Tanh",
+        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg",
+        "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -44,6 +44,8 @@ internal sealed partial class OnnxImporter
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
+            case "GlobalMaxPool": Append(ConvertGlobalMaxPool(node)); break;
+            case "Squeeze" or "Unsqueeze": Append(ConvertSqueeze(node, attributes)); break;
             case "ReduceMean": ConvertSpatialMean(node, attributes); break;
             case "LRN": Append(ConvertLrn(node, attributes)); break;
             case "Add": ConvertAdd(node); break;
@@ -183,6 +185,63 @@ internal sealed partial class OnnxImporter
         }
 
         return new FullyConnectedLayer(NodeName(node), x, Output(node), Transpose(b), null);
+    }
+
+    // A max over the whole plane: a MaxPool whose window is the input's H×W, which every back end runs.
+    private PoolLayer ConvertGlobalMaxPool(NodeProto node)
+    {
+        var x = Activation(node, 0);
+        var shape = _shapes[x];
+        if (shape.Rank != 4)
+        {
+            throw new SparsifyModelException($"only a 4-D GlobalMaxPool (NCHW) is supported; got shape {shape}");
+        }
+
+        var window = new Window2D(shape[2], shape[3], 1, 1, 1, 1, Padding2D.None);
+        return new PoolLayer(NodeName(node), x, Output(node), PoolKind.Max, window);
+    }
+
+    // Of computed values, a change of view: a Reshape to the shape the axes give. Axes are an attribute
+    // before opset 13 and an input since; a Squeeze without them drops every axis of length 1.
+    private ReshapeLayer ConvertSqueeze(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        var dims = _shapes[x].Dims.ToArray().Select(d => (long)d).ToList();
+        var axes = _opset < 13 ? attributes.Ints("axes")
+            : node.Input.Count > 1 && node.Input[1].Length > 0 ? IntegersOf(node, 1, "axes", 13) ?? throw new SparsifyModelException("axes (input 1) must be a constant")
+            : null;
+        var squeeze = node.OpType == "Squeeze";
+        var rank = squeeze ? dims.Count : dims.Count + (axes?.Length ?? 0);
+        var normalised = axes?.Select(a => a < 0 ? a + rank : a).Order().ToArray();
+        if (!squeeze && normalised is null)
+        {
+            throw new SparsifyModelException("an Unsqueeze needs its axes");
+        }
+
+        if (normalised is not null && (normalised.Any(a => a < 0 || a >= rank) || normalised.Distinct().Count() != normalised.Length))
+        {
+            throw new SparsifyModelException($"axes [{string.Join(",", axes!)}] do not fit a result of rank {rank}, or repeat");
+        }
+
+        if (squeeze)
+        {
+            var drop = normalised ?? Enumerable.Range(0, dims.Count).Where(i => dims[i] == 1).Select(i => (long)i).ToArray();
+            if (drop.Any(a => dims[(int)a] != 1))
+            {
+                throw new SparsifyModelException($"a Squeeze of axes [{string.Join(",", drop)}] of shape {_shapes[x]} drops an axis whose length is not 1");
+            }
+
+            dims = dims.Where((_, i) => !drop.Contains(i)).ToList();
+        }
+        else
+        {
+            foreach (var a in normalised!)
+            {
+                dims.Insert((int)a, 1);
+            }
+        }
+
+        return ReshapeLayer.Reshape(NodeName(node), x, Output(node), dims);
     }
 
     // A mean over H and W is a global average pool; without keepdims, flattened to [N, C].

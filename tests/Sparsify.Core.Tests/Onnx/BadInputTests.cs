@@ -99,6 +99,8 @@ public sealed class BadInputTests
     [DataRow("uneven split", "does not split into 4 equal parts")]
     [DataRow("batchnorm channels", "scale has 3 values for 6 channels")]
     [DataRow("transpose", "a Transpose of computed values is supported only")]
+    [DataRow("squeeze", "drops an axis whose length is not 1")]
+    [DataRow("sub", "a Sub of two computed values is not supported")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
         var model = new OnnxProtoBuilder(13).Input("x", 1, 6, 4, 4);
@@ -110,6 +112,8 @@ public sealed class BadInputTests
             "split sizes" => model.Node("Split", ["x", model.Int64s("sizes", 2, 2)], ["y", "z"], Int("axis", 1)),
             "uneven split" => model.Node("Split", ["x"], ["y", "z", "u", "v"], Int("axis", 1)),
             "batchnorm channels" => model.Node("BatchNormalization", ["x", model.Weights("sc", [3]), model.Weights("b", [3]), model.Weights("m", [3]), model.Weights("v", [3])], "y"),
+            "squeeze" => model.Node("Squeeze", ["x", model.Int64s("ax", 1)], "y"),
+            "sub" => model.Node("Sub", ["x", "x"], "y"),
             _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),
         };
         node.Name = "bad";

@@ -169,6 +169,19 @@ public sealed class OperatorAgreementTests
             b.Node("Conv", ["x", b.Weights("w", [3, 2, 3, 3]), b.Weights("cb", [3])], "c");
             b.Node("Div", ["c", b.Scalar("three", 3f)], "y");
         }),
+        ["global max pool"] = () => Single(13, [1, 3, 5, 4], b => b.Node("GlobalMaxPool", ["x"], "y")),
+        ["squeeze of a pooled value, axes as input"] = () => Single(13, [1, 3, 4, 4], b =>
+        {
+            b.Node("GlobalAveragePool", ["x"], "g");
+            b.Node("Squeeze", ["g", b.Int64s("axes", 3, -2)], "y");
+        }),
+        ["squeeze without axes, opset 11"] = () => Single(11, [1, 3, 1, 4], b => b.Node("Squeeze", ["x"], "y")),
+        ["unsqueeze opset 11 attribute then gemm"] = () => Single(11, [1, 6], b =>
+        {
+            b.Node("Unsqueeze", ["x"], "u", Ints("axes", 2, -1));
+            b.Node("Flatten", ["u"], "f", Int("axis", 1));
+            b.Node("Gemm", ["f", b.Weights("w", [4, 6])], "y", Int("transB", 1));
+        }),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));
