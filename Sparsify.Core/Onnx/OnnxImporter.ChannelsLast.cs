@@ -17,8 +17,9 @@ internal sealed partial class OnnxImporter
     private const string LayerNormPattern = "LayerNorm decomposition (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)";
     private const string GeluPattern = "GELU's Erf form (Div, Erf, Add, Mul, Mul)";
 
-    // One operation of a segment: the nodes it spans, the value it ends in and the layer it becomes.
-    private sealed record SegmentStep(List<NodeProto> Nodes, string Output, Func<string, string, Layer> Make, int Channels);
+    // One operation of a segment: the nodes it spans, the value it ends in, the op of the layer it becomes
+    // and how to make that layer once its input and output are known.
+    private sealed record SegmentStep(List<NodeProto> Nodes, string Output, string Op, Func<string, string, Layer> Make, int Channels);
 
     private bool TryRecogniseChannelsLast(NodeProto transpose)
     {
@@ -60,7 +61,7 @@ internal sealed partial class OnnxImporter
             input = output;
         }
 
-        _notes.Add($"{ChannelsLastPattern} ({chain.Count} nodes) imported on NCHW as {string.Join(", ", steps.Select(s => s.Make("-", "-").OpType))}");
+        _notes.Add($"{ChannelsLastPattern} ({chain.Count} nodes) imported on NCHW as {string.Join(", ", steps.Select(s => s.Op))}");
         return true;
     }
 
@@ -110,7 +111,7 @@ internal sealed partial class OnnxImporter
         {
             var attributes = new NodeAttributes(fused);
             return Resolve(fused.Input[0]) == value && overChannels([attributes.Int("axis", -1)]) && fused.Output.Skip(1).All(o => o.Length == 0 || !_readersOf.ContainsKey(o))
-                ? new SegmentStep([fused], fused.Output[0], MakeLayerNorm(fused, channels), channels)
+                ? new SegmentStep([fused], fused.Output[0], "ChannelLayerNorm", MakeLayerNorm(fused, channels), channels)
                 : null;
         }
 
@@ -142,7 +143,7 @@ internal sealed partial class OnnxImporter
         var (scale, end) = PerChannelOperand(divide!.Output[0], "Mul", channels, nodes);
         var (shift, last) = PerChannelOperand(end, "Add", channels, nodes);
         var name = NodeName(mean);
-        return new SegmentStep(nodes, last, (input, output) => new ChannelLayerNormLayer(
+        return new SegmentStep(nodes, last, "ChannelLayerNorm", (input, output) => new ChannelLayerNormLayer(
             name, input, output, (float)epsilon, scale ?? Filled(channels, 1), shift ?? Filled(channels, 0)), channels);
     }
 
@@ -176,7 +177,7 @@ internal sealed partial class OnnxImporter
         var weights = Transpose(matrix);
         var name = NodeName(product);
         var convolution = new Tensor(new Shape(outputs, channels, 1, 1), weights.Data);
-        return new SegmentStep(nodes, end, (input, output) => new ConvLayer(name, input, output, convolution, bias, Window2D.Create(1, 1, Padding2D.None), 1), outputs);
+        return new SegmentStep(nodes, end, "Conv", (input, output) => new ConvLayer(name, input, output, convolution, bias, Window2D.Create(1, 1, Padding2D.None), 1), outputs);
     }
 
     // x / √2 → Erf → + 1 → x · that → · 0.5, the operands of Add and the Muls in either order.
@@ -195,7 +196,7 @@ internal sealed partial class OnnxImporter
         }
 
         var name = NodeName(divide);
-        return new SegmentStep([divide, erf, plusOne, times, half], half.Output[0], (input, output) => new GeluLayer(name, input, output), channels);
+        return new SegmentStep([divide, erf, plusOne, times, half], half.Output[0], "Gelu", (input, output) => new GeluLayer(name, input, output), channels);
     }
 
     // A Mul or Add of `value` by one constant per channel (a LayerNorm's scale and shift, a bias): the
