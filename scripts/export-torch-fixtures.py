@@ -279,6 +279,25 @@ class Activations(nn.Module):
         return self.fc2(torch.relu(self.fc1(e.mean([2, 3]))))
 
 
+class Padding(nn.Module):
+    """Pads no layer can absorb: ReflectionPad2d (style transfer, super-resolution), ReplicationPad2d
+    and a ConstantPad2d of a nonzero value, each before a convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3)
+        self.conv2 = nn.Conv2d(16, 16, 3)
+        self.conv3 = nn.Conv2d(16, 32, 3)
+        self.fc1 = nn.Linear(32, 64)
+        self.fc2 = nn.Linear(64, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(nn.functional.pad(x, (1, 1, 1, 1), mode="reflect")))
+        x = torch.relu(self.conv2(nn.functional.pad(x, (2, 0, 1, 2), mode="replicate")))
+        x = torch.relu(self.conv3(nn.functional.pad(x, (1, 1, 0, 1), value=0.5)))
+        return self.fc2(torch.relu(self.fc1(x.mean([2, 3]))))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -292,6 +311,7 @@ FIXTURES = {
     "channel-shuffle": (ChannelShuffle, (1, 3, 8, 8), False, None),
     "layer-norm-gelu": (LayerNormGelu, (1, 3, 16, 16), False, None),
     "activations": (Activations, (1, 3, 8, 8), False, None),
+    "padding": (Padding, (1, 3, 8, 8), False, None),
 }
 
 

@@ -57,6 +57,9 @@ public sealed partial class ReferenceExecutor
             case ChannelAffineLayer affine:
                 Elementwise.ChannelAffine(x.Data, affine.Scale.Data, affine.Shift.Data, x.Shape.Product(2, x.Shape.Rank), y.Data);
                 break;
+            case PadLayer pad:
+                DataMovement.Pad(x.Data, x.Shape[0] * x.Shape[1], x.Shape[2], x.Shape[3], pad.Pads, pad.Mode, pad.Value, y.Data);
+                break;
             case SliceLayer slice:
                 DataMovement.Slice(x.Data, x.Shape.Product(0, slice.Axis), x.Shape[slice.Axis], x.Shape.Product(slice.Axis + 1, x.Shape.Rank), slice.Start, slice.End, y.Data);
                 break;

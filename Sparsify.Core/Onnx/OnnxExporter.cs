@@ -128,6 +128,11 @@ internal static class OnnxExporter
                 node.Input.Add(AddInitializer(initializers, $"{layer.Name}.var", new Tensor(channels, Enumerable.Repeat(1f, affine.Channels).ToArray())));
                 node.Attribute.Add(Float("epsilon", 0f));
                 break;
+            case PadLayer pad:
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.pads", 0, 0, pad.Pads.Top, pad.Pads.Left, 0, 0, pad.Pads.Bottom, pad.Pads.Right));
+                node.Input.Add(AddInitializer(initializers, $"{layer.Name}.value", new Tensor(new Shape(), [pad.Value])));
+                node.Attribute.Add(new AttributeProto { Name = "mode", Type = AttributeType.String, S = ByteString.CopyFromUtf8(pad.Mode) });
+                break;
             case SliceLayer slice:
                 node.Input.Add(AddIntegers(initializers, $"{layer.Name}.starts", slice.Start));
                 node.Input.Add(AddIntegers(initializers, $"{layer.Name}.ends", slice.End));

@@ -10,7 +10,7 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
-        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg",
+        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg", "Pad",
         "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
     ];
 
@@ -37,6 +37,7 @@ internal sealed partial class OnnxImporter
             case "HardSwish": ConvertHardSwish(node); break;
             case "Mul": ConvertMul(node); break;
             case "Slice": ConvertSlice(node, attributes); break;
+            case "Pad": Append(ConvertPad(node, attributes)); break;
             case "LayerNormalization": Append(ConvertLayerNormalization(node, attributes)); break;
             case "Transpose":
                 throw new SparsifyModelException("a Transpose of computed values is supported only as ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) or around a channels-last segment (a Transpose to NHWC, then LayerNorm, MatMul by constant weights, GELU, then a Transpose back, as ConvNeXt exports it)");

@@ -1,4 +1,5 @@
 using Sparsify.Core.Ir;
+using Sparsify.Core.Ir.Layers;
 using Sparsify.Core.Onnx.Protos;
 using Sparsify.Runtime.Kernels;
 
@@ -43,6 +44,29 @@ internal sealed partial class OnnxImporter
         _absorbedPads[reader] = pads;
         _notes.Add($"{ZeroPadPattern}: Pad {NodeName(pad)} becomes the padding of {reader.OpType} {NodeName(reader)}");
         return true;
+    }
+
+    // A Pad no layer absorbs: of H and W only, pads and value as attributes before opset 11 and inputs since.
+    private PadLayer ConvertPad(NodeProto pad, NodeAttributes attributes)
+    {
+        var x = Activation(pad, 0);
+        var mode = attributes.String("mode", "constant");
+        var pads = (_opset < 11 ? attributes.Ints("pads") : IntegersOf(pad, 1, "pads", 11))
+            ?? throw new SparsifyModelException("the pads must be given, as constants");
+        var value = _opset < 11 ? attributes.Float("value", 0f)
+            : pad.Input.Count > 2 && pad.Input[2].Length > 0 ? (float)(LookAheadConstant(pad.Input[2]) ?? throw new SparsifyModelException("the pad value (input 2) must be a constant")).Scalar("the pad value")
+            : 0f;
+        if (pads.Any(p => p < 0))
+        {
+            throw new SparsifyModelException($"negative pads [{string.Join(",", pads)}] (a crop) are not supported");
+        }
+
+        if (pads is not [0, 0, var top, var left, 0, 0, var bottom, var right] || new[] { top, left, bottom, right }.Any(p => p > int.MaxValue))
+        {
+            throw new SparsifyModelException($"pads [{string.Join(",", pads)}] pad more than H and W of a 4-D input; only those are supported");
+        }
+
+        return new PadLayer(NodeName(pad), x, Output(pad), mode, new Padding2D((int)top, (int)left, (int)bottom, (int)right), value);
     }
 
     // The pads of a constant-mode Pad of zeros that pads only H and W (non-negative), or null.

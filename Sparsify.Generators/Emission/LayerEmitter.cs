@@ -89,6 +89,7 @@ internal abstract class LayerEmitter
         ["ChannelLayerNorm"] = new NormalizationEmitter(),
         ["Slice"] = new MovementEmitter(),
         ["ChannelShuffle"] = new MovementEmitter(),
+        ["Pad"] = new MovementEmitter(),
         ["Flatten"] = new AliasEmitter(),
         ["Reshape"] = new AliasEmitter(),
     };

@@ -2,7 +2,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Slice and ChannelShuffle through the runtime's data-movement kernels (batch 1).</summary>
+/// <summary>Slice, ChannelShuffle and Pad through the runtime's data-movement kernels (batch 1).</summary>
 internal sealed class MovementEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -27,6 +27,10 @@ internal sealed class MovementEmitter : LayerEmitter
 
                 var length = slice.Axis == 0 ? 1 : x[slice.Axis];
                 context.Run.Line($"DataMovement.Slice({input}, {Literals.Int(outer)}, {Literals.Int(length)}, {Literals.Int(inner)}, {Literals.Int(slice.Start)}, {Literals.Int(slice.End)}, {output});");
+                break;
+            case PadParameters pad:
+                var p = pad.Pads;
+                context.Run.Line($"DataMovement.Pad({input}, {Literals.Int(x[1])}, {Literals.Int(x[2])}, {Literals.Int(x[3])}, new Padding2D({Literals.Int(p.Top)}, {Literals.Int(p.Left)}, {Literals.Int(p.Bottom)}, {Literals.Int(p.Right)}), {Literals.String(pad.Mode)}, {Literals.Float(pad.Value)}, {output});");
                 break;
             case ChannelShuffleParameters shuffle:
                 context.Run.Line($"DataMovement.ChannelShuffle({input}, 1, {Literals.Int(x[1])}, {Literals.Int(x[2] * x[3])}, {Literals.Int(shuffle.Groups)}, {output});");

@@ -1,3 +1,4 @@
+using Sparsify.Hardware.Gpu.Kernels;
 using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Hardware.Gpu;
@@ -57,6 +58,22 @@ internal sealed partial class GpuModelBuilder
         var kernel = _kernels.Unary;
         Steps.Add(() => kernel(count, x, function, y));
         Plan.Add($"{layer.Name}: {layer.Op.ToLowerInvariant()}");
+    }
+
+    private void BuildPad(ManifestLayer layer)
+    {
+        var pad = (PadParameters)layer.Parameters;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var padShape = new PadShape
+        {
+            Height = shape[2], Width = shape[3], Top = pad.Pads.Top, Left = pad.Pads.Left, Bottom = pad.Pads.Bottom, Right = pad.Pads.Right,
+            Mode = Array.IndexOf(PadParameters.Modes, pad.Mode), Value = pad.Value,
+        };
+        var count = Product(layer.OutputShape, 0, layer.OutputShape.Count);
+        var kernel = _kernels.Pad;
+        Steps.Add(() => kernel(count, x, y, padShape));
+        Plan.Add($"{layer.Name}: {pad.Mode} pad");
     }
 
     private void BuildSlice(ManifestLayer layer)

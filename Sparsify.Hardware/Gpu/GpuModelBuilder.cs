@@ -117,6 +117,9 @@ internal sealed partial class GpuModelBuilder
             case "Slice":
                 BuildSlice(layer);
                 break;
+            case "Pad":
+                BuildPad(layer);
+                break;
             case "ChannelShuffle":
                 BuildChannelShuffle(layer);
                 break;

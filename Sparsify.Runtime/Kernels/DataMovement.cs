@@ -1,8 +1,57 @@
 namespace Sparsify.Runtime.Kernels;
 
-/// <summary>Steps that only move values: a slice of one axis and ShuffleNet's channel shuffle.</summary>
+/// <summary>Steps that only move values: a slice of one axis, ShuffleNet's channel shuffle and a Pad of H and W.</summary>
 public static class DataMovement
 {
+    /// <summary>
+    /// Pads <paramref name="planes"/> planes of <paramref name="height"/> × <paramref name="width"/> by
+    /// <paramref name="pads"/>: with <paramref name="value"/> (<paramref name="mode"/> "constant"), mirrored
+    /// without repeating the edge ("reflect", each pad shorter than its side) or repeating the edge ("edge").
+    /// </summary>
+    public static void Pad(ReadOnlySpan<float> input, int planes, int height, int width, Padding2D pads, string mode, float value, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(planes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (pads.Top < 0 || pads.Left < 0 || pads.Bottom < 0 || pads.Right < 0)
+        {
+            throw new ArgumentException($"Pads {pads} must not be negative.", nameof(pads));
+        }
+
+        var reflect = mode == "reflect";
+        if (mode is not ("constant" or "reflect" or "edge")
+            || (reflect && (Math.Max(pads.Top, pads.Bottom) >= height || Math.Max(pads.Left, pads.Right) >= width)))
+        {
+            throw new ArgumentException($"A Pad '{mode}' by {pads} of {height}x{width} planes is not one the runtime has (reflect needs pads shorter than the side).", nameof(mode));
+        }
+
+        var (outHeight, outWidth) = (height + pads.Top + pads.Bottom, width + pads.Left + pads.Right);
+        if (input.Length < (long)planes * height * width || output.Length < (long)planes * outHeight * outWidth)
+        {
+            throw new ArgumentException($"Padding {planes}x{height}x{width}: the input holds {input.Length} values, the output {output.Length}.", nameof(input));
+        }
+
+        // The source index of each padded coordinate, or -1 for the constant.
+        int Source(int at, int size) => at >= 0 && at < size ? at
+            : mode == "constant" ? -1
+            : reflect ? (at < 0 ? -at : (2 * (size - 1)) - at)
+            : Math.Clamp(at, 0, size - 1);
+        for (var p = 0; p < planes; p++)
+        {
+            var plane = input.Slice(p * height * width, height * width);
+            var padded = output.Slice(p * outHeight * outWidth, outHeight * outWidth);
+            for (var oh = 0; oh < outHeight; oh++)
+            {
+                var ih = Source(oh - pads.Top, height);
+                for (var ow = 0; ow < outWidth; ow++)
+                {
+                    var iw = Source(ow - pads.Left, width);
+                    padded[(oh * outWidth) + ow] = ih < 0 || iw < 0 ? value : plane[(ih * width) + iw];
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Copies indices [<paramref name="start"/>, <paramref name="end"/>) of one axis: the input read as
     /// [outer, axisLength, inner], the output as [outer, end - start, inner].

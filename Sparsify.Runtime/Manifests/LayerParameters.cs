@@ -168,6 +168,24 @@ public
 #endif
 sealed record ChannelLayerNormParameters(float Epsilon, BlobLocation Scale, BlobLocation Shift) : LayerParameters;
 
+/// <summary>
+/// A Pad of H and W that no Conv or pool absorbed: <paramref name="Mode"/> <c>constant</c> (with
+/// <paramref name="Value"/>), <c>reflect</c> (mirrored, the edge not repeated) or <c>edge</c> (the edge repeated).
+/// </summary>
+/// <param name="Mode">constant, reflect or edge.</param>
+/// <param name="Pads">Rows and columns added on each side.</param>
+/// <param name="Value">The value of a constant pad.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record PadParameters(string Mode, Padding2D Pads, float Value) : LayerParameters
+{
+    /// <summary>The modes a Pad may have, as ONNX names them.</summary>
+    public static readonly string[] Modes = ["constant", "reflect", "edge"];
+}
+
 /// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
 /// <param name="Axis">The axis, 0 to rank - 1.</param>
 /// <param name="Start">The first index taken.</param>
@@ -201,7 +219,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>
     /// The functions of one value without parameters, each an op of its own and a method of the runtime's

@@ -143,6 +143,9 @@ static class ManifestChecks
             ChannelLayerNormParameters norm => rank < 2 || !IsFinite(norm.Epsilon) || norm.Epsilon < 0
                 || !IsPerChannel(norm.Scale, layer.InputShapes[0][1]) || !IsPerChannel(norm.Shift, layer.InputShapes[0][1])
                 ? "a ChannelLayerNorm needs an input of rank 2 or more, a finite epsilon of at least 0 and one fp32 scale and shift per channel" : null,
+            PadParameters pad => rank != 4 || Array.IndexOf(PadParameters.Modes, pad.Mode) < 0 || !IsFinite(pad.Value)
+                || (pad.Mode == "reflect" && (Math.Max(pad.Pads.Top, pad.Pads.Bottom) >= layer.InputShapes[0][2] || Math.Max(pad.Pads.Left, pad.Pads.Right) >= layer.InputShapes[0][3]))
+                ? "a Pad needs a 4-D input, a mode of constant, reflect or edge, a finite value and, to reflect, pads shorter than the side" : null,
             SliceParameters slice => slice.Axis < 0 || slice.Axis >= rank || slice.Start < 0 || slice.Start >= slice.End || slice.End > layer.InputShapes[0][slice.Axis]
                 ? "a Slice needs an axis of its input and 0 <= start < end <= that axis's length" : null,
             ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
@@ -247,6 +250,8 @@ static class ManifestChecks
                     : Fail(FormattableString.Invariant($"axis {softmax.Axis} does not fit an input of rank {x.Count}"), out problem);
             case AxisParameters axis when layer.Op == "Concat":
                 return Concatenated(layer, axis.Axis, out problem);
+            case PadParameters pad:
+                return [x[0], x[1], (long)x[2] + pad.Pads.Top + pad.Pads.Bottom, (long)x[3] + pad.Pads.Left + pad.Pads.Right];
             case SliceParameters slice:
                 var sliced = x.Select(d => (long)d).ToArray();
                 sliced[slice.Axis] = slice.End - slice.Start;

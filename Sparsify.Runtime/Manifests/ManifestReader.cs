@@ -248,6 +248,8 @@ static partial class ManifestReader
             case "ChannelLayerNorm":
                 return new ChannelLayerNormParameters(
                     cursor.Float(cursor.Expect("epsilon")), Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
+            case "Pad":
+                return new PadParameters(cursor.Expect("mode"), ReadPads(cursor), cursor.Float(cursor.Expect("value")));
             case "Slice":
                 return new SliceParameters(cursor.Int(cursor.Expect("axis")), cursor.Int(cursor.Expect("start")), cursor.Int(cursor.Expect("end")));
             case "ChannelShuffle":
@@ -274,15 +276,18 @@ static partial class ManifestReader
         var kernel = cursor.Pair(cursor.Expect("kernel"));
         var stride = cursor.Pair(cursor.Expect("stride"));
         var dilation = cursor.Pair(cursor.Expect("dilation"));
+        return new Window2D(kernel.First, kernel.Second, stride.First, stride.Second, dilation.First, dilation.Second, ReadPads(cursor));
+    }
+
+    private static Padding2D ReadPads(Cursor cursor)
+    {
         var pads = cursor.Expect("pads").Split(',');
         if (pads.Length != 4)
         {
             throw cursor.Error("expected 'pads TOP,LEFT,BOTTOM,RIGHT'");
         }
 
-        return new Window2D(
-            kernel.First, kernel.Second, stride.First, stride.Second, dilation.First, dilation.Second,
-            new Padding2D(cursor.Int(pads[0]), cursor.Int(pads[1]), cursor.Int(pads[2]), cursor.Int(pads[3])));
+        return new Padding2D(cursor.Int(pads[0]), cursor.Int(pads[1]), cursor.Int(pads[2]), cursor.Int(pads[3]));
     }
 
     private static ManifestWeights ReadWeights(Cursor cursor)

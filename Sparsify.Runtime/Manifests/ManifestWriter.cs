@@ -31,7 +31,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             Clip: min, max (floats likewise; an absent bound is an infinity); HardSigmoid: alpha, beta; LeakyRelu: alpha
 ///                             BatchNormalization: scale-blob, shift-blob (OFFSET LENGTH fp32, one value per channel)
 ///                             ChannelLayerNorm: epsilon, scale-blob, shift-blob
-///                             Slice: axis, start, end; ChannelShuffle: groups
+///                             Slice: axis, start, end; ChannelShuffle: groups; Pad: mode, pads T,L,B,R, value
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
 ///   scheme NAME
@@ -210,6 +210,11 @@ public static class ManifestWriter
                 Line(t, "  epsilon", ManifestNumbers.Format(norm.Epsilon));
                 Line(t, "  scale-blob", Location(norm.Scale));
                 Line(t, "  shift-blob", Location(norm.Shift));
+                break;
+            case PadParameters pad:
+                Line(t, "  mode", Word(pad.Mode));
+                Line(t, "  pads", $"{Int(pad.Pads.Top)},{Int(pad.Pads.Left)},{Int(pad.Pads.Bottom)},{Int(pad.Pads.Right)}");
+                Line(t, "  value", ManifestNumbers.Format(pad.Value));
                 break;
             case SliceParameters slice:
                 Line(t, "  axis", Int(slice.Axis));

@@ -67,3 +67,16 @@ internal struct SparseShape
     /// <summary>Accumulator blocks per group: ceil(G / <see cref="ConvKernels.Lanes"/>).</summary>
     public int LaneBlocks;
 }
+
+/// <summary>What the Pad kernel needs: the input planes' size, the pads, the mode (0 constant, 1 reflect, 2 edge) and the constant.</summary>
+internal struct PadShape
+{
+    public int Height;
+    public int Width;
+    public int Top;
+    public int Left;
+    public int Bottom;
+    public int Right;
+    public int Mode;
+    public float Value;
+}

@@ -12,6 +12,27 @@ internal static class MovementKernels
         output[index.X] = input[((long)o * block) + offset + (index.X % taken)];
     }
 
+    /// <summary>
+    /// One padded value: from the plane, or the constant outside it (mode 0, constant), mirrored
+    /// (1, reflect) or the nearest edge (2, edge); the same rule as the CPU kernel.
+    /// </summary>
+    public static void Pad(Index1D index, ArrayView<float> input, ArrayView<float> output, PadShape s)
+    {
+        var (outHeight, outWidth) = (s.Height + s.Top + s.Bottom, s.Width + s.Left + s.Right);
+        var ow = index.X % outWidth;
+        var oh = (index.X / outWidth) % outHeight;
+        var plane = index.X / outWidth / outHeight;
+        var ih = Source(oh - s.Top, s.Height, s.Mode);
+        var iw = Source(ow - s.Left, s.Width, s.Mode);
+        output[index.X] = ih < 0 || iw < 0 ? s.Value : input[((long)plane * s.Height * s.Width) + ((long)ih * s.Width) + iw];
+    }
+
+    private static int Source(int at, int size, int mode) =>
+        at >= 0 && at < size ? at
+        : mode == 0 ? -1
+        : mode == 1 ? (at < 0 ? -at : (2 * (size - 1)) - at)
+        : at < 0 ? 0 : size - 1;
+
     /// <summary>Output channel j · groups + g is input channel g · (channels / groups) + j, per image of channels × plane values.</summary>
     public static void ChannelShuffle(Index1D index, ArrayView<float> input, ArrayView<float> output, int channels, int plane, int groups)
     {

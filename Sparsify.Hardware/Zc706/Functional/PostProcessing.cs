@@ -70,6 +70,15 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] Pad(ArrayLayer layer, float[] x)
+    {
+        var pad = layer.Pad ?? throw new InvalidOperationException($"layer '{layer.Name}' has no pads");
+        var shape = layer.InputShapes[0];
+        var y = new float[layer.OutputElements];
+        DataMovement.Pad(x, shape[0] * shape[1], shape[2], shape[3], pad.Pads, pad.Mode, pad.Value, y);
+        return y;
+    }
+
     public static float[] Slice(ArrayLayer layer, float[] x)
     {
         var shape = layer.InputShapes[0];

@@ -1,4 +1,5 @@
 using Sparsify.Runtime.Kernels;
+using Sparsify.Runtime.Manifests;
 namespace Sparsify.Hardware.Zc706.Network;
 
 /// <summary>The operations the array model executes.</summary>
@@ -42,6 +43,9 @@ public enum ArrayOp
 
     /// <summary>LeakyRelu or a function of one value (Tanh, Exp, Neg, Sqrt, Erf) in the post-processing unit: one lane operation per value.</summary>
     Function,
+
+    /// <summary>A Pad of H and W in the post-processing unit: one lane operation per output value.</summary>
+    Pad,
 
     /// <summary>A slice of one axis: a change of addresses for the layer that reads it, no data moves.</summary>
     Slice,
@@ -135,6 +139,9 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A LayerNorm's epsilon (its scales and shifts are <see cref="ChannelAffine"/>).</summary>
     public float Epsilon { get; init; }
+
+    /// <summary>A Pad's mode, pads and constant; null for other ops.</summary>
+    public PadParameters? Pad { get; init; }
 
     /// <summary>A Slice's axis and its [start, end) range.</summary>
     public (int Axis, int Start, int End) Slice { get; init; }

@@ -100,6 +100,10 @@ public sealed class BadInputTests
     [DataRow("batchnorm channels", "scale has 3 values for 6 channels")]
     [DataRow("transpose", "a Transpose of computed values is supported only")]
     [DataRow("squeeze", "drops an axis whose length is not 1")]
+    [DataRow("negative pad", "negative pads [0,0,-1,0,0,0,0,0] (a crop) are not supported")]
+    [DataRow("channel pad", "pad more than H and W")]
+    [DataRow("long reflect", "a reflect Pad needs pads shorter than the side")]
+    [DataRow("pad mode", "Pad mode 'wrap' is not one of constant, reflect, edge")]
     [DataRow("sub", "a Sub of two computed values is not supported")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
@@ -113,6 +117,10 @@ public sealed class BadInputTests
             "uneven split" => model.Node("Split", ["x"], ["y", "z", "u", "v"], Int("axis", 1)),
             "batchnorm channels" => model.Node("BatchNormalization", ["x", model.Weights("sc", [3]), model.Weights("b", [3]), model.Weights("m", [3]), model.Weights("v", [3])], "y"),
             "squeeze" => model.Node("Squeeze", ["x", model.Int64s("ax", 1)], "y"),
+            "negative pad" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, -1, 0, 0, 0, 0, 0)], "y"),
+            "channel pad" => model.Node("Pad", ["x", model.Int64s("p", 0, 1, 0, 0, 0, 0, 0, 0)], "y"),
+            "long reflect" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 4, 0, 0, 0, 0, 0)], "y", String("mode", "reflect")),
+            "pad mode" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 1, 0, 0, 0, 0, 0)], "y", String("mode", "wrap")),
             "sub" => model.Node("Sub", ["x", "x"], "y"),
             _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),
         };

@@ -182,6 +182,14 @@ public sealed class OperatorAgreementTests
             b.Node("Flatten", ["u"], "f", Int("axis", 1));
             b.Node("Gemm", ["f", b.Weights("w", [4, 6])], "y", Int("transB", 1));
         }),
+        ["pad reflect"] = () => Single(13, [1, 2, 4, 5], b => b.Node("Pad", ["x", b.Int64s("pads", 0, 0, 3, 1, 0, 0, 2, 4)], "y", String("mode", "reflect"))),
+        ["pad edge"] = () => Single(13, [1, 2, 3, 3], b => b.Node("Pad", ["x", b.Int64s("pads", 0, 0, 2, 0, 0, 0, 1, 3)], "y", String("mode", "edge"))),
+        ["pad constant value, opset 9"] = () => Single(9, [1, 2, 3, 3], b => b.Node("Pad", ["x"], "y", Ints("pads", 0, 0, 1, 1, 0, 0, 2, 0), Float("value", -0.75f))),
+        ["zero pad before a relu, not absorbed"] = () => Single(13, [1, 2, 3, 3], b =>
+        {
+            b.Node("Pad", ["x", b.Int64s("pads", 0, 0, 1, 1, 0, 0, 1, 1)], "p");
+            b.Node("Relu", ["p"], "y");
+        }),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));

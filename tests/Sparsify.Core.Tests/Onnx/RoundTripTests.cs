@@ -95,6 +95,7 @@ public sealed class RoundTripTests
     [DataRow("squeeze-excitation")]
     [DataRow("layer-norm-gelu")]
     [DataRow("activations")]
+    [DataRow("padding")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

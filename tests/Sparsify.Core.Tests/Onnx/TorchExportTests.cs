@@ -162,4 +162,17 @@ public sealed class TorchExportTests
             new[] { "Conv", "LeakyRelu", "Tanh", "BatchNormalization", "Erf", "Add", "Mul", "BatchNormalization", "Sqrt", "Neg", "Exp", "Add", "Conv", "Tanh", "BatchNormalization", "Conv", "LeakyRelu", "GlobalAveragePool", "Flatten", "Gemm", "Relu", "Gemm" },
             graph.Layers.Select(l => l.OpType).ToArray());
     }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(17)]
+    public void ReflectEdgeAndNonzeroPadsArePadSteps(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("padding").ModelPath(opset));
+
+        CollectionAssert.AreEqual(
+            new[] { "Pad", "Conv", "Relu", "Pad", "Conv", "Relu", "Pad", "Conv", "Relu", "GlobalAveragePool", "Flatten", "Gemm", "Relu", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+        CollectionAssert.AreEqual(new[] { "reflect", "edge", "constant" }, graph.Layers.OfType<Sparsify.Core.Ir.Layers.PadLayer>().Select(p => p.Mode).ToArray());
+    }
 }

@@ -185,4 +185,22 @@ public sealed class PoolingAndElementwiseTests
         Assert.AreEqual(0.7111556336535151, y[3], 2e-7);
         Assert.ThrowsExactly<ArgumentException>(() => Elementwise.Unary("Cosh", x, y));
     }
+
+    [TestMethod]
+    public void Pad_ReflectsRepeatsOrFillsTheBorder()
+    {
+        // One 1x3 plane [1 2 3], two columns added on the left and one on the right.
+        float[] x = [1, 2, 3];
+        var y = new float[6];
+        var pads = new Padding2D(0, 2, 0, 1);
+
+        DataMovement.Pad(x, 1, 1, 3, pads, "reflect", 0, y);
+        CollectionAssert.AreEqual(new[] { 3f, 2f, 1f, 2f, 3f, 2f }, y);
+        DataMovement.Pad(x, 1, 1, 3, pads, "edge", 0, y);
+        CollectionAssert.AreEqual(new[] { 1f, 1f, 1f, 2f, 3f, 3f }, y);
+        DataMovement.Pad(x, 1, 1, 3, pads, "constant", -1, y);
+        CollectionAssert.AreEqual(new[] { -1f, -1f, 1f, 2f, 3f, -1f }, y);
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Pad(x, 1, 1, 3, new Padding2D(0, 3, 0, 0), "reflect", 0, new float[6]));
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Pad(x, 1, 1, 3, pads, "wrap", 0, y));
+    }
 }

@@ -168,6 +168,35 @@ public sealed class ManifestSchemaTests
         StringAssert.Contains(e.Message, "a LeakyRelu needs a finite alpha");
     }
 
+    [TestMethod]
+    [DataRow("reflect", 1, null)]
+    [DataRow("edge", 5, null)]
+    [DataRow("reflect", 2, "pads shorter than the side")]
+    [DataRow("wrap", 1, "a mode of constant, reflect or edge")]
+    public void APadRoundTripsAndOneThatCannotRunIsRefused(string mode, int top, string? problem)
+    {
+        var input = new EquatableList<int>([1, 2, 2, 3]);
+        var output = new EquatableList<int>([1, 2, 2 + top, 3]);
+        var pad = new ManifestLayer("pad", "Pad", new(["x"]), "pad", new([input]), output, new PadParameters(mode, new Padding2D(top, 0, 0, 0), 0.5f), null, LayerExecution.Dense, "test", false);
+        var length = output.Aggregate(1, (a, d) => a * d);
+        var manifest = new Manifest(
+            ManifestFormat.CurrentVersion, "pad", "Pad", ManifestFormat.NoSource, new string('a', 64), 0,
+            new([new ManifestValue("x", input)]), new([new ManifestValue("pad", output)]), new([pad]),
+            new ExecutionPlan(new([new ExecutionStep("pad", new([]), "pad", null, false, null, false, null, null, string.Empty, new([]))]), new([12, length]), new([new ValueBuffer("x", 0, 12), new ValueBuffer("pad", 1, length)])));
+        var text = ManifestWriter.Write(manifest);
+
+        if (problem is null)
+        {
+            Assert.AreEqual(manifest, ManifestReader.Read(text));
+            CollectionAssert.Contains(text.Split('\n'), $"  pads {top},0,0,0");
+            return;
+        }
+
+        var e = Assert.ThrowsExactly<ManifestException>(() => ManifestReader.Read(text));
+        Assert.AreEqual(ManifestProblem.InvalidLayer, e.Problem, e.Message);
+        StringAssert.Contains(e.Message, problem);
+    }
+
     // x (1x4x2x2) → per-channel affine → LayerNorm over the channels → GELU → slice of channels → channel
     // shuffle; a 32-byte blob holds the scales and shifts.
     private static Manifest ChannelOps(ChannelAffineParameters affine, SliceParameters slice, int groups, float epsilon = 1e-6f)
