@@ -298,6 +298,25 @@ class Padding(nn.Module):
         return self.fc2(torch.relu(self.fc1(x.mean([2, 3]))))
 
 
+class Reductions(nn.Module):
+    """Reductions other than a mean over H and W: the mean over the channels kept as a map (CBAM's
+    spatial attention input), a sum over H and W, and a mean over W and then H."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(17, 32, 1)
+        self.fc1 = nn.Linear(32, 64)
+        self.fc2 = nn.Linear(64, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        a = torch.relu(self.conv2(torch.cat([x, x.mean(dim=1, keepdim=True)], 1)))
+        s = a.sum((2, 3)) / 64
+        w = a.mean(3).mean(2)
+        return self.fc2(torch.relu(self.fc1(s + w)))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -312,6 +331,7 @@ FIXTURES = {
     "layer-norm-gelu": (LayerNormGelu, (1, 3, 16, 16), False, None),
     "activations": (Activations, (1, 3, 8, 8), False, None),
     "padding": (Padding, (1, 3, 8, 8), False, None),
+    "reductions": (Reductions, (1, 3, 8, 8), False, None),
 }
 
 

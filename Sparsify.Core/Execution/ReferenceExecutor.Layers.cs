@@ -57,6 +57,9 @@ public sealed partial class ReferenceExecutor
             case ChannelAffineLayer affine:
                 Elementwise.ChannelAffine(x.Data, affine.Scale.Data, affine.Shift.Data, x.Shape.Product(2, x.Shape.Rank), y.Data);
                 break;
+            case ReduceLayer reduce:
+                Elementwise.Reduce(x.Data, x.Shape.Product(0, reduce.First), x.Shape.Product(reduce.First, reduce.Last + 1), x.Shape.Product(reduce.Last + 1, x.Shape.Rank), reduce.Mean, y.Data);
+                break;
             case PadLayer pad:
                 DataMovement.Pad(x.Data, x.Shape[0] * x.Shape[1], x.Shape[2], x.Shape[3], pad.Pads, pad.Mode, pad.Value, y.Data);
                 break;

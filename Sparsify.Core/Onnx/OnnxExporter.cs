@@ -128,6 +128,15 @@ internal static class OnnxExporter
                 node.Input.Add(AddInitializer(initializers, $"{layer.Name}.var", new Tensor(channels, Enumerable.Repeat(1f, affine.Channels).ToArray())));
                 node.Attribute.Add(Float("epsilon", 0f));
                 break;
+            case ReduceLayer { Mean: true } mean:
+                node.Attribute.Add(Ints("axes", [.. Enumerable.Range(mean.First, mean.Last - mean.First + 1).Select(a => (long)a)]));
+                node.Attribute.Add(Int("keepdims", mean.KeepDims ? 1 : 0));
+                break;
+            case ReduceLayer sum:
+                // Axes are an input of ReduceSum since opset 13.
+                node.Input.Add(AddIntegers(initializers, $"{layer.Name}.axes", [.. Enumerable.Range(sum.First, sum.Last - sum.First + 1).Select(a => (long)a)]));
+                node.Attribute.Add(Int("keepdims", sum.KeepDims ? 1 : 0));
+                break;
             case PadLayer pad:
                 node.Input.Add(AddIntegers(initializers, $"{layer.Name}.pads", 0, 0, pad.Pads.Top, pad.Pads.Left, 0, 0, pad.Pads.Bottom, pad.Pads.Right));
                 node.Input.Add(AddInitializer(initializers, $"{layer.Name}.value", new Tensor(new Shape(), [pad.Value])));

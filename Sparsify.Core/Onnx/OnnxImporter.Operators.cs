@@ -11,7 +11,7 @@ internal sealed partial class OnnxImporter
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
         "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg", "Pad",
-        "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
+        "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -47,7 +47,7 @@ internal sealed partial class OnnxImporter
             case "GlobalAveragePool": Append(new GlobalAveragePoolLayer(NodeName(node), Activation(node, 0), Output(node))); break;
             case "GlobalMaxPool": Append(ConvertGlobalMaxPool(node)); break;
             case "Squeeze" or "Unsqueeze": Append(ConvertSqueeze(node, attributes)); break;
-            case "ReduceMean": ConvertSpatialMean(node, attributes); break;
+            case "ReduceMean" or "ReduceSum": ConvertReduce(node, attributes); break;
             case "LRN": Append(ConvertLrn(node, attributes)); break;
             case "Add": ConvertAdd(node); break;
             case "Concat": Append(ConvertConcat(node, attributes)); break;
@@ -245,18 +245,41 @@ internal sealed partial class OnnxImporter
         return ReshapeLayer.Reshape(NodeName(node), x, Output(node), dims);
     }
 
-    // A mean over H and W is a global average pool; without keepdims, flattened to [N, C].
-    private void ConvertSpatialMean(NodeProto node, NodeAttributes attributes)
+    // A mean over H and W is a global average pool (without keepdims, flattened to [N, C]); any other
+    // reduction over a run of adjacent axes is a Reduce step. ReduceSum's axes are an input since opset 13
+    // (ReduceMean's only from opset 18, past what the importer reads); no axes reduce every axis.
+    private void ConvertReduce(NodeProto node, NodeAttributes attributes)
     {
         var x = Activation(node, 0);
         var rank = _shapes[x].Rank;
-        var axes = attributes.Ints("axes")?.Select(a => a < 0 ? a + rank : a).Order().ToArray();
-        if (rank != 4 || axes is not [2, 3])
+        var given = node.OpType == "ReduceSum" && _opset >= 13
+            ? node.Input.Count > 1 && node.Input[1].Length > 0 ? IntegersOf(node, 1, "axes", 13) ?? throw new SparsifyModelException("axes (input 1) must be a constant") : null
+            : attributes.Ints("axes");
+        if (given is { Length: 0 } && attributes.Int("noop_with_empty_axes", 0) != 0)
         {
-            throw new SparsifyModelException($"only a mean over the spatial axes (2 and 3) of a 4-D tensor is supported; got axes [{string.Join(",", attributes.Ints("axes") ?? [])}] of shape {_shapes[x]}");
+            RemovePassThrough(node, $"{node.OpType} {NodeName(node)} of no axes removed (noop_with_empty_axes)");
+            return;
         }
 
-        if (attributes.Int("keepdims", 1) != 0)
+        var axes = (given is null or { Length: 0 } ? Enumerable.Range(0, rank).Select(a => (long)a) : given.Select(a => a < 0 ? a + rank : a)).Order().ToArray();
+        if (axes.Any(a => a < 0 || a >= rank) || axes.Distinct().Count() != axes.Length)
+        {
+            throw new SparsifyModelException($"axes [{string.Join(",", given ?? [])}] do not fit an input of shape {_shapes[x]}, or repeat");
+        }
+
+        var keepDims = attributes.Int("keepdims", 1) != 0;
+        if (node.OpType == "ReduceSum" || rank != 4 || axes is not [2, 3])
+        {
+            if (axes[^1] - axes[0] + 1 != axes.Length)
+            {
+                throw new SparsifyModelException($"a {node.OpType} over axes [{string.Join(",", axes)}] is not supported; only over adjacent axes");
+            }
+
+            Append(new ReduceLayer(NodeName(node), x, Output(node), node.OpType == "ReduceMean", (int)axes[0], (int)axes[^1], keepDims));
+            return;
+        }
+
+        if (keepDims)
         {
             Append(new GlobalAveragePoolLayer(NodeName(node), x, Output(node)));
             return;

@@ -48,6 +48,11 @@ internal sealed class ElementwiseEmitter : LayerEmitter
             case "Softmax":
                 EmitSoftmax(context, step, output);
                 break;
+            case "ReduceMean" or "ReduceSum":
+                var reduce = (ReduceParameters)layer.Parameters;
+                var shape = layer.InputShapes[0];
+                context.Run.Line($"Elementwise.Reduce({plan.Span(layer.Inputs[0])}, {Literals.Int(Product(shape, 0, reduce.First))}, {Literals.Int(Product(shape, reduce.First, reduce.Last + 1))}, {Literals.Int(Product(shape, reduce.Last + 1, shape.Count))}, {Literals.Bool(layer.Op == "ReduceMean")}, {output});");
+                break;
             default:
                 EmitConcat(context, step, output);
                 break;

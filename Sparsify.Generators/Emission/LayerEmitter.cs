@@ -83,6 +83,8 @@ internal abstract class LayerEmitter
         ["Mul"] = new ElementwiseEmitter(),
         ["Add"] = new ElementwiseEmitter(),
         ["Softmax"] = new ElementwiseEmitter(),
+        ["ReduceMean"] = new ElementwiseEmitter(),
+        ["ReduceSum"] = new ElementwiseEmitter(),
         ["Concat"] = new ElementwiseEmitter(),
         ["LRN"] = new NormalizationEmitter(),
         ["BatchNormalization"] = new NormalizationEmitter(),

@@ -76,6 +76,19 @@ internal sealed partial class GpuModelBuilder
         Plan.Add($"{layer.Name}: {pad.Mode} pad");
     }
 
+    private void BuildReduce(ManifestLayer layer)
+    {
+        var reduce = (ReduceParameters)layer.Parameters;
+        var shape = layer.InputShapes[0];
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var (length, inner) = (Product(shape, reduce.First, reduce.Last + 1), Product(shape, reduce.Last + 1, shape.Count));
+        var count = Product(shape, 0, reduce.First) * inner;
+        var mean = layer.Op == "ReduceMean" ? 1 : 0;
+        var kernel = _kernels.Reduce;
+        Steps.Add(() => kernel(count, x, y, length, inner, mean));
+        Plan.Add(FormattableString.Invariant($"{layer.Name}: {(mean != 0 ? "mean" : "sum")} over axes {reduce.First} to {reduce.Last}"));
+    }
+
     private void BuildSlice(ManifestLayer layer)
     {
         var slice = (SliceParameters)layer.Parameters;

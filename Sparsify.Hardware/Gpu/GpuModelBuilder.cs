@@ -120,6 +120,9 @@ internal sealed partial class GpuModelBuilder
             case "Pad":
                 BuildPad(layer);
                 break;
+            case "ReduceMean" or "ReduceSum":
+                BuildReduce(layer);
+                break;
             case "ChannelShuffle":
                 BuildChannelShuffle(layer);
                 break;

@@ -188,6 +188,35 @@ public static class Elementwise
     }
 
     /// <summary>
+    /// The sum (or, with <paramref name="mean"/>, the mean) along the middle dimension of
+    /// <paramref name="input"/> viewed as [outer, length, inner], into [outer, inner]; summed in double.
+    /// </summary>
+    public static void Reduce(ReadOnlySpan<float> input, int outer, int length, int inner, bool mean, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(outer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inner, 1);
+        if (input.Length < (long)outer * length * inner || output.Length < (long)outer * inner)
+        {
+            throw new ArgumentException($"Reducing {outer}x{length}x{inner}: the input holds {input.Length} values, the output {output.Length}.", nameof(input));
+        }
+
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                double sum = 0;
+                for (var k = 0; k < length; k++)
+                {
+                    sum += input[(((o * length) + k) * inner) + i];
+                }
+
+                output[(o * inner) + i] = (float)(mean ? sum / length : sum);
+            }
+        }
+    }
+
+    /// <summary>
     /// Softmax along the middle dimension of <paramref name="input"/> viewed as [outer, axisLength, inner]
     /// (the maximum is subtracted first so exp cannot overflow; the result is unchanged).
     /// </summary>

@@ -186,6 +186,20 @@ sealed record PadParameters(string Mode, Padding2D Pads, float Value) : LayerPar
     public static readonly string[] Modes = ["constant", "reflect", "edge"];
 }
 
+/// <summary>
+/// A ReduceMean or ReduceSum over a run of adjacent axes <paramref name="First"/> to <paramref name="Last"/>
+/// (any other mean over H and W is a GlobalAveragePool): the input read as [outer, reduced, inner].
+/// </summary>
+/// <param name="First">The first axis reduced.</param>
+/// <param name="Last">The last axis reduced (at least <paramref name="First"/>).</param>
+/// <param name="KeepDims">Whether the reduced axes stay, of length 1.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record ReduceParameters(int First, int Last, bool KeepDims) : LayerParameters;
+
 /// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
 /// <param name="Axis">The axis, 0 to rank - 1.</param>
 /// <param name="Start">The first index taken.</param>
@@ -219,7 +233,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "ReduceMean", "ReduceSum", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>
     /// The functions of one value without parameters, each an op of its own and a method of the runtime's

@@ -146,6 +146,8 @@ static class ManifestChecks
             PadParameters pad => rank != 4 || Array.IndexOf(PadParameters.Modes, pad.Mode) < 0 || !IsFinite(pad.Value)
                 || (pad.Mode == "reflect" && (Math.Max(pad.Pads.Top, pad.Pads.Bottom) >= layer.InputShapes[0][2] || Math.Max(pad.Pads.Left, pad.Pads.Right) >= layer.InputShapes[0][3]))
                 ? "a Pad needs a 4-D input, a mode of constant, reflect or edge, a finite value and, to reflect, pads shorter than the side" : null,
+            ReduceParameters reduce => reduce.First < 0 || reduce.First > reduce.Last || reduce.Last >= rank
+                ? "a reduction needs a run of axes of its input, first at most last" : null,
             SliceParameters slice => slice.Axis < 0 || slice.Axis >= rank || slice.Start < 0 || slice.Start >= slice.End || slice.End > layer.InputShapes[0][slice.Axis]
                 ? "a Slice needs an axis of its input and 0 <= start < end <= that axis's length" : null,
             ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
@@ -250,6 +252,21 @@ static class ManifestChecks
                     : Fail(FormattableString.Invariant($"axis {softmax.Axis} does not fit an input of rank {x.Count}"), out problem);
             case AxisParameters axis when layer.Op == "Concat":
                 return Concatenated(layer, axis.Axis, out problem);
+            case ReduceParameters reduce:
+                var kept = x.Select(d => (long)d).ToList();
+                for (var axis = reduce.Last; axis >= reduce.First; axis--)
+                {
+                    if (reduce.KeepDims)
+                    {
+                        kept[axis] = 1;
+                    }
+                    else
+                    {
+                        kept.RemoveAt(axis);
+                    }
+                }
+
+                return kept.Count == 0 ? [1] : kept.ToArray();
             case PadParameters pad:
                 return [x[0], x[1], (long)x[2] + pad.Pads.Top + pad.Pads.Bottom, (long)x[3] + pad.Pads.Left + pad.Pads.Right];
             case SliceParameters slice:

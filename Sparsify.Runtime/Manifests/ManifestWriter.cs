@@ -32,6 +32,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             BatchNormalization: scale-blob, shift-blob (OFFSET LENGTH fp32, one value per channel)
 ///                             ChannelLayerNorm: epsilon, scale-blob, shift-blob
 ///                             Slice: axis, start, end; ChannelShuffle: groups; Pad: mode, pads T,L,B,R, value
+///                             ReduceMean, ReduceSum: first, last (the run of axes reduced), keepdims
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
 ///   scheme NAME
@@ -215,6 +216,11 @@ public static class ManifestWriter
                 Line(t, "  mode", Word(pad.Mode));
                 Line(t, "  pads", $"{Int(pad.Pads.Top)},{Int(pad.Pads.Left)},{Int(pad.Pads.Bottom)},{Int(pad.Pads.Right)}");
                 Line(t, "  value", ManifestNumbers.Format(pad.Value));
+                break;
+            case ReduceParameters reduce:
+                Line(t, "  first", Int(reduce.First));
+                Line(t, "  last", Int(reduce.Last));
+                Line(t, "  keepdims", Bool(reduce.KeepDims));
                 break;
             case SliceParameters slice:
                 Line(t, "  axis", Int(slice.Axis));

@@ -16,6 +16,7 @@ internal static class OnnxMutator
         "Flatten", "Reshape", "Softmax", "Constant", "Dropout", "Identity", "Transpose", "Frobnicate", string.Empty,
         "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast", "Equal", "Where", "ConstantOfShape", "Range", "Expand",
         "If", "Mul", "Sub", "Div", "Pow", "Sqrt", "Neg", "Pad", "Split", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean",
+        "ReduceSum", "LayerNormalization", "Erf", "Tanh", "LeakyRelu", "GlobalMaxPool", "Exp",
     ];
 
     private static readonly string[] ExternalLocations = ["missing.bin", "../outside.bin", "/dev/zero", "/etc/hostname", ".", "a\0b", string.Empty];

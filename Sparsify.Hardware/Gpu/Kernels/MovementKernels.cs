@@ -33,6 +33,20 @@ internal static class MovementKernels
         : mode == 1 ? (at < 0 ? -at : (2 * (size - 1)) - at)
         : at < 0 ? 0 : size - 1;
 
+    /// <summary>The sum or mean of input [outer, length, inner] along its middle dimension, a thread per output value.</summary>
+    public static void Reduce(Index1D index, ArrayView<float> input, ArrayView<float> output, int length, int inner, int mean)
+    {
+        var o = index.X / inner;
+        var i = index.X % inner;
+        var sum = 0f;
+        for (var k = 0; k < length; k++)
+        {
+            sum += input[((((long)o * length) + k) * inner) + i];
+        }
+
+        output[index.X] = mean != 0 ? sum / length : sum;
+    }
+
     /// <summary>Output channel j · groups + g is input channel g · (channels / groups) + j, per image of channels × plane values.</summary>
     public static void ChannelShuffle(Index1D index, ArrayView<float> input, ArrayView<float> output, int channels, int plane, int groups)
     {

@@ -57,6 +57,7 @@ public static class FunctionalExecutor
                 ArrayOp.Function => PostProcessing.Function(layer, x[0]),
                 ArrayOp.Slice => PostProcessing.Slice(layer, x[0]),
                 ArrayOp.Pad => PostProcessing.Pad(layer, x[0]),
+                ArrayOp.Reduce => PostProcessing.Reduce(layer, x[0]),
                 ArrayOp.ChannelShuffle => PostProcessing.ChannelShuffle(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),

@@ -79,6 +79,15 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] Reduce(ArrayLayer layer, float[] x)
+    {
+        var (axes, mean) = layer.Reduce ?? throw new InvalidOperationException($"layer '{layer.Name}' has no axes to reduce");
+        var shape = layer.InputShapes[0];
+        var y = new float[layer.OutputElements];
+        Elementwise.Reduce(x, shape[..axes.First].Aggregate(1, (a, d) => a * d), shape[axes.First..(axes.Last + 1)].Aggregate(1, (a, d) => a * d), Plane(shape, axes.Last + 1), mean, y);
+        return y;
+    }
+
     public static float[] Slice(ArrayLayer layer, float[] x)
     {
         var shape = layer.InputShapes[0];

@@ -44,6 +44,9 @@ public enum ArrayOp
     /// <summary>LeakyRelu or a function of one value (Tanh, Exp, Neg, Sqrt, Erf) in the post-processing unit: one lane operation per value.</summary>
     Function,
 
+    /// <summary>A ReduceMean or ReduceSum over adjacent axes in the post-processing unit: one lane operation per value read.</summary>
+    Reduce,
+
     /// <summary>A Pad of H and W in the post-processing unit: one lane operation per output value.</summary>
     Pad,
 
@@ -139,6 +142,9 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A LayerNorm's epsilon (its scales and shifts are <see cref="ChannelAffine"/>).</summary>
     public float Epsilon { get; init; }
+
+    /// <summary>A reduction's axes, whether it keeps them and whether it averages; null for other ops.</summary>
+    public (ReduceParameters Axes, bool Mean)? Reduce { get; init; }
 
     /// <summary>A Pad's mode, pads and constant; null for other ops.</summary>
     public PadParameters? Pad { get; init; }

@@ -24,7 +24,7 @@ public static class PostProcessTimer
             ArrayOp.MaxPool or ArrayOp.AveragePool => layer.OutputElements * layer.Window!.Value.KernelH * layer.Window.Value.KernelW,
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
-            ArrayOp.GlobalAveragePool => inputElements,
+            ArrayOp.GlobalAveragePool or ArrayOp.Reduce => inputElements,
             ArrayOp.Add or ArrayOp.Mul or ArrayOp.Sigmoid or ArrayOp.Gelu or ArrayOp.Function or ArrayOp.ChannelAffine or ArrayOp.Pad => layer.OutputElements,
             ArrayOp.ChannelLayerNorm => 3 * layer.OutputElements, // mean, variance, normalise
             _ => 0,

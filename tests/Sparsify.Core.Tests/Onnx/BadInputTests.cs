@@ -104,6 +104,7 @@ public sealed class BadInputTests
     [DataRow("channel pad", "pad more than H and W")]
     [DataRow("long reflect", "a reflect Pad needs pads shorter than the side")]
     [DataRow("pad mode", "Pad mode 'wrap' is not one of constant, reflect, edge")]
+    [DataRow("reduce apart", "only over adjacent axes")]
     [DataRow("sub", "a Sub of two computed values is not supported")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
@@ -120,6 +121,7 @@ public sealed class BadInputTests
             "negative pad" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, -1, 0, 0, 0, 0, 0)], "y"),
             "channel pad" => model.Node("Pad", ["x", model.Int64s("p", 0, 1, 0, 0, 0, 0, 0, 0)], "y"),
             "long reflect" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 4, 0, 0, 0, 0, 0)], "y", String("mode", "reflect")),
+            "reduce apart" => model.Node("ReduceMean", ["x"], "y", Ints("axes", 1, 3)),
             "pad mode" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 1, 0, 0, 0, 0, 0)], "y", String("mode", "wrap")),
             "sub" => model.Node("Sub", ["x", "x"], "y"),
             _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),

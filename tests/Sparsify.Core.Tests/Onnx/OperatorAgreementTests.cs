@@ -190,6 +190,10 @@ public sealed class OperatorAgreementTests
             b.Node("Pad", ["x", b.Int64s("pads", 0, 0, 1, 1, 0, 0, 1, 1)], "p");
             b.Node("Relu", ["p"], "y");
         }),
+        ["reduce mean over the channels, keepdims"] = () => Single(13, [1, 4, 3, 3], b => b.Node("ReduceMean", ["x"], "y", Ints("axes", 1))),
+        ["reduce mean over the last two axes of 3-D, no keepdims"] = () => Single(11, [2, 3, 4], b => b.Node("ReduceMean", ["x"], "y", Ints("axes", -1, 1), Int("keepdims", 0))),
+        ["reduce sum opset 13, axes as input"] = () => Single(13, [1, 4, 3, 5], b => b.Node("ReduceSum", ["x", b.Int64s("axes", 3)], "y")),
+        ["reduce sum opset 11 over channels and rows, no keepdims"] = () => Single(11, [1, 3, 4, 2], b => b.Node("ReduceSum", ["x"], "y", Ints("axes", 1, 2), Int("keepdims", 0))),
         ["residual add"] = () => Single(13, [1, 3, 5, 5], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));

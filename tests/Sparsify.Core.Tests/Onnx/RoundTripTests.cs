@@ -96,6 +96,7 @@ public sealed class RoundTripTests
     [DataRow("layer-norm-gelu")]
     [DataRow("activations")]
     [DataRow("padding")]
+    [DataRow("reductions")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

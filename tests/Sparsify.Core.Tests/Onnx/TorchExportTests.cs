@@ -175,4 +175,16 @@ public sealed class TorchExportTests
             graph.Layers.Select(l => l.OpType).ToArray());
         CollectionAssert.AreEqual(new[] { "reflect", "edge", "constant" }, graph.Layers.OfType<Sparsify.Core.Ir.Layers.PadLayer>().Select(p => p.Mode).ToArray());
     }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(13)]
+    public void ReductionsOtherThanASpatialMeanAreReduceSteps(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("reductions").ModelPath(opset));
+
+        CollectionAssert.AreEqual(
+            new[] { "Conv", "Relu", "ReduceMean", "Concat", "Conv", "Relu", "ReduceSum", "BatchNormalization", "ReduceMean", "ReduceMean", "Add", "Gemm", "Relu", "Gemm" },
+            graph.Layers.Select(l => l.OpType).ToArray());
+    }
 }

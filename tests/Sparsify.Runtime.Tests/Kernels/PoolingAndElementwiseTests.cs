@@ -203,4 +203,18 @@ public sealed class PoolingAndElementwiseTests
         Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Pad(x, 1, 1, 3, new Padding2D(0, 3, 0, 0), "reflect", 0, new float[6]));
         Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Pad(x, 1, 1, 3, pads, "wrap", 0, y));
     }
+
+    [TestMethod]
+    public void Reduce_SumsOrAveragesTheMiddleDimension()
+    {
+        // [outer 2, length 3, inner 2].
+        float[] x = [1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60];
+        var y = new float[4];
+
+        Elementwise.Reduce(x, 2, 3, 2, mean: false, y);
+        CollectionAssert.AreEqual(new[] { 9f, 12f, 90f, 120f }, y);
+        Elementwise.Reduce(x, 2, 3, 2, mean: true, y);
+        CollectionAssert.AreEqual(new[] { 3f, 4f, 30f, 40f }, y);
+        Assert.ThrowsExactly<ArgumentException>(() => Elementwise.Reduce(x, 2, 3, 2, true, new float[3]));
+    }
 }

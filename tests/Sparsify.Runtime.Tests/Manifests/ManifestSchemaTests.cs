@@ -176,19 +176,44 @@ public sealed class ManifestSchemaTests
     public void APadRoundTripsAndOneThatCannotRunIsRefused(string mode, int top, string? problem)
     {
         var input = new EquatableList<int>([1, 2, 2, 3]);
-        var output = new EquatableList<int>([1, 2, 2 + top, 3]);
-        var pad = new ManifestLayer("pad", "Pad", new(["x"]), "pad", new([input]), output, new PadParameters(mode, new Padding2D(top, 0, 0, 0), 0.5f), null, LayerExecution.Dense, "test", false);
-        var length = output.Aggregate(1, (a, d) => a * d);
-        var manifest = new Manifest(
-            ManifestFormat.CurrentVersion, "pad", "Pad", ManifestFormat.NoSource, new string('a', 64), 0,
-            new([new ManifestValue("x", input)]), new([new ManifestValue("pad", output)]), new([pad]),
-            new ExecutionPlan(new([new ExecutionStep("pad", new([]), "pad", null, false, null, false, null, null, string.Empty, new([]))]), new([12, length]), new([new ValueBuffer("x", 0, 12), new ValueBuffer("pad", 1, length)])));
-        var text = ManifestWriter.Write(manifest);
+        var text = ManifestWriter.Write(OneLayer("Pad", input, new([1, 2, 2 + top, 3]), new PadParameters(mode, new Padding2D(top, 0, 0, 0), 0.5f)));
+        ExpectReadOrRefused(text, $"  pads {top},0,0,0", problem);
+    }
 
+    [TestMethod]
+    [DataRow(1, 2, true, null)]
+    [DataRow(2, 3, false, null)]
+    [DataRow(2, 4, false, "a run of axes of its input")]
+    [DataRow(3, 2, true, "first at most last")]
+    public void AReductionRoundTripsAndOneOutsideItsInputIsRefused(int first, int last, bool keepDims, string? problem)
+    {
+        var input = new EquatableList<int>([1, 2, 2, 3]);
+        var output = new EquatableList<int>(keepDims
+            ? input.Select((d, i) => i >= first && i <= last ? 1 : d)
+            : input.Where((_, i) => i < first || i > last || last >= input.Count));
+        var text = ManifestWriter.Write(OneLayer("ReduceSum", input, output, new ReduceParameters(first, last, keepDims)));
+        ExpectReadOrRefused(text, $"  first {first}", problem);
+    }
+
+    // One layer reading the model input x and writing the model output, each in a buffer of its own.
+    private static Manifest OneLayer(string op, EquatableList<int> input, EquatableList<int> output, LayerParameters parameters)
+    {
+        var layer = new ManifestLayer("step", op, new(["x"]), "step", new([input]), output, parameters, null, LayerExecution.Dense, "test", false);
+        var (inLength, outLength) = (input.Aggregate(1, (a, d) => a * d), output.Aggregate(1, (a, d) => a * d));
+        return new Manifest(
+            ManifestFormat.CurrentVersion, "one", "One", ManifestFormat.NoSource, new string('a', 64), 0,
+            new([new ManifestValue("x", input)]), new([new ManifestValue("step", output)]), new([layer]),
+            new ExecutionPlan(
+                new([new ExecutionStep("step", new([]), "step", null, false, null, false, null, null, string.Empty, new([]))]),
+                new([inLength, outLength]), new([new ValueBuffer("x", 0, inLength), new ValueBuffer("step", 1, outLength)])));
+    }
+
+    private static void ExpectReadOrRefused(string text, string line, string? problem)
+    {
         if (problem is null)
         {
-            Assert.AreEqual(manifest, ManifestReader.Read(text));
-            CollectionAssert.Contains(text.Split('\n'), $"  pads {top},0,0,0");
+            Assert.AreEqual(text, ManifestWriter.Write(ManifestReader.Read(text)));
+            CollectionAssert.Contains(text.Split('\n'), line);
             return;
         }
 
