@@ -30,7 +30,7 @@ internal sealed class ElementwiseEmitter : LayerEmitter
             case "LeakyRelu":
                 context.Run.Line($"Elementwise.LeakyRelu({plan.Span(layer.Inputs[0])}, {Literals.Float(((LeakyReluParameters)layer.Parameters).Alpha)}, {output});");
                 break;
-            case var function when System.Array.IndexOf(ManifestOps.UnaryFunctions, function) >= 0:
+            case var function when ManifestOps.IsUnaryFunction(function):
                 // The runtime names each function's method after its op.
                 context.Run.Line($"Elementwise.{function}({plan.Span(layer.Inputs[0])}, {output});");
                 break;

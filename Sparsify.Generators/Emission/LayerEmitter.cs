@@ -75,11 +75,6 @@ internal abstract class LayerEmitter
         ["HardSigmoid"] = new ElementwiseEmitter(),
         ["Gelu"] = new ElementwiseEmitter(),
         ["LeakyRelu"] = new ElementwiseEmitter(),
-        ["Tanh"] = new ElementwiseEmitter(),
-        ["Exp"] = new ElementwiseEmitter(),
-        ["Neg"] = new ElementwiseEmitter(),
-        ["Sqrt"] = new ElementwiseEmitter(),
-        ["Erf"] = new ElementwiseEmitter(),
         ["Mul"] = new ElementwiseEmitter(),
         ["Add"] = new ElementwiseEmitter(),
         ["Softmax"] = new ElementwiseEmitter(),
@@ -96,7 +91,10 @@ internal abstract class LayerEmitter
         ["Reshape"] = new AliasEmitter(),
     };
 
-    public static LayerEmitter For(string op) => ByOp[op];
+    // The functions of one value share one emitter, which calls the runtime method named after each.
+    private static readonly LayerEmitter UnaryFunctions = new ElementwiseEmitter();
+
+    public static LayerEmitter For(string op) => ManifestOps.IsUnaryFunction(op) ? UnaryFunctions : ByOp[op];
 
     /// <summary>Writes the step's fields, constructor code, run code and members.</summary>
     public abstract void Emit(EmitContext context, Step step);

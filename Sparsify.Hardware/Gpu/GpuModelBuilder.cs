@@ -111,7 +111,7 @@ internal sealed partial class GpuModelBuilder
             case "LeakyRelu":
                 BuildLeakyRelu(layer);
                 break;
-            case var function when Array.IndexOf(ManifestOps.UnaryFunctions, function) >= 0:
+            case var function when ManifestOps.IsUnaryFunction(function):
                 BuildUnary(layer, Array.IndexOf(ManifestOps.UnaryFunctions, function));
                 break;
             case "Slice":

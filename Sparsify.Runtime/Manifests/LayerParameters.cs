@@ -241,6 +241,9 @@ static class ManifestOps
     /// </summary>
     public static readonly string[] UnaryFunctions = ["Tanh", "Exp", "Neg", "Sqrt", "Erf"];
 
+    /// <summary>Whether <paramref name="op"/> is one of <see cref="UnaryFunctions"/>.</summary>
+    public static bool IsUnaryFunction(string op) => Array.IndexOf(UnaryFunctions, op) >= 0;
+
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;
 

@@ -283,7 +283,7 @@ static class ManifestChecks
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]
                     : Fail(FormattableString.Invariant($"a {layer.Weights.Rows}x{layer.Weights.Columns} weight matrix cannot read {x[1]} features"), out problem);
-            case var unary when Array.IndexOf(ManifestOps.UnaryFunctions, unary) >= 0:
+            case var unary when ManifestOps.IsUnaryFunction(unary):
                 return x.Select(d => (long)d).ToArray();
             case "Relu" or "Clip" or "LeakyRelu" or "Sigmoid" or "HardSigmoid" or "Gelu" or "LRN" or "Add" or "Mul" or "BatchNormalization" or "ChannelLayerNorm" or "ChannelShuffle":
                 return x.Select(d => (long)d).ToArray();

@@ -86,7 +86,7 @@ public sealed class UnaryLayer : ElementwiseLayer
     public UnaryLayer(string name, string input, string output, string function)
         : base(name, input, output)
     {
-        OpType = Array.IndexOf(Sparsify.Runtime.Manifests.ManifestOps.UnaryFunctions, function) >= 0
+        OpType = Sparsify.Runtime.Manifests.ManifestOps.IsUnaryFunction(function)
             ? function
             : throw new SparsifyModelException($"'{function}' is not one of the functions of one value: {string.Join(", ", Sparsify.Runtime.Manifests.ManifestOps.UnaryFunctions)}");
     }

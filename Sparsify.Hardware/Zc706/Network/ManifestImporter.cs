@@ -88,7 +88,7 @@ public static class ManifestImporter
         "ChannelLayerNorm" => ArrayOp.ChannelLayerNorm,
         "Gelu" => ArrayOp.Gelu,
         "LeakyRelu" => ArrayOp.Function,
-        var function when Array.IndexOf(ManifestOps.UnaryFunctions, function) >= 0 => ArrayOp.Function,
+        var function when ManifestOps.IsUnaryFunction(function) => ArrayOp.Function,
         "Slice" => ArrayOp.Slice,
         "Pad" => ArrayOp.Pad,
         "ReduceMean" or "ReduceSum" => ArrayOp.Reduce,
