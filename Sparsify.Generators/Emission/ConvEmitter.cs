@@ -14,24 +14,24 @@ internal sealed class ConvEmitter : LayerEmitter
         context.Fields.Line($"private static readonly ConvGeometry {geometry} = new({Geometry(step.Layer)});");
         var input = context.Plan.Span(step.Layer.Inputs[0]);
         var output = context.Plan.Span(step.Output);
-        var relu = Literals.Bool(step.Relu);
+        var activation = Activation(step);
         var weights = step.Layer.Weights!;
         context.LoadBias(step);
         switch (step.Layer.Plan)
         {
             case LayerExecution.Dense:
                 context.LoadFloats($"_weights{step.Ident}", weights.WeightsBlob!);
-                context.Run.Line($"Convolution.Dense(in {geometry}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {context.Residual(step)}, {relu}, {output}, _threads);");
+                context.Run.Line($"Convolution.Dense(in {geometry}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {context.Residual(step)}, {activation}, {output}, _threads);");
                 break;
             case LayerExecution.SparseTable:
                 var (factory, type) = weights.WeightsBlob!.Format == BlobFormat.Group ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");
                 context.Fields.Line($"private readonly SparseConvolutionDriver _driver{step.Ident};");
                 context.Constructor.Line($"_driver{step.Ident} = SparseConvolutions.{factory}(in {geometry}, ({type})weights.ReadEncoded({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)}{LayoutOf(step)});");
-                EmitRun(context, step, input, output, relu);
+                EmitRun(context, step, input, output, activation);
                 break;
             default:
                 UnrolledConvEmitter.Emit(context, step, geometry);
-                EmitRun(context, step, input, output, relu);
+                EmitRun(context, step, input, output, activation);
                 break;
         }
     }
@@ -40,21 +40,21 @@ internal sealed class ConvEmitter : LayerEmitter
     public static string LayoutOf(Step step) => step.RunsWith is { } host ? $", in Geometry{host.Ident}" : string.Empty;
 
     // A companion runs inside its host's step.
-    private static void EmitRun(EmitContext context, Step step, string input, string output, string relu)
+    private static void EmitRun(EmitContext context, Step step, string input, string output, string activation)
     {
         if (step.RunsWith is null)
         {
             var ident = step.Ident;
             context.Fields.Line($"private readonly SparseConvolutionStep _step{ident};");
-            context.Wiring.Line($"_step{ident} = new SparseConvolutionStep({Wiring(step, relu)});");
+            context.Wiring.Line($"_step{ident} = new SparseConvolutionStep({Wiring(step, activation)});");
             context.Run.Line($"_step{ident}.Run({Spans(context, step, input, output)});");
         }
     }
 
-    /// <summary>The step's constructor arguments: its driver, threads, ReLU, and the links the plan gives it.</summary>
-    private static string Wiring(Step step, string relu)
+    /// <summary>The step's constructor arguments: its driver, threads, activation, and the links the plan gives it.</summary>
+    private static string Wiring(Step step, string activation)
     {
-        var args = new List<string> { $"_driver{step.Ident}", "threads", $"relu: {relu}" };
+        var args = new List<string> { $"_driver{step.Ident}", "threads", $"activation: {activation}" };
         if (step.InputFed)
         {
             args.Add("inputFed: true");
@@ -68,7 +68,10 @@ internal sealed class ConvEmitter : LayerEmitter
         if (step.Companion is { } c)
         {
             args.Add($"companion: _driver{c.Ident}");
-            args.Add($"companionRelu: {Literals.Bool(c.Relu)}");
+            if (Activation(c) is var companionActivation && companionActivation != "Activation.None")
+            {
+                args.Add($"companionActivation: {companionActivation}");
+            }
         }
 
         return string.Join(", ", args);
@@ -99,6 +102,22 @@ internal sealed class ConvEmitter : LayerEmitter
         }
 
         return string.Join(", ", args);
+    }
+
+    /// <summary>
+    /// The runtime's <c>Activation</c> of the function the plan folded into the step's epilogue (its last
+    /// folded layer, with that layer's constants), or <c>Activation.None</c>.
+    /// </summary>
+    public static string Activation(Step step)
+    {
+        var last = step.Fused.Count == 0 ? null : step.Fused[step.Fused.Count - 1];
+        return last is null || !ManifestOps.IsEpilogueActivation(last.Op) ? "Activation.None" : last.Parameters switch
+        {
+            ClipParameters clip => $"Activation.Clip({Literals.Float(clip.Min)}, {Literals.Float(clip.Max)})",
+            LeakyReluParameters leaky => $"Activation.LeakyRelu({Literals.Float(leaky.Alpha)})",
+            HardSigmoidParameters hard => $"Activation.HardSigmoid({Literals.Float(hard.Alpha)}, {Literals.Float(hard.Beta)})",
+            _ => $"Activation.{last.Op}",
+        };
     }
 
     /// <summary>The ConvGeometry constructor arguments at batch 1, as the compiler derives the geometry.</summary>

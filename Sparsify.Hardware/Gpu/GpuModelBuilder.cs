@@ -48,9 +48,19 @@ internal sealed partial class GpuModelBuilder
         }
 
         var layers = _manifest.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
-        foreach (var step in _manifest.Execution.Steps)
+        foreach (var planned in _manifest.Execution.Steps)
         {
+            // The kernels' epilogues apply ReLU; any other folded activation is a launch of its own.
+            var (step, activation) = planned.WithoutFoldedActivation(layers);
             BuildStep(step, layers[step.Layer]);
+            if (activation is not null)
+            {
+                BuildStep(activation, layers[activation.Layer]);
+
+                // One plan line per step: the activation's launch is the step's second.
+                Plan[^2] += $", then in a launch of its own {Plan[^1]}";
+                Plan.RemoveAt(Plan.Count - 1);
+            }
         }
 
         foreach (var output in _manifest.Outputs)

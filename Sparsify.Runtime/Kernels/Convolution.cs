@@ -1,20 +1,20 @@
 namespace Sparsify.Runtime.Kernels;
 
-/// <summary>Dense 2-D convolution (NCHW) with its epilogue: bias, residual, ReLU.</summary>
+/// <summary>Dense 2-D convolution (NCHW) with its epilogue: bias, residual, activation.</summary>
 public static class Convolution
 {
     /// <summary>
-    /// output = relu?(conv(input, weights) + bias + residual). <paramref name="input"/> is NCHW
+    /// output = activation(conv(input, weights) + bias + residual). <paramref name="input"/> is NCHW
     /// [Batch, InChannels, InHeight, InWidth]; <paramref name="weights"/> is [OutChannels,
     /// InChannels/Group·KernelHeight·KernelWidth] row-major; <paramref name="bias"/> is empty (none) or
     /// OutChannels long; <paramref name="residual"/> is empty (none) or as long as the output and is
-    /// added after the bias, before the ReLU; <paramref name="output"/> is NCHW [Batch, OutChannels,
+    /// added after the bias, before the activation (true: ReLU, false: none); <paramref name="output"/> is NCHW [Batch, OutChannels,
     /// OutHeight, OutWidth], overwritten. Positions outside the input read as zero. The epilogue runs
     /// on each panel of the output while it is in L1. <paramref name="threads"/> 1 runs on the calling thread, 0 or
     /// less on every processor; results are bitwise the same for any value.
     /// </summary>
-    public static void Dense(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
-        => ConvolutionKernel.Run(g, input, weights, bias, residual, relu, output, threads, ConvolutionPath.Auto, Sgemm.BestLevel);
+    public static void Dense(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Activation activation, Span<float> output, int threads)
+        => ConvolutionKernel.Run(g, input, weights, bias, residual, activation, output, threads, ConvolutionPath.Auto, Sgemm.BestLevel);
 }
 
 /// <summary>Dense fully connected layer: output = input · weightsᵀ + bias, then ReLU on request.</summary>

@@ -4,14 +4,17 @@ namespace Sparsify.Runtime.Kernels;
 /// <summary>Which algorithm a convolution uses; tests force each one, the executor leaves it to Auto.</summary>
 internal enum ConvolutionPath
 {
-    /// <summary>GEMM, except direct for grouped convolutions with few output channels per group.</summary>
+    /// <summary>Depthwise for one input channel per group; else GEMM, except direct for grouped convolutions with few output channels per group.</summary>
     Auto,
 
     /// <summary>Per image and group: B = im2col(input) packed on the fly, C = W·B (+ bias) by <see cref="Sgemm"/>.</summary>
     Gemm,
 
-    /// <summary>Direct loops per output channel (depthwise and other thin groups).</summary>
+    /// <summary>Direct loops per output channel (thin groups).</summary>
     Direct,
+
+    /// <summary>Vectors of output pixels over phase planes of the padded input (one input channel per group; else direct).</summary>
+    Depthwise,
 }
 
 /// <summary>Dense 2-D convolution (NCHW); <see cref="Convolution"/> is its public face.</summary>
@@ -37,9 +40,9 @@ internal static unsafe partial class ConvolutionKernel
 
     /// <summary>
     /// The full form: after bias, adds <paramref name="residual"/> (empty or as long as the output) and
-    /// applies ReLU when <paramref name="relu"/>, on each panel of the output right after its last product.
+    /// applies <paramref name="activation"/>, on each panel of the output right after its last product.
     /// </summary>
-    internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, bool relu, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
+    internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Activation activation, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
     {
         Validate(g, input.Length, weights.Length, bias.Length, output.Length);
         long outputNeeded = (long)g.Batch * g.OutChannels * g.OutPixels;
@@ -55,7 +58,13 @@ internal static unsafe partial class ConvolutionKernel
 
         if (path == ConvolutionPath.Auto)
         {
-            path = g.Group > 1 && g.OutChannelsPerGroup <= DirectMaxOutChannelsPerGroup ? ConvolutionPath.Direct : ConvolutionPath.Gemm;
+            path = IsDepthwise(g) ? ConvolutionPath.Depthwise
+                : g.Group > 1 && g.OutChannelsPerGroup <= DirectMaxOutChannelsPerGroup ? ConvolutionPath.Direct
+                : ConvolutionPath.Gemm;
+        }
+        else if (path == ConvolutionPath.Depthwise && !IsDepthwise(g))
+        {
+            path = ConvolutionPath.Direct;
         }
 
         fixed (float* pIn = input)
@@ -65,8 +74,12 @@ internal static unsafe partial class ConvolutionKernel
         fixed (float* pResidual = residual)
         {
             float* biasOrNull = bias.IsEmpty ? null : pBias;
-            var epilogue = new ConvEpilogue(residual.IsEmpty ? null : pResidual, relu);
-            if (path == ConvolutionPath.Direct || g.FilterLength == 0)
+            var epilogue = new ConvEpilogue(residual.IsEmpty ? null : pResidual, activation);
+            if (path == ConvolutionPath.Depthwise)
+            {
+                RunDepthwise(g, pIn, pW, biasOrNull, pOut, epilogue, maxDegreeOfParallelism);
+            }
+            else if (path == ConvolutionPath.Direct || g.FilterLength == 0)
             {
                 RunDirect(g, pIn, pW, biasOrNull, pOut, epilogue, maxDegreeOfParallelism);
             }
@@ -134,12 +147,12 @@ internal static unsafe partial class ConvolutionKernel
                 float* residual = epilogue.Residual == null ? null : epilogue.Residual + cOffset;
                 if (pointwise)
                 {
-                    Sgemm.Multiply(m, n, k, w, k, new Sgemm.RowMajorB(image, n, n, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+                    Sgemm.Multiply(m, n, k, w, k, new Sgemm.RowMajorB(image, n, n, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Activation, maxDop, level);
                 }
                 else
                 {
                     padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
-                    Sgemm.Multiply(m, n, k, w, k, new Im2ColB(g, padded, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Relu, maxDop, level);
+                    Sgemm.Multiply(m, n, k, w, k, new Im2ColB(g, padded, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Activation, maxDop, level);
                 }
             }
         }
@@ -211,7 +224,7 @@ internal static unsafe partial class ConvolutionKernel
                 }
             }
 
-            Epilogue.Apply(output + planeOffset, epilogue.Residual == null ? null : epilogue.Residual + planeOffset, g.OutPixels, 0, 1, 0, g.OutPixels, epilogue.Relu);
+            Epilogue.Apply(output + planeOffset, epilogue.Residual == null ? null : epilogue.Residual + planeOffset, g.OutPixels, 0, 1, 0, g.OutPixels, epilogue.Activation);
         }
     }
 
@@ -284,12 +297,12 @@ internal static unsafe partial class ConvolutionKernel
 
     }
 
-    /// <summary>What follows the sums of a convolution: + residual (null: none), then ReLU.</summary>
-    private readonly struct ConvEpilogue(float* residual, bool relu)
+    /// <summary>What follows the sums of a convolution: + residual (null: none), then the activation.</summary>
+    private readonly struct ConvEpilogue(float* residual, Activation activation)
     {
         public float* Residual { get; } = residual;
 
-        public bool Relu { get; } = relu;
+        public Activation Activation { get; } = activation;
     }
 
     private static int CeilDivSigned(int x, int y) => x >= 0 ? (x + y - 1) / y : -(-x / y);

@@ -10,7 +10,7 @@ public static class Elementwise
     public static void Relu(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckOutput(input.Length, output);
-        Epilogue.Relu(input, output[..input.Length]);
+        Activation.Relu.Apply(input, output);
     }
 
     /// <summary>
@@ -20,32 +20,21 @@ public static class Elementwise
     public static void Clip(ReadOnlySpan<float> input, float min, float max, Span<float> output)
     {
         CheckOutput(input.Length, output);
-        for (var i = 0; i < input.Length; i++)
-        {
-            var v = input[i];
-            output[i] = v < min ? min : v > max ? max : v;
-        }
+        Activation.Clip(min, max).Apply(input, output);
     }
 
     /// <summary>output = 1 / (1 + exp(-input)). <paramref name="output"/> may be <paramref name="input"/>.</summary>
     public static void Sigmoid(ReadOnlySpan<float> input, Span<float> output)
     {
         CheckOutput(input.Length, output);
-        for (var i = 0; i < input.Length; i++)
-        {
-            output[i] = 1f / (1f + MathF.Exp(-input[i]));
-        }
+        Activation.Sigmoid.Apply(input, output);
     }
 
     /// <summary>output = max(0, min(1, <paramref name="alpha"/> · input + <paramref name="beta"/>)), ONNX HardSigmoid; NaN stays NaN.</summary>
     public static void HardSigmoid(ReadOnlySpan<float> input, float alpha, float beta, Span<float> output)
     {
         CheckOutput(input.Length, output);
-        for (var i = 0; i < input.Length; i++)
-        {
-            var v = (alpha * input[i]) + beta;
-            output[i] = v < 0f ? 0f : v > 1f ? 1f : v;
-        }
+        Activation.HardSigmoid(alpha, beta).Apply(input, output);
     }
 
     /// <summary>
@@ -71,15 +60,15 @@ public static class Elementwise
     public static void LeakyRelu(ReadOnlySpan<float> input, float alpha, Span<float> output)
     {
         CheckOutput(input.Length, output);
-        for (var i = 0; i < input.Length; i++)
-        {
-            var v = input[i];
-            output[i] = v < 0f ? alpha * v : v;
-        }
+        Activation.LeakyRelu(alpha).Apply(input, output);
     }
 
     /// <summary>output = tanh(input).</summary>
-    public static void Tanh(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, MathF.Tanh);
+    public static void Tanh(ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckOutput(input.Length, output);
+        Activation.Tanh.Apply(input, output);
+    }
 
     /// <summary>output = e^input.</summary>
     public static void Exp(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, MathF.Exp);
@@ -183,7 +172,7 @@ public static class Elementwise
         Epilogue.Add(a, b, result);
         if (relu)
         {
-            Epilogue.Relu(result, result);
+            Activation.Relu.Apply(result, result);
         }
     }
 

@@ -25,7 +25,7 @@ internal static unsafe class FullyConnectedKernel
         if (relu)
         {
             Span<float> values = output[..(batch * outFeatures)];
-            Epilogue.Relu(values, values);
+            Activation.Relu.Apply(values, values);
         }
     }
 

@@ -33,14 +33,15 @@ internal static unsafe partial class Sgemm
         private readonly int _m, _n, _k, _lda, _ldc;
         private readonly float* _a, _c, _rowBias, _residual;
         private readonly TSource _b;
-        private readonly bool _accumulate, _relu;
+        private readonly bool _accumulate;
+        private readonly Activation _activation;
         private readonly SimdLevel _level;
         private readonly int _nPanels, _tileRows, _tilePanels, _mTiles;
 
-        public GemmJob(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, SimdLevel level, int dop)
+        public GemmJob(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, SimdLevel level, int dop)
         {
             _residual = residual;
-            _relu = relu;
+            _activation = activation;
             _m = m;
             _n = n;
             _k = k;
@@ -103,16 +104,16 @@ internal static unsafe partial class Sgemm
                         PanelUnpacked(kc, pc, rowStart, rowEnd, panelB, col, cols, add, bias);
                     }
 
-                    if (kb == kBlocks - 1 && (_residual != null || _relu))
+                    if (kb == kBlocks - 1 && (_residual != null || !_activation.IsNone))
                     {
                         // The panel's C is final and in L1: its epilogue now, not over the whole tile later.
                         if (cols == NR)
                         {
-                            Epilogue.ApplyPanel(_c, _residual, _ldc, rowStart, rowEnd, col, _relu);
+                            Epilogue.ApplyPanel(_c, _residual, _ldc, rowStart, rowEnd, col, _activation);
                         }
                         else
                         {
-                            Epilogue.Apply(_c, _residual, _ldc, rowStart, rowEnd, col, col + cols, _relu);
+                            Epilogue.Apply(_c, _residual, _ldc, rowStart, rowEnd, col, col + cols, _activation);
                         }
                     }
                 }

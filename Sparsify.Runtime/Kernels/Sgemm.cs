@@ -84,13 +84,13 @@ internal static unsafe partial class Sgemm
     /// </summary>
     internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, int maxDegreeOfParallelism, SimdLevel level)
         where TSource : struct, IPanelSource
-        => Multiply(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual: null, relu: false, maxDegreeOfParallelism, level);
+        => Multiply(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual: null, Activation.None, maxDegreeOfParallelism, level);
 
     /// <summary>
     /// C = A·B (+ C) (+ rowBias), then, per 16-column panel of C right after its last product (in L1), + <paramref name="residual"/>
-    /// (null or laid out like C, row stride <paramref name="ldc"/>) and max(·, 0) when <paramref name="relu"/>.
+    /// (null or laid out like C, row stride <paramref name="ldc"/>) and then <paramref name="activation"/>.
     /// </summary>
-    internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, bool relu, int maxDegreeOfParallelism, SimdLevel level)
+    internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, int maxDegreeOfParallelism, SimdLevel level)
         where TSource : struct, IPanelSource
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
@@ -106,12 +106,12 @@ internal static unsafe partial class Sgemm
         if (k == 0)
         {
             FillEmptyProduct(m, n, c, ldc, accumulate, rowBias);
-            Epilogue.Apply(c, residual, ldc, 0, m, 0, n, relu);
+            Epilogue.Apply(c, residual, ldc, 0, m, 0, n, activation);
             return;
         }
 
         int dop = EffectiveParallelism(maxDegreeOfParallelism, (long)m * n * k);
-        var job = new GemmJob<TSource>(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual, relu, level, dop);
+        var job = new GemmJob<TSource>(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual, activation, level, dop);
         RunParallel(job.TileCount, dop, job, static (in GemmJob<TSource> j, int tile) => j.RunTile(tile));
     }
 

@@ -173,7 +173,7 @@ static class ExecutionChecks
         return step.Taps.Any(tap => tap.Offset < 0) ? "a tap offset is negative" : null;
     }
 
-    // Conv → [Add] → [ReLU], Gemm → [ReLU], Add → [ReLU]: the epilogues the kernels have.
+    // Conv → [Add] → [an epilogue activation], Gemm → [ReLU], Add → [ReLU]: the epilogues the kernels have.
     private static string? EpilogueProblem(ManifestLayer layer, List<ManifestLayer> fused, ExecutionStep step)
     {
         var value = layer.Output;
@@ -190,9 +190,10 @@ static class ExecutionChecks
                     return "a folded Add must add another value to the convolution's output";
                 }
             }
-            else if (f.Op == "Relu" && i == fused.Count - 1 && layer.Op is "Conv" or "Gemm" or "Add" && f.Inputs[0] == value)
+            else if (i == fused.Count - 1 && f.Inputs[0] == value
+                && (layer.Op == "Conv" ? ManifestOps.IsEpilogueActivation(f.Op) : f.Op == "Relu" && layer.Op is "Gemm" or "Add"))
             {
-                relu = true;
+                relu = f.Op == "Relu";
             }
             else
             {

@@ -31,12 +31,16 @@ sealed record ExecutionPlan(EquatableList<ExecutionStep> Steps, EquatableList<in
     }
 }
 
-/// <summary>One unit of work: a layer, and the Add and ReLU layers folded into its epilogue.</summary>
+/// <summary>One unit of work: a layer, and the Add and activation layers folded into its epilogue.</summary>
 /// <param name="Layer">The layer that does the work.</param>
-/// <param name="Fused">The layers folded into its epilogue, in order (an Add, a ReLU, or an Add then a ReLU).</param>
+/// <param name="Fused">
+/// The layers folded into its epilogue, in order: an Add, an activation, or an Add then an activation. A
+/// Conv's activation is any of <see cref="ManifestOps.EpilogueActivations"/>, a Gemm's or an Add's a ReLU;
+/// each back end applies the last folded layer's function with that layer's constants.
+/// </param>
 /// <param name="Output">The value the step writes: the last folded layer's output, or the layer's own.</param>
 /// <param name="Residual">The value a folded Add adds before the ReLU, or null.</param>
-/// <param name="Relu">Whether a ReLU is folded.</param>
+/// <param name="Relu">Whether the folded activation is a ReLU.</param>
 /// <param name="Feeds">The sparse convolution whose input layout this step writes instead of its output tensor, or null.</param>
 /// <param name="InputFed">Whether the step before wrote this step's input layout (its input tensor is never made).</param>
 /// <param name="Companion">The sparse convolution of the same input this step also runs, on its own input layout, or null.</param>
@@ -54,7 +58,32 @@ public
 #endif
 sealed record ExecutionStep(
     string Layer, EquatableList<string> Fused, string Output, string? Residual, bool Relu,
-    string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason, EquatableList<TapOffset> Taps);
+    string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason, EquatableList<TapOffset> Taps)
+{
+    /// <summary>
+    /// For a back end whose epilogue applies only ReLU: when the folded activation is another function, this
+    /// step without it (writing the activation's input) and a step of the activation layer alone, to run
+    /// after it; otherwise this step and null.
+    /// </summary>
+    /// <param name="layers">The manifest's layers by name.</param>
+    public (ExecutionStep Step, ExecutionStep? Activation) WithoutFoldedActivation(System.Collections.Generic.IReadOnlyDictionary<string, ManifestLayer> layers)
+    {
+        if (Fused.Count == 0 || Relu || !layers.TryGetValue(Fused[Fused.Count - 1], out var last) || !ManifestOps.IsEpilogueActivation(last.Op))
+        {
+            return (this, null);
+        }
+
+        var kept = new string[Fused.Count - 1];
+        for (var i = 0; i < kept.Length; i++)
+        {
+            kept[i] = Fused[i];
+        }
+
+        var none = new EquatableList<string>(System.Array.Empty<string>());
+        var alone = new ExecutionStep(last.Name, none, last.Output, null, false, null, false, null, null, "applied after " + Layer, new EquatableList<TapOffset>(System.Array.Empty<TapOffset>()));
+        return (this with { Fused = new EquatableList<string>(kept), Output = last.Inputs[0] }, alone);
+    }
+}
 
 /// <summary>Where one weight column of an unrolled convolution reads its input layout.</summary>
 /// <param name="Column">The weight-matrix column (channel within the conv group, then kernel row, then kernel column).</param>

@@ -244,6 +244,15 @@ static class ManifestOps
     /// <summary>Whether <paramref name="op"/> is one of <see cref="UnaryFunctions"/>.</summary>
     public static bool IsUnaryFunction(string op) => Array.IndexOf(UnaryFunctions, op) >= 0;
 
+    /// <summary>
+    /// The activations a convolution's epilogue applies, after its bias and residual, when the plan folds
+    /// them into it: a function of one value each kernel's store can compute on the spot.
+    /// </summary>
+    public static readonly string[] EpilogueActivations = ["Relu", "Clip", "LeakyRelu", "HardSigmoid", "Sigmoid", "Tanh"];
+
+    /// <summary>Whether <paramref name="op"/> is one of <see cref="EpilogueActivations"/>.</summary>
+    public static bool IsEpilogueActivation(string op) => Array.IndexOf(EpilogueActivations, op) >= 0;
+
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;
 

@@ -56,10 +56,10 @@ public class SparseConvolutionBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void Dense() => Convolution.Dense(_geometry, _input, _dense, _bias, _residual, relu: true, _output, Threads);
+    public void Dense() => Convolution.Dense(_geometry, _input, _dense, _bias, _residual, activation: true, _output, Threads);
 
     [Benchmark]
-    public void Sparse() => _sparse.Run(_input, _residual, relu: true, _output, Threads);
+    public void Sparse() => _sparse.Run(_input, _residual, activation: true, _output, Threads);
 
     private static ConvGeometry Conv(int inChannels, int size, int outChannels, int kernel, int stride)
     {

@@ -86,17 +86,17 @@ public sealed class CompileAndRunTests
         // The residual model: a block's first convolution into its second, that one (fed itself) into the
         // next block's stride-2 convolution, which hosts the 1x1 shortcut and feeds its block's second one.
         using var residual = GeneratedModel.Build(TestModels.CompileResidual(TestModels.Residual()));
-        StringAssert.Contains(residual.Source, "_stepConv2a = new SparseConvolutionStep(_driverConv2a, threads, relu: true, feeds: _driverConv2);");
-        StringAssert.Contains(residual.Source, "_stepConv2 = new SparseConvolutionStep(_driverConv2, threads, relu: true, inputFed: true, feeds: _driverConv3a);");
-        StringAssert.Contains(residual.Source, "_stepConv3a = new SparseConvolutionStep(_driverConv3a, threads, relu: true, inputFed: true, feeds: _driverConv3, companion: _driverConv3s, companionRelu: false);");
-        StringAssert.Contains(residual.Source, "_stepConv3 = new SparseConvolutionStep(_driverConv3, threads, relu: true, inputFed: true);");
+        StringAssert.Contains(residual.Source, "_stepConv2a = new SparseConvolutionStep(_driverConv2a, threads, activation: Activation.Relu, feeds: _driverConv2);");
+        StringAssert.Contains(residual.Source, "_stepConv2 = new SparseConvolutionStep(_driverConv2, threads, activation: Activation.Relu, inputFed: true, feeds: _driverConv3a);");
+        StringAssert.Contains(residual.Source, "_stepConv3a = new SparseConvolutionStep(_driverConv3a, threads, activation: Activation.Relu, inputFed: true, feeds: _driverConv3, companion: _driverConv3s);");
+        StringAssert.Contains(residual.Source, "_stepConv3 = new SparseConvolutionStep(_driverConv3, threads, activation: Activation.Relu, inputFed: true);");
 
         // AlexNet's conv3 -> conv4 -> conv5 (grouped, stride 1), no tensor between them.
         var graph = TestModels.Build("smallalexnet");
         using var alexNet = GeneratedModel.Build(TestModels.Compile(graph, 0.85, "locality", null), threads: 2);
-        StringAssert.Contains(alexNet.Source, "_stepConv3 = new SparseConvolutionStep(_driverConv3, threads, relu: true, feeds: _driverConv4);");
-        StringAssert.Contains(alexNet.Source, "_stepConv4 = new SparseConvolutionStep(_driverConv4, threads, relu: true, inputFed: true, feeds: _driverConv5);");
-        StringAssert.Contains(alexNet.Source, "_stepConv5 = new SparseConvolutionStep(_driverConv5, threads, relu: true, inputFed: true);");
+        StringAssert.Contains(alexNet.Source, "_stepConv3 = new SparseConvolutionStep(_driverConv3, threads, activation: Activation.Relu, feeds: _driverConv4);");
+        StringAssert.Contains(alexNet.Source, "_stepConv4 = new SparseConvolutionStep(_driverConv4, threads, activation: Activation.Relu, inputFed: true, feeds: _driverConv5);");
+        StringAssert.Contains(alexNet.Source, "_stepConv5 = new SparseConvolutionStep(_driverConv5, threads, activation: Activation.Relu, inputFed: true);");
         var input = Input(graph.Inputs[0].Shape.ElementCount, seed: 4);
         AssertClose(new ReferenceExecutor(graph).Run(input), alexNet.Run(input));
     }

@@ -31,4 +31,19 @@ public sealed class TorchExportTests
         var expected = sparsity == 0 ? fixture.TorchOutput(opset) : new ReferenceExecutor(graph).Run(input);
         CompileAndRunTests.AssertClose(expected, actual);
     }
+
+    [TestMethod]
+    public void ReluSixAfterAConvolutionRunsInItsEpilogue()
+    {
+        var fixture = TorchFixtures.Named("inverted-residual");
+        var graph = OnnxModel.Load(fixture.ModelPath(fixture.Opsets.Max()));
+        var dense = ModelCompiler.Compile(graph, new CompileOptions { Scheme = "locality", Sparsity = 0 });
+        var pruned = ModelCompiler.Compile(OnnxModel.Load(fixture.ModelPath(fixture.Opsets.Max())), new CompileOptions { Scheme = "locality", Sparsity = 0.7 });
+        using var denseModel = GeneratedModel.Build(dense, threads: 1);
+        using var prunedModel = GeneratedModel.Build(pruned, threads: 1);
+
+        StringAssert.Contains(denseModel.Source, "Activation.Clip(0f, 6f), ");
+        Assert.DoesNotContain("Elementwise.Clip(", denseModel.Source, "every Clip follows a convolution");
+        StringAssert.Contains(prunedModel.Source, "activation: Activation.Clip(0f, 6f)");
+    }
 }

@@ -3,9 +3,11 @@ using Sparsify.Runtime.Manifests;
 namespace Sparsify.Core.Compilation.Lowering;
 
 /// <summary>
-/// Lowering pass 1: folds Conv→Add, Conv→ReLU, Conv→Add→ReLU, Gemm→ReLU and Add→ReLU into one step when
-/// the intermediate value has that one reader and is no model output, and (for the Add) the residual exists
-/// before the convolution runs. Every other layer is a step of its own.
+/// Lowering pass 1: folds Conv→Add, Conv→activation, Conv→Add→activation (any of
+/// <see cref="ManifestOps.EpilogueActivations"/>: ReLU, Clip, LeakyRelu, HardSigmoid, Sigmoid, Tanh),
+/// Gemm→ReLU and Add→ReLU into one step when the intermediate value has that one reader and is no model
+/// output, and (for the Add) the residual exists before the convolution runs. Every other layer is a step
+/// of its own.
 /// </summary>
 internal static class FuseEpilogues
 {
@@ -29,8 +31,8 @@ internal static class FuseEpilogues
         }
 
         var outputs = manifest.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        ManifestLayer? SoleReader(string value, string op) =>
-            !outputs.Contains(value) && readers.TryGetValue(value, out var r) && r.Count == 1 && layers[r[0]].Op == op ? layers[r[0]] : null;
+        ManifestLayer? SoleReader(string value, Func<string, bool> op) =>
+            !outputs.Contains(value) && readers.TryGetValue(value, out var r) && r.Count == 1 && op(layers[r[0]].Op) ? layers[r[0]] : null;
 
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         var steps = new List<StepDraft>();
@@ -43,7 +45,7 @@ internal static class FuseEpilogues
             }
 
             var step = new StepDraft(layer);
-            if (layer.Op == "Conv" && SoleReader(step.Output, "Add") is { } add)
+            if (layer.Op == "Conv" && SoleReader(step.Output, static op => op == "Add") is { } add)
             {
                 var other = add.Inputs[0] == step.Output ? add.Inputs[1] : add.Inputs[0];
                 if (other != step.Output && (!producer.TryGetValue(other, out var p) || p < i))
@@ -54,7 +56,13 @@ internal static class FuseEpilogues
                 }
             }
 
-            if (layer.Op is "Conv" or "Gemm" or "Add" && SoleReader(step.Output, "Relu") is { } relu)
+            if (layer.Op == "Conv" && SoleReader(step.Output, ManifestOps.IsEpilogueActivation) is { } activation)
+            {
+                step.Relu = activation.Op == "Relu";
+                step.Fused.Add(activation);
+                step.Output = activation.Output;
+            }
+            else if (layer.Op is "Gemm" or "Add" && SoleReader(step.Output, static op => op == "Relu") is { } relu)
             {
                 step.Relu = true;
                 step.Fused.Add(relu);

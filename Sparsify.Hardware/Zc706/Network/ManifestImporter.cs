@@ -31,7 +31,12 @@ public static class ManifestImporter
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(blob);
         var byName = manifest.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
-        var steps = manifest.Execution.Steps;
+        // The PE array's epilogue applies ReLU; any other folded activation is host-side post-processing of its own.
+        var steps = manifest.Execution.Steps.SelectMany(planned =>
+        {
+            var (step, activation) = planned.WithoutFoldedActivation(byName);
+            return activation is null ? [step] : new[] { step, activation };
+        }).ToList();
         var layers = new ArrayLayer[steps.Count];
         Parallel.For(0, layers.Length, i => layers[i] = Step(steps[i], byName, blob, withValues));
         return new ArrayNetwork(

@@ -88,12 +88,12 @@ public sealed unsafe partial class SparseConvolutionDriver
                     var target = t.Layout + (channel * channelFloats) + rowStart;
                     if (t.StrideW == 1)
                     {
-                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, call.Relu);
+                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, call.Activation);
                         continue;
                     }
 
                     // Column c goes to the plane of phase c % 2 at c / 2: pairs (c0, c0 + 1) split into the two planes.
-                    Store(source + (row * Tile), values, residual, _bias[channel], valid, call.Relu);
+                    Store(source + (row * Tile), values, residual, _bias[channel], valid, call.Activation);
                     var phase = column & 1;
                     var x = column >> 1;
                     var pairs = valid >> 1;
@@ -118,13 +118,14 @@ public sealed unsafe partial class SparseConvolutionDriver
         /// <summary>The input layout the bodies read: the buffer, or the image itself for an identity layout.</summary>
         public float* LayoutBase;
 
-        /// <summary>Added before the ReLU (null: none).</summary>
+        /// <summary>Added before the activation (null: none).</summary>
         public float* Residual;
 
         /// <summary>The NCHW output (null: the results go to <see cref="Target"/>).</summary>
         public float* Output;
 
-        public bool Relu;
+        /// <summary>Applied last, as each value is stored.</summary>
+        public Activation Activation;
 
         /// <summary>The next convolution's input layout (its Layout is null when the output is a tensor).</summary>
         public FeedTarget Target;

@@ -35,11 +35,11 @@ public sealed unsafe partial class SparseConvolutionDriver
     }
 
     /// <summary>The companion of one run and where its results go.</summary>
-    internal readonly ref struct CompanionCall(SparseConvolutionDriver? driver, bool relu, Span<float> output)
+    internal readonly ref struct CompanionCall(SparseConvolutionDriver? driver, Activation activation, Span<float> output)
     {
         public SparseConvolutionDriver? Driver { get; } = driver;
 
-        public bool Relu { get; } = relu;
+        public Activation Activation { get; } = activation;
 
         public Span<float> Output { get; } = output;
     }

@@ -7,7 +7,7 @@ namespace Sparsify.Runtime.Kernels;
 /// <summary>The epilogue: from a computed tile to the valid pixels of the NCHW output.</summary>
 public sealed unsafe partial class SparseConvolutionDriver
 {
-    /// <summary>Adds bias (and residual), applies ReLU, and stores the tile's valid pixels of every row.</summary>
+    /// <summary>Adds bias (and residual), applies the activation, and stores the tile's valid pixels of every row.</summary>
     /// <remarks>
     /// A tile covers consecutive grid rows, so its valid pixels of one channel are one contiguous run of
     /// the NCHW plane, segment after segment. A segment may therefore be stored as whole vectors running
@@ -49,11 +49,11 @@ public sealed unsafe partial class SparseConvolutionDriver
                     var residual = call.Residual == null ? null : call.Residual + offset;
                     if (overrun)
                     {
-                        StoreVectors(source + (row * Tile), call.Output + offset, residual, Vector256.Create(_bias[channel]), whole, call.Relu);
+                        StoreVectors(source + (row * Tile), call.Output + offset, residual, Vector256.Create(_bias[channel]), whole, call.Activation);
                     }
                     else
                     {
-                        Store(source + (row * Tile), call.Output + offset, residual, _bias[channel], valid, call.Relu);
+                        Store(source + (row * Tile), call.Output + offset, residual, _bias[channel], valid, call.Activation);
                     }
                 }
             }
@@ -78,15 +78,15 @@ public sealed unsafe partial class SparseConvolutionDriver
 
     /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end; 4 to 7 as two overlapping 128-bit vectors; scalars below that.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Store(float* source, float* target, float* residual, float bias, int count, bool relu)
+    private static void Store(float* source, float* target, float* residual, float bias, int count, Activation activation)
     {
         if (count is >= 4 and < 8 && Sse.IsSupported)
         {
             // Short rows (7 pixels in ResNet's last stage): the first four and the last four, overlapping.
             var b4 = Vector128.Create(bias);
-            StoreVector(source, target, residual, b4, relu);
+            StoreVector(source, target, residual, b4, activation);
             var t = count - 4;
-            StoreVector(source + t, target + t, residual == null ? null : residual + t, b4, relu);
+            StoreVector(source + t, target + t, residual == null ? null : residual + t, b4, activation);
             return;
         }
 
@@ -101,7 +101,7 @@ public sealed unsafe partial class SparseConvolutionDriver
                     v += residual[i];
                 }
 
-                target[i] = relu ? Math.Max(v, 0f) : v;
+                target[i] = activation.Apply(v);
             }
 
             return;
@@ -110,26 +110,26 @@ public sealed unsafe partial class SparseConvolutionDriver
         // The last vector rewrites a few values with the same results; all of them are this segment's.
         var b = Vector256.Create(bias);
         var whole = count & ~7;
-        StoreVectors(source, target, residual, b, whole, relu);
+        StoreVectors(source, target, residual, b, whole, activation);
         if (whole < count)
         {
             var i = count - 8;
-            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, relu);
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, b, activation);
         }
     }
 
     /// <summary><paramref name="count"/> (a multiple of 8) values as whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVectors(float* source, float* target, float* residual, Vector256<float> bias, int count, bool relu)
+    private static void StoreVectors(float* source, float* target, float* residual, Vector256<float> bias, int count, Activation activation)
     {
         for (var i = 0; i < count; i += 8)
         {
-            StoreVector(source + i, target + i, residual == null ? null : residual + i, bias, relu);
+            StoreVector(source + i, target + i, residual == null ? null : residual + i, bias, activation);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVector(float* source, float* target, float* residual, Vector128<float> bias, bool relu)
+    private static void StoreVector(float* source, float* target, float* residual, Vector128<float> bias, Activation activation)
     {
         var v = Sse.LoadVector128(source) + bias;
         if (residual != null)
@@ -137,12 +137,11 @@ public sealed unsafe partial class SparseConvolutionDriver
             v += Sse.LoadVector128(residual);
         }
 
-        // MAXPS returns its second operand when either is NaN (or both are zero): the value second, so ReLU(NaN) stays NaN.
-        Sse.Store(target, relu ? Sse.Max(Vector128<float>.Zero, v) : v);
+        Sse.Store(target, activation.Apply(v));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVector(float* source, float* target, float* residual, Vector256<float> bias, bool relu)
+    private static void StoreVector(float* source, float* target, float* residual, Vector256<float> bias, Activation activation)
     {
         var v = Avx.LoadVector256(source) + bias;
         if (residual != null)
@@ -150,7 +149,6 @@ public sealed unsafe partial class SparseConvolutionDriver
             v += Avx.LoadVector256(residual);
         }
 
-        // As above: the value second, so a NaN passes the ReLU.
-        Avx.Store(target, relu ? Avx.Max(Vector256<float>.Zero, v) : v);
+        Avx.Store(target, activation.Apply(v));
     }
 }

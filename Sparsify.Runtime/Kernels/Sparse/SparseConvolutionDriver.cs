@@ -42,7 +42,7 @@ public sealed unsafe partial class SparseConvolutionDriver
     private WorkCounters _counters;
 
     /// <summary>Prepares a convolution whose body computes <paramref name="rowsPerGroup"/> output channels per call.</summary>
-    /// <param name="g">The convolution (batch 1 per <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, bool, Span{float}, int)"/>).</param>
+    /// <param name="g">The convolution (batch 1 per <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Activation, Span{float}, int)"/>).</param>
     /// <param name="rowsPerGroup">Rows per body call; must divide OutChannels / Group.</param>
     /// <param name="body">Computes one (row group, tile) item.</param>
     /// <param name="bias">One value per output channel, or empty for none.</param>
@@ -111,16 +111,16 @@ public sealed unsafe partial class SparseConvolutionDriver
     private const int TilesPerItem = 4;
 
     /// <summary>
-    /// Convolves one image: output = body sums + bias (+ residual) (then ReLU when <paramref name="relu"/>).
+    /// Convolves one image: output = <paramref name="activation"/>(body sums + bias (+ residual)).
     /// </summary>
     /// <param name="input">InChannels × InHeight × InWidth floats.</param>
-    /// <param name="residual">Empty, or a tensor of the output's shape added before the ReLU; it must not overlap <paramref name="output"/>.</param>
-    /// <param name="relu">Whether negative results become zero.</param>
+    /// <param name="residual">Empty, or a tensor of the output's shape added before the activation; it must not overlap <paramref name="output"/>.</param>
+    /// <param name="activation">The function applied last (true: ReLU, false: none).</param>
     /// <param name="output">OutChannels × OutHeight × OutWidth floats.</param>
     /// <param name="threads">Worker threads (1 runs on the calling thread; 0 or less: every processor).</param>
     /// <exception cref="ArgumentException">A span is too short, the residual is neither empty nor of the output's length, or it overlaps the output.</exception>
-    public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, bool relu, Span<float> output, int threads)
-        => Execute(input, fed: false, residual, relu, output, next: null, threads, default);
+    public void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> residual, Activation activation, Span<float> output, int threads)
+        => Execute(input, fed: false, residual, activation, output, next: null, threads, default);
 
     /// <summary>
     /// Every kind of run, its wiring already checked (<see cref="SparseConvolutionStep"/>): from the image
@@ -128,7 +128,7 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// feeding driver wrote, into <paramref name="output"/> or (when <paramref name="next"/> is not null) into
     /// next's input layout, with an optional companion. Only the spans of the call are checked here.
     /// </summary>
-    internal void Execute(ReadOnlySpan<float> input, bool fed, ReadOnlySpan<float> residual, bool relu, Span<float> output, SparseConvolutionDriver? next, int threads, in CompanionCall companion)
+    internal void Execute(ReadOnlySpan<float> input, bool fed, ReadOnlySpan<float> residual, Activation activation, Span<float> output, SparseConvolutionDriver? next, int threads, in CompanionCall companion)
     {
         if (fed && !_layoutFed)
         {
@@ -162,7 +162,7 @@ public sealed unsafe partial class SparseConvolutionDriver
                 LayoutBase = !fed && _layout.IsIdentity ? inputPointer : _bufferPointer,
                 Residual = residual.IsEmpty ? null : residualPointer,
                 Output = next is null ? outputPointer : null,
-                Relu = relu,
+                Activation = activation,
                 Target = next is null ? default : next.AsTarget(),
             };
 
@@ -204,7 +204,7 @@ public sealed unsafe partial class SparseConvolutionDriver
         {
             partner.EnsureTiles(workers);
             _companion = partner;
-            _companionCall = new Call { LayoutBase = _call.LayoutBase, Output = companionOutput, Relu = companion.Relu };
+            _companionCall = new Call { LayoutBase = _call.LayoutBase, Output = companionOutput, Activation = companion.Activation };
             try
             {
                 WorkerThreads.Run(workers, _worker);

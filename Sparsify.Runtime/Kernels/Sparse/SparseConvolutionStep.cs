@@ -17,21 +17,21 @@ public sealed class SparseConvolutionStep
     private readonly SparseConvolutionDriver? _feeds;
     private readonly SparseConvolutionDriver? _companion;
     private readonly bool _inputFed;
-    private readonly bool _relu;
-    private readonly bool _companionRelu;
+    private readonly Activation _activation;
+    private readonly Activation _companionActivation;
     private readonly int _workers;
 
     /// <summary>Binds a convolution's wiring.</summary>
     /// <param name="driver">The convolution this step runs.</param>
     /// <param name="threads">Worker threads (at least 1).</param>
-    /// <param name="relu">Whether negative results become zero.</param>
+    /// <param name="activation">The function applied last, fused into the epilogue (true: ReLU, false: none).</param>
     /// <param name="inputFed">Whether the input is the layout a step bound before this one writes (see <paramref name="feeds"/>) instead of a tensor.</param>
     /// <param name="feeds">The convolution whose input layout this step writes instead of a tensor, or null.</param>
     /// <param name="companion">A convolution reading this driver's input layout that runs in the same fork (<see cref="SparseConvolutionDriver.CanRunWith"/>), or null.</param>
-    /// <param name="companionRelu">Whether the companion's negative results become zero.</param>
+    /// <param name="companionActivation">The companion's (true: ReLU, false: none).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The input is fed but no step feeds it, this driver cannot feed <paramref name="feeds"/> or another step already does, or the companion does not read this driver's layout.</exception>
-    public SparseConvolutionStep(SparseConvolutionDriver driver, int threads, bool relu, bool inputFed = false, SparseConvolutionDriver? feeds = null, SparseConvolutionDriver? companion = null, bool companionRelu = false)
+    public SparseConvolutionStep(SparseConvolutionDriver driver, int threads, Activation activation, bool inputFed = false, SparseConvolutionDriver? feeds = null, SparseConvolutionDriver? companion = null, Activation companionActivation = default)
     {
         ArgumentNullException.ThrowIfNull(driver);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -59,8 +59,8 @@ public sealed class SparseConvolutionStep
         _feeds = feeds;
         _companion = companion;
         _inputFed = inputFed;
-        _relu = relu;
-        _companionRelu = companionRelu;
+        _activation = activation;
+        _companionActivation = companionActivation;
         _workers = driver.Workers(threads);
         driver.Prepare(_workers, feeds);
         companion?.Prepare(_workers, next: null);
@@ -107,6 +107,6 @@ public sealed class SparseConvolutionStep
             _companion.CheckCompanionOutput(input, residual, output, companionOutput);
         }
 
-        _driver.Execute(input, _inputFed, residual, _relu, output, _feeds, _workers, new SparseConvolutionDriver.CompanionCall(_companion, _companionRelu, companionOutput));
+        _driver.Execute(input, _inputFed, residual, _activation, output, _feeds, _workers, new SparseConvolutionDriver.CompanionCall(_companion, _companionActivation, companionOutput));
     }
 }

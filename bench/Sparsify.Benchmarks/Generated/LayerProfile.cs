@@ -118,7 +118,7 @@ public static class LayerProfile
             Feeder.SetValue(driver, driver);
         }
 
-        var step = new SparseConvolutionStep(driver, Threads, relu: true, inputFed: fed, companion: companion, companionRelu: false);
+        var step = new SparseConvolutionStep(driver, Threads, activation: true, inputFed: fed, companion: companion, companionActivation: false);
         if (!fed)
         {
             return () => step.Run(x, residual, y, z);

@@ -32,6 +32,61 @@ public sealed class ExecutionLoweringTests
     }
 
     [TestMethod]
+    [DataRow("Clip")]
+    [DataRow("LeakyRelu")]
+    [DataRow("HardSigmoid")]
+    [DataRow("Sigmoid")]
+    [DataRow("Tanh")]
+    public void AnyEpilogueActivationFoldsIntoAConvolutionAfterItsResidual(string op)
+    {
+        LayerParameters parameters = op switch
+        {
+            "Clip" => new ClipParameters(0f, 6f),
+            "LeakyRelu" => new LeakyReluParameters(0.1f),
+            "HardSigmoid" => new HardSigmoidParameters(1f / 6, 0.5f),
+            _ => NoParameters.Instance,
+        };
+        var plan = Lower(
+        [
+            Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.SparseTable),
+            Op("add", "Add", ["conv", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]),
+            Op("act", op, ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6], parameters),
+        ], output: "act");
+
+        var step = plan.Steps.Single();
+        CollectionAssert.AreEqual(new[] { "add", "act" }, step.Fused.ToArray());
+        Assert.AreEqual("x", step.Residual);
+        Assert.IsFalse(step.Relu, "the folded activation is not a ReLU");
+        Assert.AreEqual("act", step.Output);
+
+        // A back end whose epilogue has ReLU alone runs the activation after the step.
+        var layers = new Dictionary<string, ManifestLayer> { ["add"] = Op("add", "Add", ["conv", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]), ["act"] = Op("act", op, ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6], parameters) };
+        var (without, alone) = step.WithoutFoldedActivation(layers);
+        CollectionAssert.AreEqual(new[] { "add" }, without.Fused.ToArray());
+        Assert.AreEqual("add", without.Output);
+        Assert.AreEqual("act", alone!.Layer);
+        Assert.AreEqual("act", alone.Output);
+        Assert.IsEmpty(alone.Fused);
+    }
+
+    [TestMethod]
+    public void OnlyAReluFoldsIntoAFullyConnectedLayerOrAnAdd()
+    {
+        var plan = Lower(
+        [
+            Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense),
+            Op("relu", "Relu", ["conv"], [[1, 4, 6, 6]], [1, 4, 6, 6]),
+            Op("add", "Add", ["relu", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]),
+            Op("clip", "Clip", ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6], new ClipParameters(0f, 6f)),
+        ], output: "clip");
+
+        CollectionAssert.AreEqual(new[] { "conv", "add", "clip" }, plan.Steps.Select(s => s.Layer).ToArray());
+        Assert.IsTrue(plan.Steps[0].Relu);
+        Assert.IsEmpty(plan.Steps[1].Fused, "an Add's epilogue has ReLU only");
+        Assert.AreEqual((plan.Steps[0], (ExecutionStep?)null), plan.Steps[0].WithoutFoldedActivation(new Dictionary<string, ManifestLayer>()), "a ReLU stays folded");
+    }
+
+    [TestMethod]
     public void AValueWithTwoReadersOrAModelOutputIsNotFolded()
     {
         var twoReaders = Lower(

@@ -152,10 +152,10 @@ public sealed partial class ResidualNet
         _biasFc = weights.ReadFloats(new BlobLocation(3872L, 40L, BlobFormat.Fp32));
         _sparseFc = SparseFullyConnected.FromGroups(32, 10, (GroupLayer)weights.ReadEncoded(new BlobLocation(3072L, 796L, BlobFormat.Group)), _biasFc);
         // The steps' wiring, in the order they run: checked and allocated here, once.
-        _stepConv2a = new SparseConvolutionStep(_driverConv2a, threads, relu: true, feeds: _driverConv2);
-        _stepConv2 = new SparseConvolutionStep(_driverConv2, threads, relu: true, inputFed: true, feeds: _driverConv3a);
-        _stepConv3a = new SparseConvolutionStep(_driverConv3a, threads, relu: true, inputFed: true, feeds: _driverConv3, companion: _driverConv3s, companionRelu: false);
-        _stepConv3 = new SparseConvolutionStep(_driverConv3, threads, relu: true, inputFed: true);
+        _stepConv2a = new SparseConvolutionStep(_driverConv2a, threads, activation: Activation.Relu, feeds: _driverConv2);
+        _stepConv2 = new SparseConvolutionStep(_driverConv2, threads, activation: Activation.Relu, inputFed: true, feeds: _driverConv3a);
+        _stepConv3a = new SparseConvolutionStep(_driverConv3a, threads, activation: Activation.Relu, inputFed: true, feeds: _driverConv3, companion: _driverConv3s);
+        _stepConv3 = new SparseConvolutionStep(_driverConv3, threads, activation: Activation.Relu, inputFed: true);
     }
 
     /// <summary>Runs the model on one sample.</summary>
@@ -182,7 +182,7 @@ public sealed partial class ResidualNet
             input.Slice(0, 64).CopyTo(_buffer0);
 
             // conv1: Conv 1x1x8x8 -> 1x4x8x8; sparsity 0, 36 nonzeros, format dense, G=1; plan Dense (override): override: Dense requested for this layer; fused: relu1 (Relu)
-            Convolution.Dense(in GeometryConv1, _buffer0.AsSpan(0, 64), _weightsConv1, _biasConv1, default, true, _buffer1.AsSpan(0, 256), _threads);
+            Convolution.Dense(in GeometryConv1, _buffer0.AsSpan(0, 64), _weightsConv1, _biasConv1, default, Activation.Relu, _buffer1.AsSpan(0, 256), _threads);
 
             // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
             Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);

@@ -33,7 +33,7 @@ public sealed class AllocationTests
             var bias = SparseTestData.RandomValues(g.OutChannels, random);
             var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
             var output = new float[residual.Length];
-            AssertAllocatesNothing($"{g}", () => Convolution.Dense(g, input, weights, bias, residual, relu: true, output, threads));
+            AssertAllocatesNothing($"{g}", () => Convolution.Dense(g, input, weights, bias, residual, activation: true, output, threads));
         }
     }
 
@@ -46,7 +46,7 @@ public sealed class AllocationTests
         var driver = SparseConvolutions.FromGroups(g, SparseTestData.Groups(g.OutChannels, g.FilterLength, 8, 0.8, random), default);
         var input = SparseTestData.RandomValues(g.InChannels * g.InHeight * g.InWidth, random);
         var output = new float[g.OutChannels * g.OutPixels];
-        AssertAllocatesNothing("sparse convolution", () => driver.Run(input, default, relu: true, output, threads));
+        AssertAllocatesNothing("sparse convolution", () => driver.Run(input, default, activation: true, output, threads));
 
         var fc = SparseFullyConnected.FromGroups(256, 64, SparseTestData.Groups(64, 256, 8, 0.8, random), default);
         var features = SparseTestData.RandomValues(256, random);

@@ -78,7 +78,7 @@ public sealed class ConvolutionKernelTests
         float[] weights = SgemmTests.RandomArray(g.OutChannels * g.FilterLength, 2);
         float[]? bias = withBias ? SgemmTests.RandomArray(g.OutChannels, 3) : null;
         double[] expected = Reference(g, input, weights, bias);
-        foreach (ConvolutionPath path in new[] { ConvolutionPath.Gemm, ConvolutionPath.Direct, ConvolutionPath.Auto })
+        foreach (ConvolutionPath path in new[] { ConvolutionPath.Gemm, ConvolutionPath.Direct, ConvolutionPath.Depthwise, ConvolutionPath.Auto })
         {
             foreach (SimdLevel level in SgemmTests.Levels())
             {
@@ -159,6 +159,62 @@ public sealed class ConvolutionKernelTests
     {
         Check(Geometry(1, 8, 17, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8));
         Check(Geometry(2, 6, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 6)); // channel multiplier 2
+    }
+
+    [TestMethod]
+    [DataRow(7, 7, 3, 1, 1, 1)]    // MobileNet's last stage: rows shorter than a vector
+    [DataRow(14, 14, 3, 2, 1, 1)]  // stride 2 from the phase planes
+    [DataRow(56, 57, 3, 2, 1, 1)]  // odd width at stride 2
+    [DataRow(9, 30, 5, 1, 1, 2)]   // 5x5 (EfficientNet), pad 2
+    [DataRow(16, 19, 5, 2, 1, 2)]
+    [DataRow(12, 12, 7, 1, 1, 3)]  // 7x7 (ConvNeXt)
+    [DataRow(11, 25, 3, 3, 1, 1)]  // stride 3: the general phase fill
+    [DataRow(13, 21, 3, 1, 2, 2)]  // dilation 2
+    [DataRow(5, 3, 3, 1, 1, 0)]    // no padding, a 3x1 output
+    public void DepthwiseKernelShapes(int height, int width, int kernel, int stride, int dilation, int pad)
+    {
+        Check(Geometry(1, 24, height, width, 24, kernel, kernel, stride, stride, dilation, dilation, pad, pad, pad, pad, 24));
+        Check(Geometry(2, 5, height, width, 10, kernel, kernel, stride, stride, dilation, dilation, pad, pad, pad, pad, 5), withBias: false); // multiplier 2
+    }
+
+    [TestMethod]
+    public void AutoTakesTheDepthwiseKernelForOneInputChannelPerGroup()
+    {
+        Assert.IsTrue(ConvolutionKernel.IsDepthwise(Geometry(1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8)));
+        Assert.IsTrue(ConvolutionKernel.IsDepthwise(Geometry(1, 8, 9, 9, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8)));
+        Assert.IsFalse(ConvolutionKernel.IsDepthwise(Geometry(1, 16, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8)));
+        Assert.IsFalse(ConvolutionKernel.IsDepthwise(Geometry(1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)));
+    }
+
+    [TestMethod]
+    public void EveryPathAppliesTheResidualThenTheActivation()
+    {
+        var geometries = new[]
+        {
+            Geometry(1, 12, 11, 13, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12), // depthwise
+            Geometry(1, 6, 9, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),     // im2col GEMM
+            Geometry(1, 16, 8, 8, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1),    // pointwise GEMM
+            Geometry(1, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),      // direct (two per group)
+        };
+        Activation[] activations = [Activation.None, Activation.Relu, Activation.Clip(-0.5f, 0.75f), Activation.LeakyRelu(0.1f), Activation.HardSigmoid(1f / 6, 0.5f), Activation.Sigmoid, Activation.Tanh];
+        foreach (var g in geometries)
+        {
+            float[] input = SgemmTests.RandomArray(g.Batch * g.InChannels * g.InHeight * g.InWidth, 11);
+            float[] weights = SgemmTests.RandomArray(g.OutChannels * g.FilterLength, 12);
+            float[] bias = SgemmTests.RandomArray(g.OutChannels, 13);
+            float[] residual = SgemmTests.RandomArray(g.OutChannels * g.OutPixels, 14);
+            double[] sums = Reference(g, input, weights, bias);
+            foreach (var activation in activations)
+            {
+                var expected = sums.Select((v, i) => (double)activation.Apply((float)(v + residual[i]))).ToArray();
+                foreach (ConvolutionPath path in new[] { ConvolutionPath.Auto, ConvolutionPath.Gemm, ConvolutionPath.Direct })
+                {
+                    var output = new float[expected.Length];
+                    ConvolutionKernel.Run(g, input, weights, bias, residual, activation, output, 2, path, Sgemm.BestLevel);
+                    SgemmTests.AssertClose(expected, output, $"{g} {path} {activation}");
+                }
+            }
+        }
     }
 
     [TestMethod]

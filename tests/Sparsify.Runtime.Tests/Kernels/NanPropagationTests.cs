@@ -24,7 +24,7 @@ public sealed unsafe class NanPropagationTests
             Elementwise.Relu(input, output);
             NanMasks.AssertExactly(NanMasks.Of(input), output, $"Relu, NaN at {at}");
 
-            Epilogue.Relu(input, input);
+            Activation.Relu.Apply(input, input);
             NanMasks.AssertExactly(NanMasks.Of(output), input, $"Relu in place, NaN at {at}");
         }
     }
@@ -68,7 +68,7 @@ public sealed unsafe class NanPropagationTests
                 var whole = (float[])target.Clone();
                 fixed (float* pc = whole, pr = added)
                 {
-                    Epilogue.ApplyPanel(pc, pr, ldc, 0, rows, colStart, relu: true);
+                    Epilogue.ApplyPanel(pc, pr, ldc, 0, rows, colStart, activation: true);
                 }
 
                 NanMasks.AssertExactly(expected, whole, $"panel epilogue, NaN at row {row}, column {col}");
@@ -77,7 +77,7 @@ public sealed unsafe class NanPropagationTests
                     var part = (float[])target.Clone();
                     fixed (float* pc = part, pr = added)
                     {
-                        Epilogue.Apply(pc, pr, ldc, 0, rows, colStart, colStart + partial, relu: true);
+                        Epilogue.Apply(pc, pr, ldc, 0, rows, colStart, colStart + partial, activation: true);
                     }
 
                     NanMasks.AssertExactly(expected, part, $"partial-panel epilogue, NaN at row {row}, column {col}");
@@ -173,7 +173,7 @@ public sealed unsafe class NanPropagationTests
     private static float[] Run(in ConvGeometry g, float[] input, float[] weights, float[] bias, float[] residual, ConvolutionPath path, SimdLevel level)
     {
         var output = new float[g.OutChannels * g.OutPixels];
-        ConvolutionKernel.Run(g, input, weights, bias, residual, relu: true, output, 1, path, level);
+        ConvolutionKernel.Run(g, input, weights, bias, residual, activation: true, output, 1, path, level);
         return output;
     }
 

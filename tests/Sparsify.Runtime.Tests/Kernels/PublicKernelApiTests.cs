@@ -98,7 +98,7 @@ public sealed class PublicKernelApiTests
         var residual = Random(g.Batch * g.OutChannels * g.OutPixels, 4);
         var output = new float[residual.Length];
 
-        Convolution.Dense(g, input, weights, bias, residual, relu: true, output, threads: 1);
+        Convolution.Dense(g, input, weights, bias, residual, activation: true, output, threads: 1);
 
         AssertClose(NaiveConvolution(g, input, weights, bias, residual, relu: true), output);
         Assert.IsTrue(output.All(v => v >= 0f));
@@ -113,7 +113,7 @@ public sealed class PublicKernelApiTests
         var weights = Random(g.OutChannels * g.FilterLength, 6);
         var output = new float[g.Batch * g.OutChannels * g.OutPixels];
 
-        Convolution.Dense(g, input, weights, [], [], relu: false, output, threads: 1);
+        Convolution.Dense(g, input, weights, [], [], activation: false, output, threads: 1);
 
         AssertClose(NaiveConvolution(g, input, weights, [], [], relu: false), output);
         Assert.IsTrue(output.Any(v => v < 0f));
@@ -130,8 +130,8 @@ public sealed class PublicKernelApiTests
         var one = new float[residual.Length];
         var many = new float[residual.Length];
 
-        Convolution.Dense(g, input, weights, bias, residual, relu: true, one, threads: 1);
-        Convolution.Dense(g, input, weights, bias, residual, relu: true, many, threads: 4);
+        Convolution.Dense(g, input, weights, bias, residual, activation: true, one, threads: 1);
+        Convolution.Dense(g, input, weights, bias, residual, activation: true, many, threads: 4);
 
         CollectionAssert.AreEqual(one, many);
     }

@@ -36,14 +36,14 @@ public sealed class ChainedConvolutionTests
 
         var between = new float[residualA.Length];
         var expected = new float[residualB.Length];
-        a.Run(input, residualA, relu: true, between, threads: 1);
-        b.Run(between, residualB, relu: true, expected, threads: 1);
+        a.Run(input, residualA, activation: true, between, threads: 1);
+        b.Run(between, residualB, activation: true, expected, threads: 1);
 
         foreach (var threads in new[] { 1, 2, 3 })
         {
             var actual = new float[expected.Length];
-            new SparseConvolutionStep(a, threads, relu: true, feeds: b).Run(input: input, residual: residualA);
-            new SparseConvolutionStep(b, threads, relu: true, inputFed: true).Run(residual: residualB, output: actual);
+            new SparseConvolutionStep(a, threads, activation: true, feeds: b).Run(input: input, residual: residualA);
+            new SparseConvolutionStep(b, threads, activation: true, inputFed: true).Run(residual: residualB, output: actual);
             CollectionAssert.AreEqual(expected, actual, $"{threads} threads");
         }
     }
@@ -57,9 +57,9 @@ public sealed class ChainedConvolutionTests
         var b = SparseConvolutions.FromGroups(g, SparseTestData.Groups(8, g.FilterLength, 8, 0.5, random), default);
         var input = SparseTestData.RandomValues(8 * 36, random);
         var output = new float[8 * 36];
-        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(b, 1, relu: false, inputFed: true), "no step feeds b yet");
-        var feeding = new SparseConvolutionStep(a, 1, relu: false, feeds: b);
-        var fed = new SparseConvolutionStep(b, 1, relu: false, inputFed: true);
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(b, 1, activation: false, inputFed: true), "no step feeds b yet");
+        var feeding = new SparseConvolutionStep(a, 1, activation: false, feeds: b);
+        var fed = new SparseConvolutionStep(b, 1, activation: false, inputFed: true);
         Assert.ThrowsExactly<InvalidOperationException>(() => fed.Run(output: output));
         feeding.Run(input: input);
         fed.Run(output: output);
@@ -91,15 +91,15 @@ public sealed class ChainedConvolutionTests
         Assert.IsFalse(a.CanFeed(otherShape));
         Assert.IsFalse(a.CanFeed(a));
         Assert.IsFalse(a.CanFeed(companion), "a companion reads its host's layout, which only the host's feeder writes");
-        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false, feeds: strideThree));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, activation: false, feeds: strideThree));
 
         // One feeder per layout: a second would overwrite the first one's results before they are read.
         var fedOnce = Driver(SparseTestData.Geometry(8, 16, 16, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1));
-        _ = new SparseConvolutionStep(a, 1, relu: false, feeds: fedOnce);
-        _ = new SparseConvolutionStep(a, 2, relu: true, feeds: fedOnce);
+        _ = new SparseConvolutionStep(a, 1, activation: false, feeds: fedOnce);
+        _ = new SparseConvolutionStep(a, 2, activation: true, feeds: fedOnce);
         var secondFeeder = Driver(SparseTestData.Geometry(8, 16, 16, 8, 3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1));
         Assert.IsTrue(secondFeeder.CanFeed(fedOnce));
-        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(secondFeeder, 1, relu: false, feeds: fedOnce));
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(secondFeeder, 1, activation: false, feeds: fedOnce));
     }
 
     [TestMethod]
@@ -138,10 +138,10 @@ public sealed class ChainedConvolutionTests
         {
             var actualShortcut = new float[expectedShortcut.Length];
             var actual = new float[expected.Length];
-            var stepA = new SparseConvolutionStep(a, threads, relu: true, feeds: b);
-            var stepB = new SparseConvolutionStep(b, threads, relu: true, inputFed: true, feeds: c);
-            var stepC = new SparseConvolutionStep(c, threads, relu: true, inputFed: true, feeds: d, companion: companion, companionRelu: false);
-            var stepD = new SparseConvolutionStep(d, threads, relu: true, inputFed: true);
+            var stepA = new SparseConvolutionStep(a, threads, activation: true, feeds: b);
+            var stepB = new SparseConvolutionStep(b, threads, activation: true, inputFed: true, feeds: c);
+            var stepC = new SparseConvolutionStep(c, threads, activation: true, inputFed: true, feeds: d, companion: companion, companionActivation: false);
+            var stepD = new SparseConvolutionStep(d, threads, activation: true, inputFed: true);
             stepA.Run(input: input);
             stepB.Run(residual: residual);
             stepC.Run(companionOutput: actualShortcut);
@@ -153,11 +153,11 @@ public sealed class ChainedConvolutionTests
             var tensor = new float[t3.Length];
             stepA.Run(input: input);
             stepB.Run(residual: residual);
-            new SparseConvolutionStep(c, threads, relu: true, inputFed: true, companion: companion, companionRelu: false).Run(output: tensor, companionOutput: actualShortcut);
+            new SparseConvolutionStep(c, threads, activation: true, inputFed: true, companion: companion, companionActivation: false).Run(output: tensor, companionOutput: actualShortcut);
             CollectionAssert.AreEqual(t3, tensor, $"fed host, {threads} threads");
             CollectionAssert.AreEqual(expectedShortcut, actualShortcut, $"fed host's shortcut, {threads} threads");
         }
 
-        Assert.ThrowsExactly<InvalidOperationException>(() => new SparseConvolutionStep(c, 1, relu: true, inputFed: true, feeds: d).Run());
+        Assert.ThrowsExactly<InvalidOperationException>(() => new SparseConvolutionStep(c, 1, activation: true, inputFed: true, feeds: d).Run());
     }
 }

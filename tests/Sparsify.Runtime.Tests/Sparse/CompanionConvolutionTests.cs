@@ -34,24 +34,24 @@ public sealed class CompanionConvolutionTests
         var residual = SparseTestData.RandomValues(host.OutChannels * host.OutPixels, random);
         var expected = new float[residual.Length];
         var expectedGuest = new float[guest.OutChannels * guest.OutPixels];
-        a.Run(input, residual, relu: true, expected, threads: 1);
-        alone.Run(input, default, relu: false, expectedGuest, threads: 1);
+        a.Run(input, residual, activation: true, expected, threads: 1);
+        alone.Run(input, default, activation: false, expectedGuest, threads: 1);
         SparseTestData.AssertClose(SparseTestData.NaiveConvolution(guest, input, guestWeights.Decode(), guestBias, null, relu: false), expectedGuest);
 
         var hosted = new float[expectedGuest.Length];
-        companion.Run(input, default, relu: false, hosted, threads: 2);
+        companion.Run(input, default, activation: false, hosted, threads: 2);
         CollectionAssert.AreEqual(expectedGuest, hosted, "the guest on the host's layout, run alone");
 
         foreach (var threads in new[] { 1, 2, 3 })
         {
             var actual = new float[expected.Length];
             var actualGuest = new float[expectedGuest.Length];
-            new SparseConvolutionStep(a, threads, relu: true, companion: companion, companionRelu: false).Run(input, residual, actual, actualGuest);
+            new SparseConvolutionStep(a, threads, activation: true, companion: companion, companionActivation: false).Run(input, residual, actual, actualGuest);
             CollectionAssert.AreEqual(expected, actual, $"host, {threads} threads");
             CollectionAssert.AreEqual(expectedGuest, actualGuest, $"companion, {threads} threads");
 
             var relu = new float[expectedGuest.Length];
-            new SparseConvolutionStep(a, threads, relu: true, companion: companion, companionRelu: true).Run(input, residual, actual, relu);
+            new SparseConvolutionStep(a, threads, activation: true, companion: companion, companionActivation: true).Run(input, residual, actual, relu);
             CollectionAssert.AreEqual(expectedGuest.Select(v => Math.Max(v, 0f)).ToArray(), relu, $"companion with ReLU, {threads} threads");
         }
     }
@@ -72,16 +72,16 @@ public sealed class CompanionConvolutionTests
         var between = new float[16 * 14 * 14];
         var expected = new float[between.Length];
         var expectedGuest = new float[32 * 14 * 14];
-        a.Run(input, default, relu: true, between, 1);
-        b.Run(between, default, relu: false, expected, 1);
+        a.Run(input, default, activation: true, between, 1);
+        b.Run(between, default, activation: false, expected, 1);
         SparseConvolutions.FromGroups(guest, guestWeights, default).Run(input, default, false, expectedGuest, 1);
 
         foreach (var threads in new[] { 1, 2 })
         {
             var actual = new float[expected.Length];
             var actualGuest = new float[expectedGuest.Length];
-            new SparseConvolutionStep(a, threads, relu: true, feeds: b, companion: companion, companionRelu: false).Run(input: input, companionOutput: actualGuest);
-            new SparseConvolutionStep(b, threads, relu: false, inputFed: true).Run(output: actual);
+            new SparseConvolutionStep(a, threads, activation: true, feeds: b, companion: companion, companionActivation: false).Run(input: input, companionOutput: actualGuest);
+            new SparseConvolutionStep(b, threads, activation: false, inputFed: true).Run(output: actual);
             CollectionAssert.AreEqual(expected, actual, $"fed convolution, {threads} threads");
             CollectionAssert.AreEqual(expectedGuest, actualGuest, $"companion, {threads} threads");
         }
@@ -119,13 +119,13 @@ public sealed class CompanionConvolutionTests
         var guestOutput = new float[8 * 7 * 7];
         Assert.IsFalse(a.CanRunWith(stranger));
         Assert.IsFalse(a.CanRunWith(a));
-        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false, companion: stranger));
-        var step = new SparseConvolutionStep(a, 1, relu: false, companion: companion);
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, activation: false, companion: stranger));
+        var step = new SparseConvolutionStep(a, 1, activation: false, companion: companion);
         Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, output));
         Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, input.AsSpan(0, guestOutput.Length)));
         Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output, new float[10]));
         Assert.ThrowsExactly<ArgumentException>(() => step.Run(input, default, output), "a step with a companion needs its output");
-        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, relu: false).Run(input, default, output, guestOutput), "a step without one takes none");
+        Assert.ThrowsExactly<ArgumentException>(() => new SparseConvolutionStep(a, 1, activation: false).Run(input, default, output, guestOutput), "a step without one takes none");
         step.Run(input, default, output, guestOutput);
         Assert.ThrowsExactly<ArgumentException>(() => SparseConvolutions.FromGroups(Guest(8, 14, 14, 8, 1, 1, 0), SparseTestData.Groups(8, 8, 8, 0.5, random), default, host));
     }

@@ -53,7 +53,7 @@ public sealed class SparseConvolutionTests
         var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
         var driver = SparseConvolutions.FromCsr(g, SparseTestData.Csr(dense, g.OutChannels, g.FilterLength), default);
         var output = new float[g.OutChannels * g.OutPixels];
-        driver.Run(input, residual, relu: true, output, threads: 3);
+        driver.Run(input, residual, activation: true, output, threads: 3);
         SparseTestData.AssertClose(SparseTestData.NaiveConvolution(g, input, dense, [], residual, relu: true), output);
     }
 
@@ -76,7 +76,7 @@ public sealed class SparseConvolutionTests
             foreach (var threads in new[] { 1, 2 })
             {
                 var output = new float[g.OutChannels * g.OutPixels];
-                driver.Run(input, residual, relu: false, output, threads);
+                driver.Run(input, residual, activation: false, output, threads);
                 SparseTestData.AssertClose(SparseTestData.NaiveConvolution(g, input, weights.Decode(), [], residual, relu: false), output);
             }
         }
@@ -91,7 +91,7 @@ public sealed class SparseConvolutionTests
         Assert.IsGreaterThan(0, weights.PaddingEntries, "the case must exercise padding entries");
         var input = SparseTestData.RandomValues(g.InChannels * g.InHeight * g.InWidth, random);
         var output = new float[g.OutChannels * g.OutPixels];
-        SparseConvolutions.FromGroups(g, weights, default).Run(input, default, relu: false, output, threads: 1);
+        SparseConvolutions.FromGroups(g, weights, default).Run(input, default, activation: false, output, threads: 1);
         SparseTestData.AssertClose(SparseTestData.NaiveConvolution(g, input, weights.Decode(), [], null, relu: false), output);
     }
 
@@ -105,11 +105,11 @@ public sealed class SparseConvolutionTests
         var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
         var driver = SparseConvolutions.FromGroups(g, weights, SparseTestData.RandomValues(g.OutChannels, random));
         var one = new float[g.OutChannels * g.OutPixels];
-        driver.Run(input, residual, relu: true, one, threads: 1);
+        driver.Run(input, residual, activation: true, one, threads: 1);
         foreach (var threads in new[] { 2, 3, 0 })
         {
             var many = new float[one.Length];
-            driver.Run(input, residual, relu: true, many, threads);
+            driver.Run(input, residual, activation: true, many, threads);
             CollectionAssert.AreEqual(one, many, $"{threads} threads");
         }
     }
@@ -126,7 +126,7 @@ public sealed class SparseConvolutionTests
         var layout = ConvInputLayout.For(g);
         var driver = new SparseConvolutionDriver(g, 3, DenseBody(g, layout, dense, rowsPerGroup: 3), default);
         var output = new float[g.OutChannels * g.OutPixels];
-        driver.Run(input, default, relu: false, output, threads: 2);
+        driver.Run(input, default, activation: false, output, threads: 2);
         SparseTestData.AssertClose(SparseTestData.NaiveConvolution(g, input, dense, [], null, relu: false), output);
     }
 

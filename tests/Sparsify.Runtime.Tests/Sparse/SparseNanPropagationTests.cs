@@ -67,10 +67,10 @@ public sealed unsafe class SparseNanPropagationTests
             foreach (var threads in new[] { 1, 2 })
             {
                 var output = new float[residual.Length];
-                driver.Run(nan, default, relu: true, output, threads);
+                driver.Run(nan, default, activation: true, output, threads);
                 NanMasks.AssertExactly(expected, output, $"{name}, {body}, NaN at input {at}, {threads} threads");
 
-                driver.Run(nan, nanResidual, relu: true, output, threads);
+                driver.Run(nan, nanResidual, activation: true, output, threads);
                 NanMasks.AssertExactly(NanMasks.Or(expected, NanMasks.Of(nanResidual)), output, $"{name}, {body}, NaN at input {at} and in the residual, {threads} threads");
             }
         }
@@ -94,8 +94,8 @@ public sealed unsafe class SparseNanPropagationTests
         {
             var nan = NanMasks.WithNaN(input, at);
             var output = new float[second.OutChannels * second.OutPixels];
-            new SparseConvolutionStep(a, 2, relu: true, feeds: b).Run(input: nan);
-            new SparseConvolutionStep(b, 2, relu: true, inputFed: true).Run(output: output);
+            new SparseConvolutionStep(a, 2, activation: true, feeds: b).Run(input: nan);
+            new SparseConvolutionStep(b, 2, activation: true, inputFed: true).Run(output: output);
             NanMasks.AssertExactly(Reach(at), output, $"stride {stride}, NaN at input {at}");
         }
     }
@@ -117,7 +117,7 @@ public sealed unsafe class SparseNanPropagationTests
             var nan = NanMasks.WithNaN(input, at);
             var output = new float[host.OutChannels * host.OutPixels];
             var guestOutput = new float[guest.OutChannels * guest.OutPixels];
-            new SparseConvolutionStep(a, 2, relu: true, companion: companion, companionRelu: true).Run(input: nan, output: output, companionOutput: guestOutput);
+            new SparseConvolutionStep(a, 2, activation: true, companion: companion, companionActivation: true).Run(input: nan, output: output, companionOutput: guestOutput);
             NanMasks.AssertExactly(Reach(at), output, $"host, NaN at input {at}");
 
             // A 1x1 stride-2 guest reads only even pixels: an odd one reaches none of its outputs.
