@@ -106,11 +106,19 @@ internal sealed class ConvEmitter : LayerEmitter
 
     /// <summary>
     /// The runtime's <c>Activation</c> of the function the plan folded into the step's epilogue (its last
-    /// folded layer, with that layer's constants), or <c>Activation.None</c>.
+    /// folded layer, with that layer's constants; a gate and its Mul as HardSwish or SiLU), or <c>Activation.None</c>.
     /// </summary>
     public static string Activation(Step step)
     {
         var last = step.Fused.Count == 0 ? null : step.Fused[step.Fused.Count - 1];
+        var gate = step.Fused.Count < 2 || last!.Op != "Mul" ? null : step.Fused[step.Fused.Count - 2];
+        if (gate is not null && ManifestOps.IsEpilogueGate(gate.Op))
+        {
+            return gate.Parameters is HardSigmoidParameters hard
+                ? $"Activation.HardSwish({Literals.Float(hard.Alpha)}, {Literals.Float(hard.Beta)})"
+                : "Activation.Swish";
+        }
+
         return last is null || !ManifestOps.IsEpilogueActivation(last.Op) ? "Activation.None" : last.Parameters switch
         {
             ClipParameters clip => $"Activation.Clip({Literals.Float(clip.Min)}, {Literals.Float(clip.Max)})",

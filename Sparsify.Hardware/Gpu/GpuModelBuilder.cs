@@ -51,13 +51,13 @@ internal sealed partial class GpuModelBuilder
         foreach (var planned in _manifest.Execution.Steps)
         {
             // The kernels' epilogues apply ReLU; any other folded activation is a launch of its own.
-            var (step, activation) = planned.WithoutFoldedActivation(layers);
+            var (step, after) = planned.WithoutFoldedActivation(layers);
             BuildStep(step, layers[step.Layer]);
-            if (activation is not null)
+            foreach (var activation in after)
             {
                 BuildStep(activation, layers[activation.Layer]);
 
-                // One plan line per step: the activation's launch is the step's second.
+                // One plan line per step: the activation's launches follow the step's.
                 Plan[^2] += $", then in a launch of its own {Plan[^1]}";
                 Plan.RemoveAt(Plan.Count - 1);
             }

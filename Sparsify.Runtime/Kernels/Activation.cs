@@ -27,6 +27,12 @@ public enum ActivationKind
 
     /// <summary>tanh(x).</summary>
     Tanh,
+
+    /// <summary>x · max(0, min(1, Alpha · x + Beta)): HardSwish with 1/6 and 1/2, x times its own HardSigmoid gate.</summary>
+    HardSwish,
+
+    /// <summary>x · 1 / (1 + e^−x): SiLU, x times its own Sigmoid gate.</summary>
+    Swish,
 }
 
 /// <summary>
@@ -35,8 +41,8 @@ public enum ActivationKind
 /// fused into a convolution gives what it gives as a layer of its own. NaN stays NaN in each.
 /// </summary>
 /// <param name="Kind">The function.</param>
-/// <param name="Alpha">Its first constant (Clip: the lower bound; LeakyRelu, HardSigmoid: the slope).</param>
-/// <param name="Beta">Its second constant (Clip: the upper bound; HardSigmoid: the offset).</param>
+/// <param name="Alpha">Its first constant (Clip: the lower bound; LeakyRelu, HardSigmoid, HardSwish: the slope).</param>
+/// <param name="Beta">Its second constant (Clip: the upper bound; HardSigmoid, HardSwish: the offset).</param>
 public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, float Beta = 0f)
 {
     /// <summary>No function: the epilogue stores the sums.</summary>
@@ -50,6 +56,9 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
 
     /// <summary>tanh(x).</summary>
     public static Activation Tanh => new(ActivationKind.Tanh);
+
+    /// <summary>x · 1 / (1 + e^−x) (SiLU).</summary>
+    public static Activation Swish => new(ActivationKind.Swish);
 
     /// <summary>Whether the epilogue has nothing to apply.</summary>
     public bool IsNone => Kind == ActivationKind.None;
@@ -66,6 +75,9 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
     /// <summary>max(0, min(1, <paramref name="alpha"/> · x + <paramref name="beta"/>)).</summary>
     public static Activation HardSigmoid(float alpha, float beta) => new(ActivationKind.HardSigmoid, alpha, beta);
 
+    /// <summary>x · max(0, min(1, <paramref name="alpha"/> · x + <paramref name="beta"/>)).</summary>
+    public static Activation HardSwish(float alpha, float beta) => new(ActivationKind.HardSwish, alpha, beta);
+
     /// <summary>The function at one value.</summary>
     public float Apply(float x) => Kind switch
     {
@@ -75,6 +87,8 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
         ActivationKind.HardSigmoid => Bound01((Alpha * x) + Beta),
         ActivationKind.Sigmoid => 1f / (1f + MathF.Exp(-x)),
         ActivationKind.Tanh => MathF.Tanh(x),
+        ActivationKind.HardSwish => x * Bound01((Alpha * x) + Beta),
+        ActivationKind.Swish => x * (1f / (1f + MathF.Exp(-x))),
         _ => x,
     };
 
@@ -98,10 +112,13 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
             case ActivationKind.LeakyRelu:
                 return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), x * Vector256.Create(Alpha), x);
             case ActivationKind.HardSigmoid:
-                var v = (x * Vector256.Create(Alpha)) + Vector256.Create(Beta);
-                return Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero, Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.One), Vector256<float>.One, v));
+                return HardSigmoid(x);
             case ActivationKind.Sigmoid:
-                return Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+                return Logistic(x);
+            case ActivationKind.HardSwish:
+                return x * HardSigmoid(x);
+            case ActivationKind.Swish:
+                return x * Logistic(x);
             default:
                 return Lanes(x);
         }
@@ -143,6 +160,14 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
     }
 
     private static float Bound01(float v) => v < 0f ? 0f : v > 1f ? 1f : v;
+
+    private static Vector256<float> Logistic(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+
+    private Vector256<float> HardSigmoid(Vector256<float> x)
+    {
+        var v = (x * Vector256.Create(Alpha)) + Vector256.Create(Beta);
+        return Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero, Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.One), Vector256<float>.One, v));
+    }
 
     // Tanh has no vector form in .NET: lane by lane.
     private Vector256<float> Lanes(Vector256<float> x)

@@ -50,9 +50,15 @@ public static class Elementwise
         }
 
         CheckOutput(a.Length, output);
-        for (var i = 0; i < a.Length; i++)
+        if (plane == 1)
         {
-            output[i] = a[i] * b[i / plane];
+            VectorMath.Multiply(a, b, output);
+            return;
+        }
+
+        for (var c = 0; c < b.Length; c++)
+        {
+            VectorMath.Scale(a.Slice(c * plane, plane), b[c], output.Slice(c * plane, plane));
         }
     }
 
@@ -152,10 +158,7 @@ public static class Elementwise
         for (int start = 0, c = 0; start < input.Length; start += plane, c = c + 1 == scale.Length ? 0 : c + 1)
         {
             var (s, b) = (scale[c], shift[c]);
-            for (var i = start; i < start + plane; i++)
-            {
-                output[i] = (input[i] * s) + b;
-            }
+            VectorMath.ScaleShift(input.Slice(start, plane), s, b, output.Slice(start, plane));
         }
     }
 

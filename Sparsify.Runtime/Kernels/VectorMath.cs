@@ -45,6 +45,45 @@ internal static class VectorMath
         }
     }
 
+    /// <summary>destination = x · scale + shift, element by element (a multiply then an add, not fused).</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = new Vector<float>(scale);
+            var b = new Vector<float>(shift);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                ((new Vector<float>(x[i..]) * s) + b).CopyTo(destination[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            destination[i] = (x[i] * scale) + shift;
+        }
+    }
+
+    /// <summary>destination = x · scale, element by element.</summary>
+    public static void Scale(ReadOnlySpan<float> x, float scale, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = new Vector<float>(scale);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (new Vector<float>(x[i..]) * s).CopyTo(destination[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            destination[i] = x[i] * scale;
+        }
+    }
+
     /// <summary>The sum of <paramref name="x"/>: lane-wise partial sums, then the lanes in order.</summary>
     public static float Sum(ReadOnlySpan<float> x)
     {

@@ -173,7 +173,8 @@ static class ExecutionChecks
         return step.Taps.Any(tap => tap.Offset < 0) ? "a tap offset is negative" : null;
     }
 
-    // Conv → [Add] → [an epilogue activation], Gemm → [ReLU], Add → [ReLU]: the epilogues the kernels have.
+    // Conv → [Add] → [an epilogue activation, or a gate and the Mul of the value by it], Gemm → [ReLU],
+    // Add → [ReLU]: the epilogues the kernels have.
     private static string? EpilogueProblem(ManifestLayer layer, List<ManifestLayer> fused, ExecutionStep step)
     {
         var value = layer.Output;
@@ -189,6 +190,11 @@ static class ExecutionChecks
                 {
                     return "a folded Add must add another value to the convolution's output";
                 }
+            }
+            else if (i == fused.Count - 2 && layer.Op == "Conv" && ManifestOps.IsEpilogueGate(f.Op) && f.Inputs[0] == value && IsGating(fused[i + 1], value, f.Output))
+            {
+                i++;
+                f = fused[i];
             }
             else if (i == fused.Count - 1 && f.Inputs[0] == value
                 && (layer.Op == "Conv" ? ManifestOps.IsEpilogueActivation(f.Op) : f.Op == "Relu" && layer.Op is "Gemm" or "Add"))
@@ -207,6 +213,11 @@ static class ExecutionChecks
             ? $"its output, residual and ReLU must follow from the folded layers (output '{value}', residual '{residual}', ReLU {(relu ? "true" : "false")})"
             : null;
     }
+
+    // x · gate(x): a Mul of the value by the gate's output, in either order.
+    private static bool IsGating(ManifestLayer mul, string value, string gate)
+        => mul.Op == "Mul" && mul.Inputs.Count == 2 && value != gate
+           && ((mul.Inputs[0] == value && mul.Inputs[1] == gate) || (mul.Inputs[0] == gate && mul.Inputs[1] == value));
 
     private static string? LinkProblem(
         EquatableList<ExecutionStep> steps, ExecutionStep step, int index, ManifestLayer layer, Dictionary<string, ManifestLayer> layers, Dictionary<string, int> stepOf)

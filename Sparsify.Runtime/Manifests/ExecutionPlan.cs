@@ -61,27 +61,46 @@ sealed record ExecutionStep(
     string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason, EquatableList<TapOffset> Taps)
 {
     /// <summary>
-    /// For a back end whose epilogue applies only ReLU: when the folded activation is another function, this
-    /// step without it (writing the activation's input) and a step of the activation layer alone, to run
-    /// after it; otherwise this step and null.
+    /// For a back end whose epilogue applies only ReLU: when the folded activation is another function (or a
+    /// gate and its Mul), this step without it, writing the activation's input, and a step for each of the
+    /// activation's layers alone, to run after it in order; otherwise this step and none.
     /// </summary>
     /// <param name="layers">The manifest's layers by name.</param>
-    public (ExecutionStep Step, ExecutionStep? Activation) WithoutFoldedActivation(System.Collections.Generic.IReadOnlyDictionary<string, ManifestLayer> layers)
+    public (ExecutionStep Step, System.Collections.Generic.IReadOnlyList<ExecutionStep> After) WithoutFoldedActivation(System.Collections.Generic.IReadOnlyDictionary<string, ManifestLayer> layers)
     {
-        if (Fused.Count == 0 || Relu || !layers.TryGetValue(Fused[Fused.Count - 1], out var last) || !ManifestOps.IsEpilogueActivation(last.Op))
+        var after = new System.Collections.Generic.List<ExecutionStep>();
+        if (Relu || Fused.Count == 0 || !layers.TryGetValue(Fused[Fused.Count - 1], out var last))
         {
-            return (this, null);
+            return (this, after);
         }
 
-        var kept = new string[Fused.Count - 1];
-        for (var i = 0; i < kept.Length; i++)
+        var first = Fused.Count - 1;
+        if (last.Op == "Mul" && Fused.Count >= 2 && layers.TryGetValue(Fused[Fused.Count - 2], out var gate) && ManifestOps.IsEpilogueGate(gate.Op))
         {
-            kept[i] = Fused[i];
+            first--;
+        }
+        else if (!ManifestOps.IsEpilogueActivation(last.Op))
+        {
+            return (this, after);
         }
 
         var none = new EquatableList<string>(System.Array.Empty<string>());
-        var alone = new ExecutionStep(last.Name, none, last.Output, null, false, null, false, null, null, "applied after " + Layer, new EquatableList<TapOffset>(System.Array.Empty<TapOffset>()));
-        return (this with { Fused = new EquatableList<string>(kept), Output = last.Inputs[0] }, alone);
+        var noTaps = new EquatableList<TapOffset>(System.Array.Empty<TapOffset>());
+        var kept = new string[first];
+        for (var i = 0; i < Fused.Count; i++)
+        {
+            if (i < first)
+            {
+                kept[i] = Fused[i];
+            }
+            else
+            {
+                var alone = layers[Fused[i]];
+                after.Add(new ExecutionStep(alone.Name, none, alone.Output, null, false, null, false, null, null, "applied after " + Layer, noTaps));
+            }
+        }
+
+        return (this with { Fused = new EquatableList<string>(kept), Output = layers[Fused[first]].Inputs[0] }, after);
     }
 }
 

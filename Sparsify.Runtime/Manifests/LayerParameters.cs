@@ -253,6 +253,12 @@ static class ManifestOps
     /// <summary>Whether <paramref name="op"/> is one of <see cref="EpilogueActivations"/>.</summary>
     public static bool IsEpilogueActivation(string op) => Array.IndexOf(EpilogueActivations, op) >= 0;
 
+    /// <summary>
+    /// Whether a convolution's epilogue computes x · <paramref name="op"/>(x) when the plan folds the gate
+    /// and its Mul into it: HardSigmoid makes HardSwish, Sigmoid makes SiLU.
+    /// </summary>
+    public static bool IsEpilogueGate(string op) => op is "HardSigmoid" or "Sigmoid";
+
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;
 

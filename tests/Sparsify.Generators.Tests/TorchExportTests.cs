@@ -46,4 +46,15 @@ public sealed class TorchExportTests
         Assert.DoesNotContain("Elementwise.Clip(", denseModel.Source, "every Clip follows a convolution");
         StringAssert.Contains(prunedModel.Source, "activation: Activation.Clip(0f, 6f)");
     }
+
+    [TestMethod]
+    public void HardSwishAndSiluAfterAConvolutionRunInItsEpilogue()
+    {
+        var fixture = TorchFixtures.Named("squeeze-excitation");
+        var compiled = ModelCompiler.Compile(OnnxModel.Load(fixture.ModelPath(fixture.Opsets.Max())), new CompileOptions { Scheme = "locality", Sparsity = 0 });
+        using var model = GeneratedModel.Build(compiled, threads: 1);
+
+        StringAssert.Contains(model.Source, "Activation.HardSwish(0.16666667f, 0.5f)");
+        StringAssert.Contains(model.Source, "Activation.Swish");
+    }
 }

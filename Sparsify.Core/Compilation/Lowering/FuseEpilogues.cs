@@ -5,9 +5,9 @@ namespace Sparsify.Core.Compilation.Lowering;
 /// <summary>
 /// Lowering pass 1: folds Conv→Add, Conv→activation, Conv→Add→activation (any of
 /// <see cref="ManifestOps.EpilogueActivations"/>: ReLU, Clip, LeakyRelu, HardSigmoid, Sigmoid, Tanh),
-/// Gemm→ReLU and Add→ReLU into one step when the intermediate value has that one reader and is no model
-/// output, and (for the Add) the residual exists before the convolution runs. Every other layer is a step
-/// of its own.
+/// Conv→[Add]→gate→Mul (x · HardSigmoid(x) is HardSwish, x · Sigmoid(x) SiLU), Gemm→ReLU and Add→ReLU
+/// into one step when the intermediate values have no other readers and are no model outputs, and (for the
+/// Add) the residual exists before the convolution runs. Every other layer is a step of its own.
 /// </summary>
 internal static class FuseEpilogues
 {
@@ -34,6 +34,21 @@ internal static class FuseEpilogues
         ManifestLayer? SoleReader(string value, Func<string, bool> op) =>
             !outputs.Contains(value) && readers.TryGetValue(value, out var r) && r.Count == 1 && op(layers[r[0]].Op) ? layers[r[0]] : null;
 
+        // x · gate(x): the value read by exactly a gate and the Mul of the value by the gate's output.
+        (ManifestLayer Gate, ManifestLayer Mul)? Gating(string value)
+        {
+            if (outputs.Contains(value) || !readers.TryGetValue(value, out var r) || r.Count != 2)
+            {
+                return null;
+            }
+
+            var (gate, mul) = ManifestOps.IsEpilogueGate(layers[r[0]].Op) ? (layers[r[0]], layers[r[1]]) : (layers[r[1]], layers[r[0]]);
+            return ManifestOps.IsEpilogueGate(gate.Op) && gate.Inputs[0] == value && mul.Op == "Mul" && mul.Inputs.Contains(value)
+                   && SoleReader(gate.Output, static op => op == "Mul") == mul && mul.Inputs.Contains(gate.Output)
+                ? (gate, mul)
+                : null;
+        }
+
         var consumed = new HashSet<string>(StringComparer.Ordinal);
         var steps = new List<StepDraft>();
         for (var i = 0; i < layers.Count; i++)
@@ -56,7 +71,13 @@ internal static class FuseEpilogues
                 }
             }
 
-            if (layer.Op == "Conv" && SoleReader(step.Output, ManifestOps.IsEpilogueActivation) is { } activation)
+            if (layer.Op == "Conv" && Gating(step.Output) is var (gate, mul))
+            {
+                step.Fused.Add(gate);
+                step.Fused.Add(mul);
+                step.Output = mul.Output;
+            }
+            else if (layer.Op == "Conv" && SoleReader(step.Output, ManifestOps.IsEpilogueActivation) is { } activation)
             {
                 step.Relu = activation.Op == "Relu";
                 step.Fused.Add(activation);

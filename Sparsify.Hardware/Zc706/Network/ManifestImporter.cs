@@ -34,8 +34,8 @@ public static class ManifestImporter
         // The PE array's epilogue applies ReLU; any other folded activation is host-side post-processing of its own.
         var steps = manifest.Execution.Steps.SelectMany(planned =>
         {
-            var (step, activation) = planned.WithoutFoldedActivation(byName);
-            return activation is null ? [step] : new[] { step, activation };
+            var (step, after) = planned.WithoutFoldedActivation(byName);
+            return after.Prepend(step);
         }).ToList();
         var layers = new ArrayLayer[steps.Count];
         Parallel.For(0, layers.Length, i => layers[i] = Step(steps[i], byName, blob, withValues));

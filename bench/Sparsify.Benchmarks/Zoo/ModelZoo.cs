@@ -87,7 +87,7 @@ public static class ModelZoo
         return string.Create(CultureInfo.InvariantCulture, $"{(relative <= Agreement ? "yes" : "NO")} ({relative:0.0e+0})");
     }
 
-    // Interleaved rounds of 5 calls each, after the JIT has settled; medians of the per-call times.
+    // Interleaved rounds of 5 calls each, after the JIT has settled and the other engine's threads have parked; medians of the per-call times.
     private static string Latency(InferenceSession session, float[] input, Shape shape, ModelRun run, float[] output, int rounds)
     {
         using var ortInput = OrtValue.CreateTensorValueFromMemory(input, shape.Select(d => (long)d).ToArray());
@@ -115,6 +115,9 @@ public static class ModelZoo
         static double Time(Action call)
         {
             const int Calls = 5;
+
+            // Both engines park their worker threads only after spinning a while: let the other engine's go idle first.
+            Thread.Sleep(100);
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < Calls; i++)
             {

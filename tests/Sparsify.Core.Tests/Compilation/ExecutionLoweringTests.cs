@@ -61,12 +61,41 @@ public sealed class ExecutionLoweringTests
 
         // A back end whose epilogue has ReLU alone runs the activation after the step.
         var layers = new Dictionary<string, ManifestLayer> { ["add"] = Op("add", "Add", ["conv", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]), ["act"] = Op("act", op, ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6], parameters) };
-        var (without, alone) = step.WithoutFoldedActivation(layers);
+        var (without, after) = step.WithoutFoldedActivation(layers);
         CollectionAssert.AreEqual(new[] { "add" }, without.Fused.ToArray());
         Assert.AreEqual("add", without.Output);
-        Assert.AreEqual("act", alone!.Layer);
+        var alone = after.Single();
+        Assert.AreEqual("act", alone.Layer);
         Assert.AreEqual("act", alone.Output);
         Assert.IsEmpty(alone.Fused);
+    }
+
+    [TestMethod]
+    [DataRow("HardSigmoid", true)]
+    [DataRow("Sigmoid", false)]
+    public void AValueTimesItsOwnGateFoldsIntoTheConvolution(string gateOp, bool gateFirst)
+    {
+        LayerParameters parameters = gateOp == "HardSigmoid" ? new HardSigmoidParameters(1f / 6, 0.5f) : NoParameters.Instance;
+        var gate = Op("gate", gateOp, ["conv"], [[1, 4, 6, 6]], [1, 4, 6, 6], parameters);
+        var mul = Op("mul", "Mul", gateFirst ? ["gate", "conv"] : ["conv", "gate"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]);
+        var conv = Conv("conv", "x", [1, 4, 6, 6], [1, 4, 6, 6], Same3x3, LayerExecution.Dense);
+        var plan = Lower([conv, gate, mul], output: "mul");
+
+        var step = plan.Steps.Single();
+        CollectionAssert.AreEqual(new[] { "gate", "mul" }, step.Fused.ToArray());
+        Assert.AreEqual("mul", step.Output);
+        Assert.IsFalse(step.Relu);
+
+        var (without, after) = step.WithoutFoldedActivation(new Dictionary<string, ManifestLayer> { ["gate"] = gate, ["mul"] = mul });
+        Assert.IsEmpty(without.Fused);
+        Assert.AreEqual("conv", without.Output);
+        CollectionAssert.AreEqual(new[] { "gate", "mul" }, after.Select(s => s.Layer).ToArray());
+
+        // A gate whose value is read elsewhere too, or whose Mul multiplies something else, stays apart.
+        var reread = Lower([conv, gate, mul, Op("add", "Add", ["mul", "conv"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6])], output: "add");
+        Assert.IsEmpty(reread.Steps[0].Fused);
+        var other = Lower([conv, gate, Op("mul", "Mul", ["gate", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6])], output: "mul");
+        CollectionAssert.AreEqual(new[] { "gate" }, other.Steps[0].Fused.ToArray(), "the gate alone is an activation of its own");
     }
 
     [TestMethod]
@@ -83,7 +112,7 @@ public sealed class ExecutionLoweringTests
         CollectionAssert.AreEqual(new[] { "conv", "add", "clip" }, plan.Steps.Select(s => s.Layer).ToArray());
         Assert.IsTrue(plan.Steps[0].Relu);
         Assert.IsEmpty(plan.Steps[1].Fused, "an Add's epilogue has ReLU only");
-        Assert.AreEqual((plan.Steps[0], (ExecutionStep?)null), plan.Steps[0].WithoutFoldedActivation(new Dictionary<string, ManifestLayer>()), "a ReLU stays folded");
+        Assert.IsEmpty(plan.Steps[0].WithoutFoldedActivation(new Dictionary<string, ManifestLayer>()).After, "a ReLU stays folded");
     }
 
     [TestMethod]

@@ -7,7 +7,7 @@ namespace Sparsify.Runtime.Tests.Kernels;
 public sealed class ActivationTests
 {
     private static readonly Activation[] Every =
-        [Activation.None, Activation.Relu, Activation.Clip(0f, 6f), Activation.Clip(-1.5f, 0.25f), Activation.LeakyRelu(0.01f), Activation.HardSigmoid(0.2f, 0.5f), Activation.Sigmoid, Activation.Tanh];
+        [Activation.None, Activation.Relu, Activation.Clip(0f, 6f), Activation.Clip(-1.5f, 0.25f), Activation.LeakyRelu(0.01f), Activation.HardSigmoid(0.2f, 0.5f), Activation.Sigmoid, Activation.Tanh, Activation.HardSwish(1f / 6, 0.5f), Activation.Swish];
 
     public static IEnumerable<object[]> Cases => Every.Select(a => new object[] { a.Kind, a.Alpha, a.Beta });
 
@@ -70,6 +70,10 @@ public sealed class ActivationTests
         Assert.AreEqual(1f / (1f + MathF.Exp(-1f)), Activation.Sigmoid.Apply(1f));
         Assert.AreEqual(MathF.Tanh(0.3f), Activation.Tanh.Apply(0.3f));
         Assert.AreEqual(-4f, Activation.None.Apply(-4f));
+        Assert.AreEqual(3f, Activation.HardSwish(1f / 6, 0.5f).Apply(3f));
+        Assert.AreEqual(0f, Activation.HardSwish(1f / 6, 0.5f).Apply(-3f));
+        Assert.AreEqual(1f * (1f / 6 + 0.5f), Activation.HardSwish(1f / 6, 0.5f).Apply(1f));
+        Assert.AreEqual(2f / (1f + MathF.Exp(-2f)), Activation.Swish.Apply(2f));
         Assert.AreEqual(Activation.Relu, (Activation)true);
         Assert.AreEqual(Activation.None, (Activation)false);
     }

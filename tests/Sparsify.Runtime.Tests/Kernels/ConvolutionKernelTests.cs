@@ -196,7 +196,7 @@ public sealed class ConvolutionKernelTests
             Geometry(1, 16, 8, 8, 24, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1),    // pointwise GEMM
             Geometry(1, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),      // direct (two per group)
         };
-        Activation[] activations = [Activation.None, Activation.Relu, Activation.Clip(-0.5f, 0.75f), Activation.LeakyRelu(0.1f), Activation.HardSigmoid(1f / 6, 0.5f), Activation.Sigmoid, Activation.Tanh];
+        Activation[] activations = [Activation.None, Activation.Relu, Activation.Clip(-0.5f, 0.75f), Activation.LeakyRelu(0.1f), Activation.HardSigmoid(1f / 6, 0.5f), Activation.Sigmoid, Activation.Tanh, Activation.HardSwish(1f / 6, 0.5f), Activation.Swish];
         foreach (var g in geometries)
         {
             float[] input = SgemmTests.RandomArray(g.Batch * g.InChannels * g.InHeight * g.InWidth, 11);
