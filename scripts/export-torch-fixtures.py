@@ -317,6 +317,27 @@ class Reductions(nn.Module):
         return self.fc2(torch.relu(self.fc1(s + w)))
 
 
+class Broadcasting(nn.Module):
+    """Arithmetic of two computed values whose shapes differ and broadcast as numpy's do: a map minus its
+    mean over the rows, divided by a gate per row, the outer sum of a column and a row, a power with a
+    computed exponent, and a 4-D map times a 3-D one."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.mix = nn.Conv2d(8, 64, 1)
+        self.fc1 = nn.Linear(64, 64)
+        self.fc2 = nn.Linear(64, 5)
+
+    def forward(self, x):
+        a = self.conv(x)
+        scaled = (a - a.mean(2, keepdim=True)) / torch.sigmoid(a.sum(3, keepdim=True))
+        outer = a.mean(2, keepdim=True) + a.mean(3, keepdim=True)
+        powered = torch.pow(torch.sigmoid(scaled), torch.sigmoid(outer.mean(1, keepdim=True)))
+        y = torch.relu(self.mix(powered * a.mean(1) + outer))
+        return self.fc2(torch.relu(self.fc1(y.mean([2, 3]))))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -332,6 +353,7 @@ FIXTURES = {
     "activations": (Activations, (1, 3, 8, 8), False, None),
     "padding": (Padding, (1, 3, 8, 8), False, None),
     "reductions": (Reductions, (1, 3, 8, 8), False, None),
+    "broadcasting": (Broadcasting, (1, 3, 8, 8), False, None),
 }
 
 

@@ -42,6 +42,9 @@ public sealed partial class ReferenceExecutor
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;
+            case BroadcastLayer broadcast:
+                Elementwise.Broadcast(broadcast.Function, x.Data, x.Shape.ToArray(), operands[1].Data, operands[1].Shape.ToArray(), y.Data);
+                break;
             case LeakyReluLayer leaky:
                 Elementwise.LeakyRelu(x.Data, leaky.Alpha, y.Data);
                 break;

@@ -52,7 +52,7 @@ internal static class OnnxExporter
 
     private static NodeProto ExportLayer(Layer layer, Google.Protobuf.Collections.RepeatedField<TensorProto> initializers)
     {
-        var node = new NodeProto { Name = layer.Name, OpType = layer.OpType, Output = { layer.Output } };
+        var node = new NodeProto { Name = layer.Name, OpType = layer is BroadcastLayer broadcast ? broadcast.Function : layer.OpType, Output = { layer.Output } };
         node.Input.AddRange(layer.Inputs);
         switch (layer)
         {
@@ -150,7 +150,7 @@ internal static class OnnxExporter
             case LeakyReluLayer leaky:
                 node.Attribute.Add(Float("alpha", leaky.Alpha));
                 break;
-            case ReluLayer or SigmoidLayer or UnaryLayer or GlobalAveragePoolLayer or AddLayer or MulLayer:
+            case ReluLayer or SigmoidLayer or UnaryLayer or GlobalAveragePoolLayer or AddLayer or MulLayer or BroadcastLayer:
                 break;
             default:
                 throw new SparsifyModelException($"the ONNX writer has no rule for {layer.OpType}", nodeName: layer.Name, opType: layer.OpType);

@@ -111,9 +111,15 @@ internal sealed partial class OnnxImporter
 
         var (left, right) = (Resolve(node.Input[0]), Resolve(node.Input[1]));
         var (leftConstant, rightConstant) = (_constants.ContainsKey(left), _constants.ContainsKey(right));
-        if (leftConstant == rightConstant)
+        if (!leftConstant && !rightConstant)
         {
-            throw new SparsifyModelException($"a {node.OpType} of two computed values is not supported; only of a computed value and a constant (one value, or one per channel)");
+            Append(new BroadcastLayer(NodeName(node), node.OpType, Activation(node, 0), Activation(node, 1), Output(node)));
+            return;
+        }
+
+        if (leftConstant && rightConstant)
+        {
+            throw new SparsifyModelException($"a {node.OpType} of two constants is not supported; fold them before export");
         }
 
         var x = Activation(node, leftConstant ? 1 : 0);
@@ -154,7 +160,9 @@ internal sealed partial class OnnxImporter
         var rightConstant = _constants.ContainsKey(right);
         if (!leftConstant && !rightConstant)
         {
-            Append(new AddLayer(NodeName(node), Activation(node, 0), Activation(node, 1), Output(node)));
+            // One shape is the residual Add the kernels fuse; any other pair broadcasts.
+            var (a, b) = (Activation(node, 0), Activation(node, 1));
+            Append(_shapes[a].Equals(_shapes[b]) ? new AddLayer(NodeName(node), a, b, Output(node)) : new BroadcastLayer(NodeName(node), "Add", a, b, Output(node)));
             return;
         }
 

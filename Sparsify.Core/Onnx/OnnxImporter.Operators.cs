@@ -10,7 +10,7 @@ internal sealed partial class OnnxImporter
     public static readonly IReadOnlyList<string> SupportedOperators =
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
-        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg", "Pad",
+        "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Pow",
         "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
     ];
 
@@ -33,6 +33,7 @@ internal sealed partial class OnnxImporter
             case "LeakyRelu": Append(new LeakyReluLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.01f))); break;
             case "Tanh" or "Exp" or "Neg" or "Sqrt" or "Erf": Append(new UnaryLayer(NodeName(node), Activation(node, 0), Output(node), node.OpType)); break;
             case "Sub" or "Div": ConvertConstantSubOrDiv(node); break;
+            case "Pow": ConvertPow(node); break;
             case "HardSigmoid": Append(new HardSigmoidLayer(NodeName(node), Activation(node, 0), Output(node), attributes.Float("alpha", 0.2f), attributes.Float("beta", 0.5f))); break;
             case "HardSwish": ConvertHardSwish(node); break;
             case "Mul": ConvertMul(node); break;
@@ -209,6 +210,21 @@ internal sealed partial class OnnxImporter
     }
 
     // x · HardSigmoid(x) with torch's slope 1/6 and offset 1/2 (ONNX HardSwish, opset 14).
+    private void ConvertPow(NodeProto node)
+    {
+        if (node.Input.Count != 2)
+        {
+            throw new SparsifyModelException($"expects 2 inputs, got {node.Input.Count}");
+        }
+
+        if (_constants.ContainsKey(Resolve(node.Input[0])) || _constants.ContainsKey(Resolve(node.Input[1])))
+        {
+            throw new SparsifyModelException("a Pow with a constant operand is supported only inside a LayerNorm's decomposition; a Pow of two computed values is supported anywhere");
+        }
+
+        Append(new BroadcastLayer(NodeName(node), "Pow", Activation(node, 0), Activation(node, 1), Output(node)));
+    }
+
     private void ConvertHardSwish(NodeProto node)
     {
         var x = Activation(node, 0);
@@ -238,7 +254,10 @@ internal sealed partial class OnnxImporter
             (a, b) = (b, a);
         }
 
-        Append(new MulLayer(NodeName(node), a, b, Output(node)));
+        // One shape, or a per-channel gate, is the Mul the kernels fuse and stream; any other pair broadcasts.
+        Append(Sparsify.Runtime.Manifests.ManifestOps.MultiplyPlane(_shapes[a], _shapes[b]) is not null
+            ? new MulLayer(NodeName(node), a, b, Output(node))
+            : new BroadcastLayer(NodeName(node), "Mul", Activation(node, 0), Activation(node, 1), Output(node)));
     }
 
     private LrnLayer ConvertLrn(NodeProto node, NodeAttributes attributes)

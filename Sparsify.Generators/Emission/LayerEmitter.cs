@@ -77,6 +77,7 @@ internal abstract class LayerEmitter
         ["LeakyRelu"] = new ElementwiseEmitter(),
         ["Mul"] = new ElementwiseEmitter(),
         ["Add"] = new ElementwiseEmitter(),
+        ["Broadcast"] = new ElementwiseEmitter(),
         ["Softmax"] = new ElementwiseEmitter(),
         ["ReduceMean"] = new ElementwiseEmitter(),
         ["ReduceSum"] = new ElementwiseEmitter(),

@@ -115,6 +115,47 @@ internal sealed partial class GpuModelBuilder
         Plan.Add(plane == 1 ? $"{layer.Name}: multiply" : $"{layer.Name}: multiply by a factor per channel");
     }
 
+    private void BuildBroadcast(ManifestLayer layer)
+    {
+        const int Axes = 6;
+        var function = ((BroadcastParameters)layer.Parameters).Function;
+        var output = layer.OutputShape;
+        if (output.Count > Axes)
+        {
+            throw new NotSupportedException($"layer '{layer.Name}': Sparsify's ILGPU Broadcast kernel covers up to {Axes} axes, not {output.Count}");
+        }
+
+        // Right-aligned to six axes; an operand's step is 0 along an axis where it has length 1.
+        int Length(IReadOnlyList<int> shape, int axis) => axis - (Axes - shape.Count) is var at && at >= 0 ? shape[at] : 1;
+        long[] Steps6(IReadOnlyList<int> shape)
+        {
+            var steps = new long[Axes];
+            long stride = 1;
+            for (var axis = Axes - 1; axis >= 0; axis--)
+            {
+                var length = Length(shape, axis);
+                steps[axis] = length == 1 ? 0 : stride;
+                stride *= length;
+            }
+
+            return steps;
+        }
+
+        var (sa, sb) = (Steps6(layer.InputShapes[0]), Steps6(layer.InputShapes[1]));
+        var shape = new BroadcastShape
+        {
+            D0 = Length(output, 0), D1 = Length(output, 1), D2 = Length(output, 2), D3 = Length(output, 3), D4 = Length(output, 4), D5 = Length(output, 5),
+            A0 = sa[0], A1 = sa[1], A2 = sa[2], A3 = sa[3], A4 = sa[4], A5 = sa[5],
+            B0 = sb[0], B1 = sb[1], B2 = sb[2], B3 = sb[3], B4 = sb[4], B5 = sb[5],
+            Function = Array.IndexOf(ManifestOps.BroadcastFunctions, function),
+        };
+        var (a, b, y) = (Input(layer, 0), Input(layer, 1), Allocate(layer.Output, output));
+        var kernel = _kernels.Broadcast;
+        var count = Product(output, 0, output.Count);
+        Steps.Add(() => kernel(count, a, b, y, shape));
+        Plan.Add($"{layer.Name}: {function} with broadcasting");
+    }
+
     private void BuildAdd(ExecutionStep step, ManifestLayer layer)
     {
         if (!layer.InputShapes[0].SequenceEqual(layer.InputShapes[1]))

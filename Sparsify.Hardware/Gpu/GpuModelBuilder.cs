@@ -103,6 +103,9 @@ internal sealed partial class GpuModelBuilder
             case "Mul":
                 BuildMultiply(layer);
                 break;
+            case "Broadcast":
+                BuildBroadcast(layer);
+                break;
             case "Add":
                 BuildAdd(step, layer);
                 break;

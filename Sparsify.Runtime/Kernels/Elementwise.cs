@@ -1,7 +1,7 @@
 namespace Sparsify.Runtime.Kernels;
 
 /// <summary>Layers that touch each value once: the activations, Add, Mul, the per-channel affine step, Softmax and the copies of Concat.</summary>
-public static class Elementwise
+public static partial class Elementwise
 {
     /// <summary>Longest softmax axis kept on the stack.</summary>
     private const int StackFloats = 1024;

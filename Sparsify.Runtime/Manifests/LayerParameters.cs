@@ -200,6 +200,18 @@ public
 #endif
 sealed record ReduceParameters(int First, int Last, bool KeepDims) : LayerParameters;
 
+/// <summary>
+/// An arithmetic operator on two computed values of shapes that broadcast as numpy's do (ONNX's
+/// multidirectional broadcasting): the shapes aligned at their last axes, each axis equal or 1 in one of them.
+/// </summary>
+/// <param name="Function">One of <see cref="ManifestOps.BroadcastFunctions"/>.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record BroadcastParameters(string Function) : LayerParameters;
+
 /// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
 /// <param name="Axis">The axis, 0 to rank - 1.</param>
 /// <param name="Start">The first index taken.</param>
@@ -233,7 +245,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "BatchNormalization", "ChannelLayerNorm", "LRN", "ReduceMean", "ReduceSum", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "Broadcast", "BatchNormalization", "ChannelLayerNorm", "LRN", "ReduceMean", "ReduceSum", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>
     /// The functions of one value without parameters, each an op of its own and a method of the runtime's
@@ -258,6 +270,34 @@ static class ManifestOps
     /// and its Mul into it: HardSigmoid makes HardSwish, Sigmoid makes SiLU.
     /// </summary>
     public static bool IsEpilogueGate(string op) => op is "HardSigmoid" or "Sigmoid";
+
+    /// <summary>The functions of a Broadcast layer: ONNX's operators of that name on two values.</summary>
+    public static readonly string[] BroadcastFunctions = ["Add", "Sub", "Mul", "Div", "Pow"];
+
+    /// <summary>
+    /// The shape two operands broadcast to as numpy (and ONNX) broadcast them: aligned at their last axes,
+    /// each pair of lengths equal or one of them 1, the missing leading axes 1; null when they disagree.
+    /// </summary>
+    /// <param name="a">The first operand's shape.</param>
+    /// <param name="b">The second operand's shape.</param>
+    public static int[]? BroadcastShape(System.Collections.Generic.IReadOnlyList<int> a, System.Collections.Generic.IReadOnlyList<int> b)
+    {
+        var rank = Math.Max(a.Count, b.Count);
+        var shape = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var x = i < rank - a.Count ? 1 : a[i - (rank - a.Count)];
+            var y = i < rank - b.Count ? 1 : b[i - (rank - b.Count)];
+            if (x != y && x != 1 && y != 1)
+            {
+                return null;
+            }
+
+            shape[i] = x == 1 ? y : x;
+        }
+
+        return shape;
+    }
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>
     public static bool IsSupported(string op) => Array.IndexOf(Supported, op) >= 0;

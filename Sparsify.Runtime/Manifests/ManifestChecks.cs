@@ -150,6 +150,9 @@ static class ManifestChecks
                 ? "a reduction needs a run of axes of its input, first at most last" : null,
             SliceParameters slice => slice.Axis < 0 || slice.Axis >= rank || slice.Start < 0 || slice.Start >= slice.End || slice.End > layer.InputShapes[0][slice.Axis]
                 ? "a Slice needs an axis of its input and 0 <= start < end <= that axis's length" : null,
+            BroadcastParameters broadcast => layer.Inputs.Count != 2 || Array.IndexOf(ManifestOps.BroadcastFunctions, broadcast.Function) < 0
+                || ManifestOps.BroadcastShape(layer.InputShapes[0], layer.InputShapes[1]) is null
+                ? $"a Broadcast needs two operands whose shapes broadcast and a function of {string.Join(", ", ManifestOps.BroadcastFunctions)}" : null,
             ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
                 ? "a ChannelShuffle needs a 4-D input whose channels divide into its groups" : null,
             _ => layer.Op switch
@@ -252,6 +255,8 @@ static class ManifestChecks
                     : Fail(FormattableString.Invariant($"axis {softmax.Axis} does not fit an input of rank {x.Count}"), out problem);
             case AxisParameters axis when layer.Op == "Concat":
                 return Concatenated(layer, axis.Axis, out problem);
+            case BroadcastParameters:
+                return ManifestOps.BroadcastShape(layer.InputShapes[0], layer.InputShapes[1])!.Select(d => (long)d).ToArray();
             case ReduceParameters reduce:
                 var kept = x.Select(d => (long)d).ToList();
                 for (var axis = reduce.Last; axis >= reduce.First; axis--)

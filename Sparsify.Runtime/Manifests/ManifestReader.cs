@@ -248,6 +248,8 @@ static partial class ManifestReader
             case "ChannelLayerNorm":
                 return new ChannelLayerNormParameters(
                     cursor.Float(cursor.Expect("epsilon")), Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
+            case "Broadcast":
+                return new BroadcastParameters(cursor.Expect("function"));
             case "ReduceMean" or "ReduceSum":
                 return new ReduceParameters(cursor.Int(cursor.Expect("first")), cursor.Int(cursor.Expect("last")), cursor.Bool(cursor.Expect("keepdims")));
             case "Pad":

@@ -92,6 +92,46 @@ internal static class ElementwiseKernels
     public static void Multiply(Index1D index, ArrayView<float> a, ArrayView<float> b, int plane, ArrayView<float> output) =>
         output[index.X] = a[index.X] * b[index.X / plane];
 
+    /// <summary>output = a ∘ b with numpy broadcasting, a thread per output value (<see cref="BroadcastShape"/>).</summary>
+    public static void Broadcast(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, BroadcastShape s)
+    {
+        long rest = index.X;
+        long i5 = rest % s.D5; rest /= s.D5;
+        long i4 = rest % s.D4; rest /= s.D4;
+        long i3 = rest % s.D3; rest /= s.D3;
+        long i2 = rest % s.D2; rest /= s.D2;
+        long i1 = rest % s.D1; rest /= s.D1;
+        long i0 = rest;
+        var x = a[(i0 * s.A0) + (i1 * s.A1) + (i2 * s.A2) + (i3 * s.A3) + (i4 * s.A4) + (i5 * s.A5)];
+        var y = b[(i0 * s.B0) + (i1 * s.B1) + (i2 * s.B2) + (i3 * s.B3) + (i4 * s.B4) + (i5 * s.B5)];
+        output[index.X] = s.Function switch
+        {
+            0 => x + y,
+            1 => x - y,
+            2 => x * y,
+            3 => x / y,
+            _ => Pow(x, y),
+        };
+    }
+
+    /// <summary>x^y as MathF.Pow gives it for the cases models meet: y = 0 gives 1; a negative base takes a whole exponent's sign, any other is NaN.</summary>
+    private static float Pow(float x, float y)
+    {
+        if (y == 0f)
+        {
+            return 1f;
+        }
+
+        var magnitude = Exp2(y * Log2(x < 0f ? -x : x));
+        if (!(x < 0f))
+        {
+            return magnitude;
+        }
+
+        var whole = (long)y;
+        return whole != y ? float.NaN : (whole & 1) != 0 ? -magnitude : magnitude;
+    }
+
     /// <summary>output[i] = a[i] + b[i], then ReLU when <paramref name="relu"/> is not 0.</summary>
     public static void Add(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, int relu)
     {

@@ -34,6 +34,7 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _slice;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, PadShape>? _pad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _reduce;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>? _broadcast;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _channelShuffle;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? _channelAffine;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
@@ -90,6 +91,9 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> Multiply =>
         _multiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(ElementwiseKernels.Multiply);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape> Broadcast =>
+        _broadcast ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>(ElementwiseKernels.Broadcast);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> Reduce =>
         _reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(MovementKernels.Reduce);

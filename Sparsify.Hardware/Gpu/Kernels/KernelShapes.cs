@@ -80,3 +80,16 @@ internal struct PadShape
     public int Mode;
     public float Value;
 }
+
+/// <summary>
+/// What the Broadcast kernel needs: the output's lengths along six axes (the shape right-aligned, 1 in
+/// front), each operand's step along each (0 where it broadcasts), and the function (the index of
+/// ManifestOps.BroadcastFunctions: Add, Sub, Mul, Div, Pow).
+/// </summary>
+internal struct BroadcastShape
+{
+    public int D0, D1, D2, D3, D4, D5;
+    public long A0, A1, A2, A3, A4, A5;
+    public long B0, B1, B2, B3, B4, B5;
+    public int Function;
+}

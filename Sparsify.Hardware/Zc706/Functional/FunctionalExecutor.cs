@@ -51,6 +51,7 @@ public static class FunctionalExecutor
                 ArrayOp.Clip => PostProcessing.Clip(layer, x[0]),
                 ArrayOp.Sigmoid => PostProcessing.Sigmoid(layer, x[0]),
                 ArrayOp.Mul => PostProcessing.Multiply(layer, x[0], x[1]),
+                ArrayOp.Broadcast => PostProcessing.Broadcast(layer, x[0], x[1]),
                 ArrayOp.ChannelAffine => PostProcessing.ChannelAffine(layer, x[0]),
                 ArrayOp.ChannelLayerNorm => PostProcessing.ChannelLayerNorm(layer, x[0]),
                 ArrayOp.Gelu => PostProcessing.Gelu(x[0]),

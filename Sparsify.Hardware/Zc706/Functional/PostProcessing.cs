@@ -24,6 +24,13 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] Broadcast(ArrayLayer layer, float[] a, float[] b)
+    {
+        var y = new float[layer.OutputElements];
+        Elementwise.Broadcast(layer.Function, a, layer.InputShapes[0], b, layer.InputShapes[1], y);
+        return y;
+    }
+
     public static float[] Multiply(ArrayLayer layer, float[] a, float[] b)
     {
         var y = new float[a.Length];

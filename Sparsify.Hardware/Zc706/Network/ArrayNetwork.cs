@@ -32,6 +32,9 @@ public enum ArrayOp
     /// <summary>An elementwise or per-channel product in the post-processing unit: one lane operation per value.</summary>
     Mul,
 
+    /// <summary>Add, Sub, Mul, Div or Pow of two broadcasting operands in the post-processing unit: one lane operation per output value.</summary>
+    Broadcast,
+
     /// <summary>A per-channel scale and shift (a BatchNormalization no convolution absorbed) in the post-processing unit: one lane operation per value.</summary>
     ChannelAffine,
 
@@ -134,7 +137,7 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
     /// <summary>A per-channel affine step's or a LayerNorm's scales and shifts, one per channel; null for other ops.</summary>
     public (float[] Scale, float[] Shift)? ChannelAffine { get; init; }
 
-    /// <summary>The op of a <see cref="ArrayOp.Function"/> step (LeakyRelu or one of the unary functions).</summary>
+    /// <summary>The op of a <see cref="ArrayOp.Function"/> step (LeakyRelu or one of the unary functions), or a <see cref="ArrayOp.Broadcast"/> step's operator.</summary>
     public string Function { get; init; } = string.Empty;
 
     /// <summary>A LeakyRelu's slope below 0.</summary>

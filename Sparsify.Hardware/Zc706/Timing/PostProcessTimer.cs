@@ -25,7 +25,7 @@ public static class PostProcessTimer
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
             ArrayOp.GlobalAveragePool or ArrayOp.Reduce => inputElements,
-            ArrayOp.Add or ArrayOp.Mul or ArrayOp.Sigmoid or ArrayOp.Gelu or ArrayOp.Function or ArrayOp.ChannelAffine or ArrayOp.Pad => layer.OutputElements,
+            ArrayOp.Add or ArrayOp.Mul or ArrayOp.Broadcast or ArrayOp.Sigmoid or ArrayOp.Gelu or ArrayOp.Function or ArrayOp.ChannelAffine or ArrayOp.Pad => layer.OutputElements,
             ArrayOp.ChannelLayerNorm => 3 * layer.OutputElements, // mean, variance, normalise
             _ => 0,
         };

@@ -81,14 +81,14 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
-    public void ResidualAddOfDifferentShapes()
+    public void AnAddOfShapesThatDoNotBroadcast()
     {
         var model = new OnnxProtoBuilder().Input("x", 1, 3, 8, 8);
         model.Node("Conv", ["x", model.Weights("w", [4, 3, 1, 1])], "c");
         model.Node("Add", ["c", "x"], "y").Name = "plus";
         var e = LoadFails("add.onnx", model.Output("y").Bytes());
         StringAssert.Contains(e.Message, "node 'plus' (Add)");
-        StringAssert.Contains(e.Message, "different shapes 1x4x8x8 and 1x3x8x8");
+        StringAssert.Contains(e.Message, "operands of shapes 1x4x8x8 and 1x3x8x8 do not broadcast");
     }
 
     [TestMethod]
@@ -105,7 +105,8 @@ public sealed class BadInputTests
     [DataRow("long reflect", "a reflect Pad needs pads shorter than the side")]
     [DataRow("pad mode", "Pad mode 'wrap' is not one of constant, reflect, edge")]
     [DataRow("reduce apart", "only over adjacent axes")]
-    [DataRow("sub", "a Sub of two computed values is not supported")]
+    [DataRow("sub", "operands of shapes 1x6x4x4 and 1x6x4 do not broadcast")]
+    [DataRow("pow", "a Pow with a constant operand is supported only inside a LayerNorm's decomposition")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
         var model = new OnnxProtoBuilder(13).Input("x", 1, 6, 4, 4);
@@ -123,7 +124,8 @@ public sealed class BadInputTests
             "long reflect" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 4, 0, 0, 0, 0, 0)], "y", String("mode", "reflect")),
             "reduce apart" => model.Node("ReduceMean", ["x"], "y", Ints("axes", 1, 3)),
             "pad mode" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 1, 0, 0, 0, 0, 0)], "y", String("mode", "wrap")),
-            "sub" => model.Node("Sub", ["x", "x"], "y"),
+            "sub" => model.Node("Sub", ["x", model.Node("ReduceMean", ["x"], "m", Ints("axes", 3), Int("keepdims", 0)).Output[0]], "y"),
+            "pow" => model.Node("Pow", ["x", model.Weights("e", [1])], "y"),
             _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),
         };
         node.Name = "bad";

@@ -199,6 +199,34 @@ public sealed class OperatorAgreementTests
             b.Node("Conv", ["x", b.Weights("w", [3, 3, 3, 3])], "c", Ints("pads", 1, 1, 1, 1));
             b.Node("Add", ["c", "x"], "y");
         }),
+        ["sub of the mean over H, broadcast down the rows"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("ReduceMean", ["x"], "m", Ints("axes", 2));
+            b.Node("Sub", ["x", "m"], "y");
+        }),
+        ["div by a per-row gate"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("ReduceSum", ["x", b.Int64s("axes", 3)], "s");
+            b.Node("Sigmoid", ["s"], "g");
+            b.Node("Div", ["x", "g"], "y");
+        }),
+        ["pow of a positive base by a broadcast exponent"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("Sigmoid", ["x"], "base");
+            b.Node("ReduceMean", ["x"], "e", Ints("axes", 1));
+            b.Node("Pow", ["base", "e"], "y");
+        }),
+        ["add of a column and a row: the outer sum"] = () => Single(11, [1, 3, 4, 5], b =>
+        {
+            b.Node("ReduceMean", ["x"], "rows", Ints("axes", 2));
+            b.Node("ReduceMean", ["x"], "columns", Ints("axes", 3));
+            b.Node("Add", ["columns", "rows"], "y");
+        }),
+        ["mul of 4-D by 3-D, aligned at the last axes"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("ReduceMean", ["x"], "m", Ints("axes", 1), Int("keepdims", 0));
+            b.Node("Mul", ["m", "x"], "y");
+        }),
         ["concat channels"] = () => Single(13, [1, 2, 4, 4], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 2, 1, 1])], "c");

@@ -97,6 +97,7 @@ public sealed class RoundTripTests
     [DataRow("activations")]
     [DataRow("padding")]
     [DataRow("reductions")]
+    [DataRow("broadcasting")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

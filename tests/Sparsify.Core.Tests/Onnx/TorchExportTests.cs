@@ -178,6 +178,18 @@ public sealed class TorchExportTests
 
     [TestMethod]
     [DataRow(11)]
+    [DataRow(17)]
+    public void ArithmeticOfTwoShapesThatBroadcastIsABroadcastStep(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("broadcasting").ModelPath(opset));
+
+        var broadcasts = graph.Layers.OfType<Sparsify.Core.Ir.Layers.BroadcastLayer>().ToList();
+        CollectionAssert.AreEqual(new[] { "Sub", "Div", "Add", "Pow", "Mul" }, broadcasts.Select(b => b.Function).ToArray());
+        Assert.AreEqual("1x8x8x8", graph.ShapeOf(broadcasts[^1].Output).ToString());
+    }
+
+    [TestMethod]
+    [DataRow(11)]
     [DataRow(13)]
     public void ReductionsOtherThanASpatialMeanAreReduceSteps(int opset)
     {

@@ -195,17 +195,31 @@ public sealed class ManifestSchemaTests
         ExpectReadOrRefused(text, $"  first {first}", problem);
     }
 
-    // One layer reading the model input x and writing the model output, each in a buffer of its own.
-    private static Manifest OneLayer(string op, EquatableList<int> input, EquatableList<int> output, LayerParameters parameters)
+    [TestMethod]
+    [DataRow("Sub", new[] { 1, 3, 1, 5 }, new[] { 1, 3, 4, 5 }, null)]
+    [DataRow("Pow", new[] { 1, 4, 1 }, new[] { 1, 3, 4, 5 }, null)]
+    [DataRow("Add", new[] { 1, 3, 4, 4 }, new[] { 1, 3, 4, 4 }, "whose shapes broadcast")]
+    [DataRow("Mod", new[] { 1, 3, 1, 5 }, new[] { 1, 3, 4, 5 }, "a function of Add, Sub, Mul, Div, Pow")]
+    public void ABroadcastRoundTripsAndOneWhoseShapesDisagreeIsRefused(string function, int[] second, int[] output, string? problem)
     {
-        var layer = new ManifestLayer("step", op, new(["x"]), "step", new([input]), output, parameters, null, LayerExecution.Dense, "test", false);
-        var (inLength, outLength) = (input.Aggregate(1, (a, d) => a * d), output.Aggregate(1, (a, d) => a * d));
+        // The first operand is 1x3x4x5; a 1x3x4x4 second one does not broadcast with it.
+        var text = ManifestWriter.Write(OneLayer("Broadcast", new([1, 3, 4, 5]), new(output), new BroadcastParameters(function), new(second)));
+        ExpectReadOrRefused(text, $"  function {function}", problem);
+    }
+
+    // One layer reading the model input x (and a second input z) and writing the model output, each in a buffer of its own.
+    private static Manifest OneLayer(string op, EquatableList<int> input, EquatableList<int> output, LayerParameters parameters, EquatableList<int>? second = null)
+    {
+        var inputs = second is null ? new[] { ("x", input) } : [("x", input), ("z", second)];
+        var layer = new ManifestLayer("step", op, new(inputs.Select(i => i.Item1)), "step", new(inputs.Select(i => i.Item2)), output, parameters, null, LayerExecution.Dense, "test", false);
+        static int Length(EquatableList<int> shape) => shape.Aggregate(1, (a, d) => a * d);
+        var values = inputs.Select((v, i) => new ValueBuffer(v.Item1, i, Length(v.Item2))).Append(new ValueBuffer("step", inputs.Length, Length(output)));
         return new Manifest(
             ManifestFormat.CurrentVersion, "one", "One", ManifestFormat.NoSource, new string('a', 64), 0,
-            new([new ManifestValue("x", input)]), new([new ManifestValue("step", output)]), new([layer]),
+            new(inputs.Select(v => new ManifestValue(v.Item1, v.Item2))), new([new ManifestValue("step", output)]), new([layer]),
             new ExecutionPlan(
                 new([new ExecutionStep("step", new([]), "step", null, false, null, false, null, null, string.Empty, new([]))]),
-                new([inLength, outLength]), new([new ValueBuffer("x", 0, inLength), new ValueBuffer("step", 1, outLength)])));
+                new(values.Select(v => v.Length)), new(values)));
     }
 
     private static void ExpectReadOrRefused(string text, string line, string? problem)
