@@ -338,6 +338,33 @@ class Broadcasting(nn.Module):
         return self.fc2(torch.relu(self.fc1(y.mean([2, 3]))))
 
 
+class Attention(nn.Module):
+    """Self-attention over a feature map's pixels (a non-local block, a vision transformer's core):
+    1x1 convolutions for queries, keys and values, the pixels flattened and transposed, the scores a
+    MatMul of two computed values scaled and softmaxed over the last axis, a second MatMul by the
+    values, and the result reshaped back onto the map beside the shortcut."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.query = nn.Conv2d(16, 8, 1)
+        self.key = nn.Conv2d(16, 8, 1)
+        self.value = nn.Conv2d(16, 16, 1)
+        self.head = nn.Conv2d(16, 64, 1)
+        self.fc = nn.Linear(64, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        n, c, h, w = x.shape
+        q = self.query(x).flatten(2).transpose(1, 2)
+        k = self.key(x).flatten(2)
+        scores = torch.softmax(torch.matmul(q, k) / 8 ** 0.5, dim=-1)
+        v = self.value(x).flatten(2)
+        attended = torch.matmul(v, scores.transpose(1, 2)).reshape(n, c, h, w)
+        y = torch.relu(self.head(x + attended))
+        return self.fc(y.mean([2, 3]))
+
+
 # name: (module, input shape, whether the batch dimension is exported as symbolic, why import refuses it)
 FIXTURES = {
     "lrn": (LrnNet, (1, 3, 32, 32), False, None),
@@ -354,6 +381,7 @@ FIXTURES = {
     "padding": (Padding, (1, 3, 8, 8), False, None),
     "reductions": (Reductions, (1, 3, 8, 8), False, None),
     "broadcasting": (Broadcasting, (1, 3, 8, 8), False, None),
+    "attention": (Attention, (1, 3, 6, 6), False, None),
 }
 
 

@@ -15,6 +15,7 @@ internal static class ManifestParameters
         ChannelAffineLayer => new ChannelAffineParameters(find(BlobArrayKind.Weights), find(BlobArrayKind.Bias)),
         ChannelLayerNormLayer norm => new ChannelLayerNormParameters(norm.Epsilon, find(BlobArrayKind.Weights), find(BlobArrayKind.Bias)),
         BroadcastLayer broadcast => new BroadcastParameters(broadcast.Function),
+        TransposeLayer transpose => new TransposeParameters(new(transpose.Perm)),
         ReduceLayer reduce => new ReduceParameters(reduce.First, reduce.Last, reduce.KeepDims),
         PadLayer pad => new PadParameters(pad.Mode, pad.Pads, pad.Value),
         SliceLayer slice => new SliceParameters(slice.Axis, slice.Start, slice.End),

@@ -42,6 +42,12 @@ public sealed partial class ReferenceExecutor
             case AddLayer:
                 Elementwise.Add(x.Data, operands[1].Data, false, y.Data);
                 break;
+            case MatMulLayer:
+                MatrixProduct.Multiply(x.Data, x.Shape.ToArray(), operands[1].Data, operands[1].Shape.ToArray(), y.Data, _threads);
+                break;
+            case TransposeLayer transpose:
+                DataMovement.Transpose(x.Data, x.Shape.ToArray(), transpose.Perm.ToArray(), y.Data);
+                break;
             case BroadcastLayer broadcast:
                 Elementwise.Broadcast(broadcast.Function, x.Data, x.Shape.ToArray(), operands[1].Data, operands[1].Shape.ToArray(), y.Data);
                 break;

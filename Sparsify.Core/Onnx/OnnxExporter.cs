@@ -150,7 +150,10 @@ internal static class OnnxExporter
             case LeakyReluLayer leaky:
                 node.Attribute.Add(Float("alpha", leaky.Alpha));
                 break;
-            case ReluLayer or SigmoidLayer or UnaryLayer or GlobalAveragePoolLayer or AddLayer or MulLayer or BroadcastLayer:
+            case TransposeLayer transpose:
+                node.Attribute.Add(Ints("perm", [.. transpose.Perm.Select(a => (long)a)]));
+                break;
+            case ReluLayer or SigmoidLayer or UnaryLayer or GlobalAveragePoolLayer or AddLayer or MulLayer or BroadcastLayer or MatMulLayer:
                 break;
             default:
                 throw new SparsifyModelException($"the ONNX writer has no rule for {layer.OpType}", nodeName: layer.Name, opType: layer.OpType);

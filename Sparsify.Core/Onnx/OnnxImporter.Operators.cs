@@ -11,7 +11,7 @@ internal sealed partial class OnnxImporter
     [
         "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Erf", "Exp", "Flatten", "Gemm",
         "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "If", "LayerNormalization", "LeakyRelu", "LRN", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Pow",
-        "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Unsqueeze",
+        "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
     ];
 
     private void ConvertNode(NodeProto node)
@@ -40,8 +40,7 @@ internal sealed partial class OnnxImporter
             case "Slice": ConvertSlice(node, attributes); break;
             case "Pad": Append(ConvertPad(node, attributes)); break;
             case "LayerNormalization": Append(ConvertLayerNormalization(node, attributes)); break;
-            case "Transpose":
-                throw new SparsifyModelException("a Transpose of computed values is supported only as ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) or around a channels-last segment (a Transpose to NHWC, then LayerNorm, MatMul by constant weights, GELU, then a Transpose back, as ConvNeXt exports it)");
+            case "Transpose": Append(ConvertTranspose(node, attributes)); break;
             case "Split": ConvertSplit(node, attributes); break;
             case "MaxPool": Append(ConvertPool(node, attributes, PoolKind.Max)); break;
             case "AveragePool": Append(ConvertPool(node, attributes, PoolKind.Average)); break;
@@ -177,8 +176,14 @@ internal sealed partial class OnnxImporter
         return new FullyConnectedLayer(NodeName(node), x, Output(node), weights, bias);
     }
 
-    private FullyConnectedLayer ConvertMatMul(NodeProto node)
+    // By constant weights a fully connected layer (pruned like any other); of two computed values a MatMul step.
+    private Layer ConvertMatMul(NodeProto node)
     {
+        if (node.Input.Count == 2 && !_constants.ContainsKey(Resolve(node.Input[0])) && !_constants.ContainsKey(Resolve(node.Input[1])))
+        {
+            return new MatMulLayer(NodeName(node), Activation(node, 0), Activation(node, 1), Output(node));
+        }
+
         var x = Activation(node, 0);
         var b = _tensors.ReadFloat(ConstantInput(node, 1, "weights (B)"));
         if (b.Shape.Rank != 2 || _shapes[x].Rank != 2)
@@ -210,6 +215,17 @@ internal sealed partial class OnnxImporter
     }
 
     // x · HardSigmoid(x) with torch's slope 1/6 and offset 1/2 (ONNX HardSwish, opset 14).
+    // ONNX's default perm reverses the axes.
+    private TransposeLayer ConvertTranspose(NodeProto node, NodeAttributes attributes)
+    {
+        var x = Activation(node, 0);
+        var rank = _shapes[x].Rank;
+        var perm = attributes.Ints("perm") is { } given
+            ? given.Select(a => a is < int.MinValue or > int.MaxValue ? -1 : (int)a).ToArray()
+            : Enumerable.Range(0, rank).Reverse().ToArray();
+        return new TransposeLayer(NodeName(node), x, Output(node), perm);
+    }
+
     private void ConvertPow(NodeProto node)
     {
         if (node.Input.Count != 2)

@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, Gelu, the unary functions, Mul, Add (with a fused ReLU), the broadcasting operators, Softmax and Concat through the runtime's elementwise kernels.</summary>
+/// <summary>Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, Gelu, the unary functions, Mul, Add (with a fused ReLU), the broadcasting operators, a MatMul of two computed values, Softmax and Concat through the runtime's elementwise kernels.</summary>
 internal sealed class ElementwiseEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -44,6 +44,9 @@ internal sealed class ElementwiseEmitter : LayerEmitter
                 break;
             case "Add":
                 context.Run.Line($"Elementwise.Add({plan.Span(layer.Inputs[0])}, {plan.Span(layer.Inputs[1])}, {Literals.Bool(step.Relu)}, {output});");
+                break;
+            case "MatMul":
+                context.Run.Line($"MatrixProduct.Multiply({plan.Span(layer.Inputs[0])}, {Literals.IntArray(layer.InputShapes[0])}, {plan.Span(layer.Inputs[1])}, {Literals.IntArray(layer.InputShapes[1])}, {output}, _threads);");
                 break;
             case "Broadcast":
                 var operation = Literals.String(((BroadcastParameters)layer.Parameters).Function);

@@ -2,7 +2,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Generators.Emission;
 
-/// <summary>Slice, ChannelShuffle and Pad through the runtime's data-movement kernels (batch 1).</summary>
+/// <summary>Slice, ChannelShuffle, Transpose and Pad through the runtime's data-movement kernels (batch 1).</summary>
 internal sealed class MovementEmitter : LayerEmitter
 {
     public override void Emit(EmitContext context, Step step)
@@ -31,6 +31,9 @@ internal sealed class MovementEmitter : LayerEmitter
             case PadParameters pad:
                 var p = pad.Pads;
                 context.Run.Line($"DataMovement.Pad({input}, {Literals.Int(x[1])}, {Literals.Int(x[2])}, {Literals.Int(x[3])}, new Padding2D({Literals.Int(p.Top)}, {Literals.Int(p.Left)}, {Literals.Int(p.Bottom)}, {Literals.Int(p.Right)}), {Literals.String(pad.Mode)}, {Literals.Float(pad.Value)}, {output});");
+                break;
+            case TransposeParameters transpose:
+                context.Run.Line($"DataMovement.Transpose({input}, {Literals.IntArray(x)}, {Literals.IntArray(transpose.Perm)}, {output});");
                 break;
             case ChannelShuffleParameters shuffle:
                 context.Run.Line($"DataMovement.ChannelShuffle({input}, 1, {Literals.Int(x[1])}, {Literals.Int(x[2] * x[3])}, {Literals.Int(shuffle.Groups)}, {output});");

@@ -3,7 +3,7 @@ using Sparsify.Runtime.Manifests;
 
 namespace Sparsify.Hardware.Gpu;
 
-/// <summary>The per-channel steps (affine, LayerNorm over the channels), GELU, LeakyRelu, the unary functions and the steps that only move values: Slice and ChannelShuffle.</summary>
+/// <summary>The per-channel steps (affine, LayerNorm over the channels), GELU, LeakyRelu, the unary functions and the steps that only move values: Slice, ChannelShuffle and Transpose.</summary>
 internal sealed partial class GpuModelBuilder
 {
     private void BuildChannelAffine(ManifestLayer layer)
@@ -100,6 +100,35 @@ internal sealed partial class GpuModelBuilder
         var kernel = _kernels.Slice;
         Steps.Add(() => kernel(count, x, y, taken, block, offset));
         Plan.Add(FormattableString.Invariant($"{layer.Name}: slice [{slice.Start}, {slice.End}) of axis {slice.Axis}"));
+    }
+
+    private void BuildTranspose(ManifestLayer layer)
+    {
+        const int Axes = 6;
+        var perm = ((TransposeParameters)layer.Parameters).Perm;
+        var shape = layer.InputShapes[0];
+        if (shape.Count > Axes)
+        {
+            throw new NotSupportedException($"layer '{layer.Name}': Sparsify's ILGPU Transpose kernel covers up to {Axes} axes, not {shape.Count}");
+        }
+
+        // The input's row-major steps, taken in the output's order.
+        var inputStep = new long[shape.Count];
+        for (long axis = shape.Count - 1, stride = 1; axis >= 0; stride *= shape[(int)axis], axis--)
+        {
+            inputStep[axis] = stride;
+        }
+
+        var s = new TransposeShape
+        {
+            Output = Axes6.Of([.. perm.Select(axis => shape[axis])]),
+            Input = Steps6.Of([.. perm.Select(axis => inputStep[axis])]),
+        };
+        var (x, y) = (Input(layer, 0), Allocate(layer.Output, layer.OutputShape));
+        var kernel = _kernels.Transpose;
+        var count = Product(shape, 0, shape.Count);
+        Steps.Add(() => kernel(count, x, y, s));
+        Plan.Add($"{layer.Name}: transpose to [{string.Join(",", perm)}]");
     }
 
     private void BuildChannelShuffle(ManifestLayer layer)

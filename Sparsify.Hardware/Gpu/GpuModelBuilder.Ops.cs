@@ -125,15 +125,14 @@ internal sealed partial class GpuModelBuilder
             throw new NotSupportedException($"layer '{layer.Name}': Sparsify's ILGPU Broadcast kernel covers up to {Axes} axes, not {output.Count}");
         }
 
-        // Right-aligned to six axes; an operand's step is 0 along an axis where it has length 1.
-        int Length(IReadOnlyList<int> shape, int axis) => axis - (Axes - shape.Count) is var at && at >= 0 ? shape[at] : 1;
-        long[] Steps6(IReadOnlyList<int> shape)
+        // An operand's step along each output axis, right-aligned: 0 where it has length 1 or lacks the axis.
+        long[] StepsIn(IReadOnlyList<int> operand)
         {
-            var steps = new long[Axes];
+            var steps = new long[output.Count];
             long stride = 1;
-            for (var axis = Axes - 1; axis >= 0; axis--)
+            for (var axis = output.Count - 1; axis >= 0; axis--)
             {
-                var length = Length(shape, axis);
+                var length = axis - (output.Count - operand.Count) is var at && at >= 0 ? operand[at] : 1;
                 steps[axis] = length == 1 ? 0 : stride;
                 stride *= length;
             }
@@ -141,12 +140,11 @@ internal sealed partial class GpuModelBuilder
             return steps;
         }
 
-        var (sa, sb) = (Steps6(layer.InputShapes[0]), Steps6(layer.InputShapes[1]));
         var shape = new BroadcastShape
         {
-            D0 = Length(output, 0), D1 = Length(output, 1), D2 = Length(output, 2), D3 = Length(output, 3), D4 = Length(output, 4), D5 = Length(output, 5),
-            A0 = sa[0], A1 = sa[1], A2 = sa[2], A3 = sa[3], A4 = sa[4], A5 = sa[5],
-            B0 = sb[0], B1 = sb[1], B2 = sb[2], B3 = sb[3], B4 = sb[4], B5 = sb[5],
+            Output = Axes6.Of(output),
+            A = Steps6.Of(StepsIn(layer.InputShapes[0])),
+            B = Steps6.Of(StepsIn(layer.InputShapes[1])),
             Function = Array.IndexOf(ManifestOps.BroadcastFunctions, function),
         };
         var (a, b, y) = (Input(layer, 0), Input(layer, 1), Allocate(layer.Output, output));
@@ -154,6 +152,47 @@ internal sealed partial class GpuModelBuilder
         var count = Product(output, 0, output.Count);
         Steps.Add(() => kernel(count, a, b, y, shape));
         Plan.Add($"{layer.Name}: {function} with broadcasting");
+    }
+
+    private void BuildMatMul(ManifestLayer layer)
+    {
+        var (left, right) = (layer.InputShapes[0], layer.InputShapes[1]);
+        var shape = new MatMulShape { M = left[^2], K = left[^1], N = right[^1] };
+        var output = layer.OutputShape;
+        var batch = output.Take(output.Count - 2).ToArray();
+
+        // Where each product's matrices start: the broadcast leading axes walked on the host, once.
+        var products = batch.Aggregate(1, (x, d) => x * d);
+        var (aStart, bStart) = (new int[products], new int[products]);
+        int Start(IReadOnlyList<int> operand, int p, int matrix)
+        {
+            var (at, stride, rank) = (0L, 1L, operand.Count - 2);
+            for (var axis = batch.Length - 1; axis >= 0; axis--)
+            {
+                var coordinate = p % batch[axis];
+                p /= batch[axis];
+                var o = axis - (batch.Length - rank);
+                if (o >= 0)
+                {
+                    at += (operand[o] == 1 ? 0 : coordinate) * stride;
+                    stride *= operand[o];
+                }
+            }
+
+            return checked((int)(at * matrix));
+        }
+
+        for (var p = 0; p < products; p++)
+        {
+            (aStart[p], bStart[p]) = (Start(left, p, shape.M * shape.K), Start(right, p, shape.K * shape.N));
+        }
+
+        var (a, b, y) = (Input(layer, 0), Input(layer, 1), Allocate(layer.Output, output));
+        var (aStarts, bStarts) = (_memory.Upload(aStart), _memory.Upload(bStart));
+        var kernel = _kernels.MatMul;
+        var count = Product(output, 0, output.Count);
+        Steps.Add(() => kernel(count, a, b, aStarts, bStarts, y, shape));
+        Plan.Add($"{layer.Name}: {products} matrix products of {shape.M}x{shape.K} by {shape.K}x{shape.N}");
     }
 
     private void BuildAdd(ExecutionStep step, ManifestLayer layer)

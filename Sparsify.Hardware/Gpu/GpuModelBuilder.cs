@@ -106,6 +106,9 @@ internal sealed partial class GpuModelBuilder
             case "Broadcast":
                 BuildBroadcast(layer);
                 break;
+            case "MatMul":
+                BuildMatMul(layer);
+                break;
             case "Add":
                 BuildAdd(step, layer);
                 break;
@@ -138,6 +141,9 @@ internal sealed partial class GpuModelBuilder
                 break;
             case "ChannelShuffle":
                 BuildChannelShuffle(layer);
+                break;
+            case "Transpose":
+                BuildTranspose(layer);
                 break;
             case "Softmax":
                 BuildSoftmax(layer);

@@ -1,8 +1,78 @@
 namespace Sparsify.Runtime.Kernels;
 
-/// <summary>Steps that only move values: a slice of one axis, ShuffleNet's channel shuffle and a Pad of H and W.</summary>
+/// <summary>Steps that only move values: a slice of one axis, ShuffleNet's channel shuffle, a Pad of H and W and a Transpose.</summary>
 public static class DataMovement
 {
+    /// <summary>
+    /// output = input with its axes permuted: output axis i is input axis <paramref name="perm"/>[i], both
+    /// row-major, the input of shape <paramref name="shape"/>.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> input, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> output)
+    {
+        var rank = shape.Length;
+        if (!Manifests.TransposeParameters.IsPermutation(perm, rank))
+        {
+            throw new ArgumentException($"[{string.Join(", ", perm.ToArray())}] is not a permutation of {rank} axes.", nameof(perm));
+        }
+
+        long count = 1;
+        foreach (var d in shape)
+        {
+            count *= d;
+        }
+
+        if (input.Length < count || output.Length < count)
+        {
+            throw new ArgumentException($"Transposing {count} values: the input holds {input.Length}, the output {output.Length}.", nameof(input));
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        // Each output axis's length and step in the input; the last output axis is the inner loop.
+        Span<long> inputStride = stackalloc long[rank];
+        long stride = 1;
+        for (var axis = rank - 1; axis >= 0; axis--)
+        {
+            inputStride[axis] = stride;
+            stride *= shape[axis];
+        }
+
+        Span<int> length = stackalloc int[rank];
+        Span<long> step = stackalloc long[rank];
+        for (var axis = 0; axis < rank; axis++)
+        {
+            length[axis] = shape[perm[axis]];
+            step[axis] = inputStride[perm[axis]];
+        }
+
+        Span<int> index = stackalloc int[rank];
+        var inner = rank == 0 ? 1 : length[rank - 1];
+        var innerStep = rank == 0 ? 0 : step[rank - 1];
+        long from = 0;
+        for (long at = 0; at < count; at += inner)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                output[(int)(at + i)] = input[(int)(from + (i * innerStep))];
+            }
+
+            for (var axis = rank - 2; axis >= 0; axis--)
+            {
+                from += step[axis];
+                if (++index[axis] < length[axis])
+                {
+                    break;
+                }
+
+                from -= step[axis] * length[axis];
+                index[axis] = 0;
+            }
+        }
+    }
+
     /// <summary>
     /// Pads <paramref name="planes"/> planes of <paramref name="height"/> × <paramref name="width"/> by
     /// <paramref name="pads"/>: with <paramref name="value"/> (<paramref name="mode"/> "constant"), mirrored

@@ -10,15 +10,19 @@ public static partial class Elementwise
     /// </summary>
     public static void Broadcast(string function, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> output)
     {
-        var shape = Manifests.ManifestOps.BroadcastShape(aShape.ToArray(), bShape.ToArray())
-            ?? throw new ArgumentException($"shapes [{string.Join(", ", aShape.ToArray())}] and [{string.Join(", ", bShape.ToArray())}] do not broadcast", nameof(bShape));
+        Span<int> shape = stackalloc int[Math.Max(aShape.Length, bShape.Length)];
+        if (!Manifests.ManifestOps.TryBroadcast(aShape, bShape, shape))
+        {
+            throw new ArgumentException($"shapes [{string.Join(", ", aShape.ToArray())}] and [{string.Join(", ", bShape.ToArray())}] do not broadcast", nameof(bShape));
+        }
+
         long count = 1;
         foreach (var d in shape)
         {
             count *= d;
         }
 
-        if (a.Length != Elements(aShape) || b.Length != Elements(bShape))
+        if (a.Length != BroadcastWalk.Elements(aShape) || b.Length != BroadcastWalk.Elements(bShape))
         {
             throw new ArgumentException($"the operands hold {a.Length} and {b.Length} values, not what their shapes say", nameof(a));
         }
@@ -35,19 +39,8 @@ public static partial class Elementwise
         }
     }
 
-    private static long Elements(ReadOnlySpan<int> shape)
-    {
-        long n = 1;
-        foreach (var d in shape)
-        {
-            n *= d;
-        }
-
-        return n;
-    }
-
     // The last axis is the inner loop, each operand's step along it 0 or 1; the others step by an odometer.
-    private static void Broadcast<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, int[] shape, Span<float> output)
+    private static void Broadcast<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, ReadOnlySpan<int> shape, Span<float> output)
         where TOp : struct, IBinaryOp
     {
         var rank = shape.Length;
@@ -59,8 +52,8 @@ public static partial class Elementwise
 
         Span<long> aStride = stackalloc long[rank];
         Span<long> bStride = stackalloc long[rank];
-        Strides(aShape, shape, aStride);
-        Strides(bShape, shape, bStride);
+        BroadcastWalk.Steps(aShape, shape, aStride);
+        BroadcastWalk.Steps(bShape, shape, bStride);
         Span<int> index = stackalloc int[rank];
         var inner = shape[rank - 1];
         var (aStep, bStep) = ((int)aStride[rank - 1], (int)bStride[rank - 1]);
@@ -86,32 +79,7 @@ public static partial class Elementwise
             }
 
             // Next row of the output: carry through the axes before the last.
-            for (var axis = rank - 2; axis >= 0; axis--)
-            {
-                aAt += aStride[axis];
-                bAt += bStride[axis];
-                if (++index[axis] < shape[axis])
-                {
-                    break;
-                }
-
-                aAt -= aStride[axis] * shape[axis];
-                bAt -= bStride[axis] * shape[axis];
-                index[axis] = 0;
-            }
-        }
-    }
-
-    /// <summary>Each output axis's step in an operand (0 where the operand has length 1 or lacks the axis).</summary>
-    private static void Strides(ReadOnlySpan<int> operand, int[] shape, Span<long> strides)
-    {
-        var offset = shape.Length - operand.Length;
-        long stride = 1;
-        for (var axis = shape.Length - 1; axis >= 0; axis--)
-        {
-            var length = axis < offset ? 1 : operand[axis - offset];
-            strides[axis] = length == 1 ? 0 : stride;
-            stride *= length;
+            BroadcastWalk.Next(shape, rank - 1, index, aStride, bStride, ref aAt, ref bAt);
         }
     }
 

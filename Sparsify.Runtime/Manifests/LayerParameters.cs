@@ -212,6 +212,55 @@ public
 #endif
 sealed record BroadcastParameters(string Function) : LayerParameters;
 
+/// <summary>A permutation of the axes: output axis i is input axis <paramref name="Perm"/>[i].</summary>
+/// <param name="Perm">A permutation of 0 to rank - 1.</param>
+#if SPARSIFY_LINKED_SOURCE
+internal
+#else
+public
+#endif
+sealed record TransposeParameters(EquatableList<int> Perm) : LayerParameters
+{
+    /// <summary>Whether <paramref name="perm"/> holds each of 0 to <paramref name="rank"/> - 1 once.</summary>
+    public static bool IsPermutation(System.Collections.Generic.IReadOnlyList<int> perm, int rank)
+    {
+        var copy = new int[perm.Count];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = perm[i];
+        }
+
+        return IsPermutation(copy, rank);
+    }
+
+    /// <summary><see cref="IsPermutation(System.Collections.Generic.IReadOnlyList{int}, int)"/> without allocating: each pair compared, as ranks are small.</summary>
+    public static bool IsPermutation(ReadOnlySpan<int> perm, int rank)
+    {
+        if (perm.Length != rank)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < rank; i++)
+        {
+            if (perm[i] < 0 || perm[i] >= rank)
+            {
+                return false;
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (perm[j] == perm[i])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+}
+
 /// <summary>A slice of one axis, start inclusive, end exclusive, step 1 (a Split's part, or torch's chunk).</summary>
 /// <param name="Axis">The axis, 0 to rank - 1.</param>
 /// <param name="Start">The first index taken.</param>
@@ -245,7 +294,7 @@ static class ManifestOps
 {
     /// <summary>Every op, in the order diagnostics list them.</summary>
     public static readonly string[] Supported =
-        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "Broadcast", "BatchNormalization", "ChannelLayerNorm", "LRN", "ReduceMean", "ReduceSum", "Concat", "Pad", "Slice", "ChannelShuffle", "Flatten", "Reshape", "Softmax"];
+        ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "Gelu", "Tanh", "Exp", "Neg", "Sqrt", "Erf", "Add", "Mul", "Broadcast", "MatMul", "BatchNormalization", "ChannelLayerNorm", "LRN", "ReduceMean", "ReduceSum", "Concat", "Pad", "Slice", "ChannelShuffle", "Transpose", "Flatten", "Reshape", "Softmax"];
 
     /// <summary>
     /// The functions of one value without parameters, each an op of its own and a method of the runtime's
@@ -282,21 +331,77 @@ static class ManifestOps
     /// <param name="b">The second operand's shape.</param>
     public static int[]? BroadcastShape(System.Collections.Generic.IReadOnlyList<int> a, System.Collections.Generic.IReadOnlyList<int> b)
     {
-        var rank = Math.Max(a.Count, b.Count);
-        var shape = new int[rank];
+        var shape = new int[Math.Max(a.Count, b.Count)];
+        return TryBroadcast(ToArray(a), ToArray(b), shape) ? shape : null;
+    }
+
+    /// <summary>
+    /// <see cref="BroadcastShape"/> into <paramref name="shape"/> (as long as the longer operand's rank),
+    /// without allocating: what the kernels call on every run.
+    /// </summary>
+    public static bool TryBroadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> shape)
+    {
+        var rank = shape.Length;
+        if (rank != Math.Max(a.Length, b.Length))
+        {
+            return false;
+        }
+
         for (var i = 0; i < rank; i++)
         {
-            var x = i < rank - a.Count ? 1 : a[i - (rank - a.Count)];
-            var y = i < rank - b.Count ? 1 : b[i - (rank - b.Count)];
+            var x = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
+            var y = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
             if (x != y && x != 1 && y != 1)
             {
-                return null;
+                return false;
             }
 
             shape[i] = x == 1 ? y : x;
         }
 
-        return shape;
+        return true;
+    }
+
+    /// <summary>
+    /// The shape of a MatMul of two computed values of rank 2 or more, as numpy's matmul gives it: [..., M, K]
+    /// by [..., K, N] is [..., M, N], the axes before the last two broadcast; null when K differs, a rank is
+    /// below 2 or the leading axes disagree.
+    /// </summary>
+    /// <param name="a">The left operand's shape.</param>
+    /// <param name="b">The right operand's shape.</param>
+    public static int[]? MatMulShape(System.Collections.Generic.IReadOnlyList<int> a, System.Collections.Generic.IReadOnlyList<int> b)
+    {
+        var shape = new int[Math.Max(Math.Max(a.Count, b.Count), 2)];
+        return TryMatMul(ToArray(a), ToArray(b), shape) ? shape : null;
+    }
+
+    /// <summary><see cref="MatMulShape"/> into <paramref name="shape"/> (as long as the longer operand's rank), without allocating.</summary>
+    public static bool TryMatMul(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> shape)
+    {
+        if (a.Length < 2 || b.Length < 2 || a[a.Length - 1] != b[b.Length - 2] || shape.Length != Math.Max(a.Length, b.Length))
+        {
+            return false;
+        }
+
+        if (!TryBroadcast(a.Slice(0, a.Length - 2), b.Slice(0, b.Length - 2), shape.Slice(0, shape.Length - 2)))
+        {
+            return false;
+        }
+
+        shape[shape.Length - 2] = a[a.Length - 2];
+        shape[shape.Length - 1] = b[b.Length - 1];
+        return true;
+    }
+
+    private static int[] ToArray(System.Collections.Generic.IReadOnlyList<int> values)
+    {
+        var array = new int[values.Count];
+        for (var i = 0; i < array.Length; i++)
+        {
+            array[i] = values[i];
+        }
+
+        return array;
     }
 
     /// <summary>Whether <paramref name="op"/> is one of <see cref="Supported"/>.</summary>

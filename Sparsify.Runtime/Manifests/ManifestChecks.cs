@@ -153,6 +153,8 @@ static class ManifestChecks
             BroadcastParameters broadcast => layer.Inputs.Count != 2 || Array.IndexOf(ManifestOps.BroadcastFunctions, broadcast.Function) < 0
                 || ManifestOps.BroadcastShape(layer.InputShapes[0], layer.InputShapes[1]) is null
                 ? $"a Broadcast needs two operands whose shapes broadcast and a function of {string.Join(", ", ManifestOps.BroadcastFunctions)}" : null,
+            TransposeParameters transpose => !TransposeParameters.IsPermutation(transpose.Perm, rank)
+                ? "a Transpose needs a permutation of its input's axes" : null,
             ChannelShuffleParameters shuffle => rank != 4 || shuffle.Groups < 1 || layer.InputShapes[0][1] % shuffle.Groups != 0
                 ? "a ChannelShuffle needs a 4-D input whose channels divide into its groups" : null,
             _ => layer.Op switch
@@ -160,6 +162,8 @@ static class ManifestChecks
                 "Gemm" => rank != 2 ? "a Gemm reads a 2-D input" : null,
                 "GlobalAveragePool" => rank != 4 ? "a global pool reads a 4-D input" : null,
                 "Add" => layer.Inputs.Count != 2 || !layer.InputShapes[0].Equals(layer.InputShapes[1]) ? "Add needs two operands of one shape" : null,
+                "MatMul" => layer.Inputs.Count != 2 || ManifestOps.MatMulShape(layer.InputShapes[0], layer.InputShapes[1]) is null
+                    ? "a MatMul needs two operands of rank 2 or more, [..., M, K] and [..., K, N], whose leading axes broadcast" : null,
                 "Mul" => layer.Inputs.Count != 2 || ManifestOps.MultiplyPlane(layer.InputShapes[0], layer.InputShapes[1]) is null
                     ? "Mul needs two operands of one shape, or a 4-D one and one value per channel of it (N x C x 1 x 1)" : null,
                 _ => null,
@@ -255,6 +259,8 @@ static class ManifestChecks
                     : Fail(FormattableString.Invariant($"axis {softmax.Axis} does not fit an input of rank {x.Count}"), out problem);
             case AxisParameters axis when layer.Op == "Concat":
                 return Concatenated(layer, axis.Axis, out problem);
+            case TransposeParameters transpose:
+                return transpose.Perm.Select(axis => (long)x[axis]).ToArray();
             case BroadcastParameters:
                 return ManifestOps.BroadcastShape(layer.InputShapes[0], layer.InputShapes[1])!.Select(d => (long)d).ToArray();
             case ReduceParameters reduce:
@@ -284,6 +290,8 @@ static class ManifestChecks
         {
             case "GlobalAveragePool":
                 return [x[0], x[1], 1, 1];
+            case "MatMul":
+                return ManifestOps.MatMulShape(layer.InputShapes[0], layer.InputShapes[1])!.Select(d => (long)d).ToArray();
             case "Gemm":
                 return layer.Weights!.Columns == x[1]
                     ? [x[0], layer.Weights.Rows]

@@ -248,6 +248,14 @@ static partial class ManifestReader
             case "ChannelLayerNorm":
                 return new ChannelLayerNormParameters(
                     cursor.Float(cursor.Expect("epsilon")), Located(cursor.Expect("scale-blob"), cursor), Located(cursor.Expect("shift-blob"), cursor));
+            case "Transpose":
+                var perm = new List<int>();
+                foreach (var axis in cursor.Expect("perm").Split(','))
+                {
+                    perm.Add(cursor.Int(axis));
+                }
+
+                return new TransposeParameters(new(perm));
             case "Broadcast":
                 return new BroadcastParameters(cursor.Expect("function"));
             case "ReduceMean" or "ReduceSum":

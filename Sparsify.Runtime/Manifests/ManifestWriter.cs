@@ -33,6 +33,7 @@ namespace Sparsify.Runtime.Manifests;
 ///                             ChannelLayerNorm: epsilon, scale-blob, shift-blob
 ///                             Slice: axis, start, end; ChannelShuffle: groups; Pad: mode, pads T,L,B,R, value
 ///                             ReduceMean, ReduceSum: first, last (the run of axes reduced), keepdims
+///                             Transpose: perm A,A,… (output axis i is input axis perm[i])
 ///                             Broadcast: function (Add, Sub, Mul, Div or Pow of two broadcasting operands)
 ///                             Concat, Flatten: axis; Reshape: shape D,D,…; Softmax: axis, coerce-2d)
 ///   matrix ROWSxCOLS         (weights only, through "unrolled")
@@ -217,6 +218,9 @@ public static class ManifestWriter
                 Line(t, "  mode", Word(pad.Mode));
                 Line(t, "  pads", $"{Int(pad.Pads.Top)},{Int(pad.Pads.Left)},{Int(pad.Pads.Bottom)},{Int(pad.Pads.Right)}");
                 Line(t, "  value", ManifestNumbers.Format(pad.Value));
+                break;
+            case TransposeParameters transpose:
+                Line(t, "  perm", string.Join(",", transpose.Perm.Select(Int)));
                 break;
             case BroadcastParameters broadcast:
                 Line(t, "  function", Word(broadcast.Function));

@@ -33,6 +33,19 @@ public sealed class TorchExportTests
     }
 
     [TestMethod]
+    [DataRow("attention")]
+    [DataRow("broadcasting")]
+    [DataRow("layer-norm-gelu")]
+    public void StepsOfShapesAllocateNothingOnceWarm(string name)
+    {
+        var fixture = TorchFixtures.Named(name);
+        var compiled = ModelCompiler.Compile(OnnxModel.Load(fixture.ModelPath(fixture.Opsets.Max())), new CompileOptions { Scheme = "locality", Sparsity = 0 });
+        using var generated = GeneratedModel.Build(compiled, threads: 1);
+
+        Assert.AreEqual(0L, generated.AllocatedBytes(fixture.Input.Data, calls: 3));
+    }
+
+    [TestMethod]
     public void ReluSixAfterAConvolutionRunsInItsEpilogue()
     {
         var fixture = TorchFixtures.Named("inverted-residual");

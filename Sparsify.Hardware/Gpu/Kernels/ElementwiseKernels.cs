@@ -92,18 +92,30 @@ internal static class ElementwiseKernels
     public static void Multiply(Index1D index, ArrayView<float> a, ArrayView<float> b, int plane, ArrayView<float> output) =>
         output[index.X] = a[index.X] * b[index.X / plane];
 
+    /// <summary>
+    /// Output value (p, r, c) of a batch of matrix products: row r of product p's left matrix (starting at
+    /// aStart[p]) times column c of its right one (at bStart[p]), a thread per output value.
+    /// </summary>
+    public static void MatMul(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<int> aStart, ArrayView<int> bStart, ArrayView<float> output, MatMulShape s)
+    {
+        var p = index.X / (s.M * s.N);
+        var r = index.X / s.N % s.M;
+        var c = index.X % s.N;
+        var (left, right) = (aStart[p] + ((long)r * s.K), (long)bStart[p] + c);
+        var sum = 0f;
+        for (var k = 0; k < s.K; k++)
+        {
+            sum += a[left + k] * b[right + ((long)k * s.N)];
+        }
+
+        output[index.X] = sum;
+    }
+
     /// <summary>output = a ∘ b with numpy broadcasting, a thread per output value (<see cref="BroadcastShape"/>).</summary>
     public static void Broadcast(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, BroadcastShape s)
     {
-        long rest = index.X;
-        long i5 = rest % s.D5; rest /= s.D5;
-        long i4 = rest % s.D4; rest /= s.D4;
-        long i3 = rest % s.D3; rest /= s.D3;
-        long i2 = rest % s.D2; rest /= s.D2;
-        long i1 = rest % s.D1; rest /= s.D1;
-        long i0 = rest;
-        var x = a[(i0 * s.A0) + (i1 * s.A1) + (i2 * s.A2) + (i3 * s.A3) + (i4 * s.A4) + (i5 * s.A5)];
-        var y = b[(i0 * s.B0) + (i1 * s.B1) + (i2 * s.B2) + (i3 * s.B3) + (i4 * s.B4) + (i5 * s.B5)];
+        var x = a[s.Output.Offset(index.X, s.A)];
+        var y = b[s.Output.Offset(index.X, s.B)];
         output[index.X] = s.Function switch
         {
             0 => x + y,

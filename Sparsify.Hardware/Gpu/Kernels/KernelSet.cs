@@ -35,6 +35,8 @@ internal sealed class KernelSet(Accelerator accelerator)
     private Action<Index1D, ArrayView<float>, ArrayView<float>, PadShape>? _pad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _reduce;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>? _broadcast;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, TransposeShape>? _transpose;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, MatMulShape>? _matMul;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _channelShuffle;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>? _channelAffine;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _softmax;
@@ -94,6 +96,12 @@ internal sealed class KernelSet(Accelerator accelerator)
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape> Broadcast =>
         _broadcast ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>(ElementwiseKernels.Broadcast);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, MatMulShape> MatMul =>
+        _matMul ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>, MatMulShape>(ElementwiseKernels.MatMul);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, TransposeShape> Transpose =>
+        _transpose ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, TransposeShape>(MovementKernels.Transpose);
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> Reduce =>
         _reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(MovementKernels.Reduce);

@@ -81,15 +81,68 @@ internal struct PadShape
     public float Value;
 }
 
-/// <summary>
-/// What the Broadcast kernel needs: the output's lengths along six axes (the shape right-aligned, 1 in
-/// front), each operand's step along each (0 where it broadcasts), and the function (the index of
-/// ManifestOps.BroadcastFunctions: Add, Sub, Mul, Div, Pow).
-/// </summary>
-internal struct BroadcastShape
+/// <summary>Six axes' lengths: a shape right-aligned, 1 in front.</summary>
+internal struct Axes6
 {
     public int D0, D1, D2, D3, D4, D5;
-    public long A0, A1, A2, A3, A4, A5;
-    public long B0, B1, B2, B3, B4, B5;
+
+    /// <summary>Right-aligns <paramref name="lengths"/> (at most six).</summary>
+    public static Axes6 Of(IReadOnlyList<int> lengths)
+    {
+        int At(int axis) => axis - (6 - lengths.Count) is var i && i >= 0 ? lengths[i] : 1;
+        return new Axes6 { D0 = At(0), D1 = At(1), D2 = At(2), D3 = At(3), D4 = At(4), D5 = At(5) };
+    }
+
+    /// <summary>The offset of row-major index <paramref name="index"/> of these axes, each coordinate times its step in <paramref name="steps"/>.</summary>
+    public readonly long Offset(long index, Steps6 steps)
+    {
+        var i5 = index % D5;
+        index /= D5;
+        var i4 = index % D4;
+        index /= D4;
+        var i3 = index % D3;
+        index /= D3;
+        var i2 = index % D2;
+        index /= D2;
+        var i1 = index % D1;
+        index /= D1;
+        return (index * steps.S0) + (i1 * steps.S1) + (i2 * steps.S2) + (i3 * steps.S3) + (i4 * steps.S4) + (i5 * steps.S5);
+    }
+}
+
+/// <summary>Six axes' steps in an operand, matching an <see cref="Axes6"/>.</summary>
+internal struct Steps6
+{
+    public long S0, S1, S2, S3, S4, S5;
+
+    /// <summary>Right-aligns <paramref name="steps"/> (at most six), 0 in front.</summary>
+    public static Steps6 Of(IReadOnlyList<long> steps)
+    {
+        long At(int axis) => axis - (6 - steps.Count) is var i && i >= 0 ? steps[i] : 0;
+        return new Steps6 { S0 = At(0), S1 = At(1), S2 = At(2), S3 = At(3), S4 = At(4), S5 = At(5) };
+    }
+}
+
+/// <summary>What the Broadcast kernel needs: the output's axes, each operand's steps along them (0 where it broadcasts), and the function (the index of ManifestOps.BroadcastFunctions: Add, Sub, Mul, Div, Pow).</summary>
+internal struct BroadcastShape
+{
+    public Axes6 Output;
+    public Steps6 A;
+    public Steps6 B;
     public int Function;
+}
+
+/// <summary>What the Transpose kernel needs: the output's axes and each one's step in the input.</summary>
+internal struct TransposeShape
+{
+    public Axes6 Output;
+    public Steps6 Input;
+}
+
+/// <summary>What the MatMul kernel needs: each product's M x K by K x N, and where in the operands each product's matrices start.</summary>
+internal struct MatMulShape
+{
+    public int M;
+    public int K;
+    public int N;
 }

@@ -47,6 +47,12 @@ internal static class MovementKernels
         output[index.X] = mean != 0 ? sum / length : sum;
     }
 
+    /// <summary>Output value i of a transpose: its six coordinates, each times its axis's step in the input (<see cref="TransposeShape"/>).</summary>
+    public static void Transpose(Index1D index, ArrayView<float> input, ArrayView<float> output, TransposeShape s)
+    {
+        output[index.X] = input[s.Output.Offset(index.X, s.Input)];
+    }
+
     /// <summary>Output channel j · groups + g is input channel g · (channels / groups) + j, per image of channels × plane values.</summary>
     public static void ChannelShuffle(Index1D index, ArrayView<float> input, ArrayView<float> output, int channels, int plane, int groups)
     {

@@ -52,6 +52,7 @@ public static class FunctionalExecutor
                 ArrayOp.Sigmoid => PostProcessing.Sigmoid(layer, x[0]),
                 ArrayOp.Mul => PostProcessing.Multiply(layer, x[0], x[1]),
                 ArrayOp.Broadcast => PostProcessing.Broadcast(layer, x[0], x[1]),
+                ArrayOp.MatMul => PostProcessing.MatMul(layer, x[0], x[1]),
                 ArrayOp.ChannelAffine => PostProcessing.ChannelAffine(layer, x[0]),
                 ArrayOp.ChannelLayerNorm => PostProcessing.ChannelLayerNorm(layer, x[0]),
                 ArrayOp.Gelu => PostProcessing.Gelu(x[0]),
@@ -60,6 +61,7 @@ public static class FunctionalExecutor
                 ArrayOp.Pad => PostProcessing.Pad(layer, x[0]),
                 ArrayOp.Reduce => PostProcessing.Reduce(layer, x[0]),
                 ArrayOp.ChannelShuffle => PostProcessing.ChannelShuffle(layer, x[0]),
+                ArrayOp.Transpose => PostProcessing.Transpose(layer, x[0]),
                 ArrayOp.MaxPool or ArrayOp.AveragePool => PostProcessing.Pool(layer, x[0]),
                 ArrayOp.GlobalAveragePool => PostProcessing.GlobalAverage(layer, x[0]),
                 ArrayOp.Lrn => PostProcessing.Lrn(layer, x[0]),
@@ -74,7 +76,7 @@ public static class FunctionalExecutor
                 y = PostProcessing.Relu(y);
             }
 
-            values[layer.Output] = fixedPoint && layer.Op is not (ArrayOp.Softmax or ArrayOp.Reshape or ArrayOp.Concat or ArrayOp.Slice or ArrayOp.ChannelShuffle or ArrayOp.Conv or ArrayOp.FullyConnected or ArrayOp.Relu or ArrayOp.MaxPool)
+            values[layer.Output] = fixedPoint && layer.Op is not (ArrayOp.Softmax or ArrayOp.Reshape or ArrayOp.Concat or ArrayOp.Slice or ArrayOp.ChannelShuffle or ArrayOp.Transpose or ArrayOp.Conv or ArrayOp.FullyConnected or ArrayOp.Relu or ArrayOp.MaxPool)
                 ? Round(y, config)
                 : y;
         }

@@ -24,6 +24,13 @@ internal static class PostProcessing
         return y;
     }
 
+    public static float[] MatMul(ArrayLayer layer, float[] a, float[] b)
+    {
+        var y = new float[layer.OutputElements];
+        MatrixProduct.Multiply(a, layer.InputShapes[0], b, layer.InputShapes[1], y, threads: 1);
+        return y;
+    }
+
     public static float[] Broadcast(ArrayLayer layer, float[] a, float[] b)
     {
         var y = new float[layer.OutputElements];
@@ -101,6 +108,13 @@ internal static class PostProcessing
         var (axis, start, end) = layer.Slice;
         var y = new float[layer.OutputElements];
         DataMovement.Slice(x, shape[..axis].Aggregate(1, (a, d) => a * d), shape[axis], Plane(shape, axis + 1), start, end, y);
+        return y;
+    }
+
+    public static float[] Transpose(ArrayLayer layer, float[] x)
+    {
+        var y = new float[layer.OutputElements];
+        DataMovement.Transpose(x, layer.InputShapes[0], [.. layer.Perm ?? throw new InvalidOperationException($"layer '{layer.Name}' has no permutation")], y);
         return y;
     }
 

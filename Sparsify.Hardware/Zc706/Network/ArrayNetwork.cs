@@ -32,6 +32,9 @@ public enum ArrayOp
     /// <summary>An elementwise or per-channel product in the post-processing unit: one lane operation per value.</summary>
     Mul,
 
+    /// <summary>A MatMul of two computed values (attention): neither is weights the array could stream, so the post-processing unit runs it, one lane operation per multiply-accumulate.</summary>
+    MatMul,
+
     /// <summary>Add, Sub, Mul, Div or Pow of two broadcasting operands in the post-processing unit: one lane operation per output value.</summary>
     Broadcast,
 
@@ -58,6 +61,9 @@ public enum ArrayOp
 
     /// <summary>ShuffleNet's channel shuffle: a change of the channel addresses the next layer reads, no data moves.</summary>
     ChannelShuffle,
+
+    /// <summary>A permutation of the axes: like the channel shuffle, only the addresses the DMA reads change.</summary>
+    Transpose,
 
     /// <summary>Cross-channel local response normalisation in the post-processing unit.</summary>
     Lrn,
@@ -148,6 +154,9 @@ public sealed record ArrayLayer(string Name, ArrayOp Op, IReadOnlyList<string> I
 
     /// <summary>A reduction's axes, whether it keeps them and whether it averages; null for other ops.</summary>
     public (ReduceParameters Axes, bool Mean)? Reduce { get; init; }
+
+    /// <summary>A Transpose's permutation; null for other ops.</summary>
+    public IReadOnlyList<int>? Perm { get; init; }
 
     /// <summary>A Pad's mode, pads and constant; null for other ops.</summary>
     public PadParameters? Pad { get; init; }

@@ -7,7 +7,7 @@ namespace Sparsify.Hardware.Zc706.Timing;
 /// The cycle model of the layers off the PE array. They run in a post-processing unit of
 /// <see cref="Zc706Config.PostProcessLanes"/> lanes on the producing layer's output stream before it
 /// is written back, so they add cycles but no DDR traffic. ReLU, folded or on its own, is a sign test on
-/// the stream, Clip two comparisons, and reshapes, concatenations, slices and channel shuffles only change
+/// the stream, Clip two comparisons, and reshapes, concatenations, slices, channel shuffles and transposes only change
 /// addresses: none of
 /// them costs a cycle.
 /// </summary>
@@ -25,6 +25,7 @@ public static class PostProcessTimer
             ArrayOp.Lrn => layer.OutputElements * layer.LrnSize,
             ArrayOp.Softmax => 3 * layer.OutputElements, // max, exponentials and sum, division
             ArrayOp.GlobalAveragePool or ArrayOp.Reduce => inputElements,
+            ArrayOp.MatMul => layer.OutputElements * layer.InputShapes[0][^1], // one multiply-accumulate per value of K
             ArrayOp.Add or ArrayOp.Mul or ArrayOp.Broadcast or ArrayOp.Sigmoid or ArrayOp.Gelu or ArrayOp.Function or ArrayOp.ChannelAffine or ArrayOp.Pad => layer.OutputElements,
             ArrayOp.ChannelLayerNorm => 3 * layer.OutputElements, // mean, variance, normalise
             _ => 0,

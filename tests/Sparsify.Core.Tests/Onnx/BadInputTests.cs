@@ -98,7 +98,7 @@ public sealed class BadInputTests
     [DataRow("split sizes", "sum to the axis length 6")]
     [DataRow("uneven split", "does not split into 4 equal parts")]
     [DataRow("batchnorm channels", "scale has 3 values for 6 channels")]
-    [DataRow("transpose", "a Transpose of computed values is supported only")]
+    [DataRow("transpose", "perm [0,2,2,1] is not a permutation of the 4 axes of 1x6x4x4")]
     [DataRow("squeeze", "drops an axis whose length is not 1")]
     [DataRow("negative pad", "negative pads [0,0,-1,0,0,0,0,0] (a crop) are not supported")]
     [DataRow("channel pad", "pad more than H and W")]
@@ -106,6 +106,7 @@ public sealed class BadInputTests
     [DataRow("pad mode", "Pad mode 'wrap' is not one of constant, reflect, edge")]
     [DataRow("reduce apart", "only over adjacent axes")]
     [DataRow("sub", "operands of shapes 1x6x4x4 and 1x6x4 do not broadcast")]
+    [DataRow("matmul", "operands of shapes 1x6x4x4 and 1x6x4 cannot be multiplied")]
     [DataRow("pow", "a Pow with a constant operand is supported only inside a LayerNorm's decomposition")]
     public void ABadSliceSplitNormOrTransposeNamesTheNodeAndTheReason(string variant, string reason)
     {
@@ -126,7 +127,8 @@ public sealed class BadInputTests
             "pad mode" => model.Node("Pad", ["x", model.Int64s("p", 0, 0, 1, 0, 0, 0, 0, 0)], "y", String("mode", "wrap")),
             "sub" => model.Node("Sub", ["x", model.Node("ReduceMean", ["x"], "m", Ints("axes", 3), Int("keepdims", 0)).Output[0]], "y"),
             "pow" => model.Node("Pow", ["x", model.Weights("e", [1])], "y"),
-            _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 3, 1)),
+            "matmul" => model.Node("MatMul", ["x", model.Node("ReduceMean", ["x"], "m", Ints("axes", 3), Int("keepdims", 0)).Output[0]], "y"),
+            _ => model.Node("Transpose", ["x"], "y", Ints("perm", 0, 2, 2, 1)),
         };
         node.Name = "bad";
         var e = LoadFails("bad.onnx", model.Output("y").Bytes());

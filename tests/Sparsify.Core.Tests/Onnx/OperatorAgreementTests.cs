@@ -227,6 +227,26 @@ public sealed class OperatorAgreementTests
             b.Node("ReduceMean", ["x"], "m", Ints("axes", 1), Int("keepdims", 0));
             b.Node("Mul", ["m", "x"], "y");
         }),
+        ["transpose to channels-last and back through a relu"] = () => Single(13, [1, 3, 4, 5], b =>
+        {
+            b.Node("Transpose", ["x"], "t", Ints("perm", 0, 2, 3, 1));
+            b.Node("Relu", ["t"], "r");
+            b.Node("Transpose", ["r"], "y", Ints("perm", 0, 3, 1, 2));
+        }),
+        ["transpose of H and W"] = () => Single(13, [1, 3, 4, 5], b => b.Node("Transpose", ["x"], "y", Ints("perm", 0, 1, 3, 2))),
+        ["transpose by default reverses the axes"] = () => Single(11, [2, 3, 4], b => b.Node("Transpose", ["x"], "y")),
+        ["matmul of two computed values, as attention's scores"] = () => Single(13, [1, 4, 6], b =>
+        {
+            b.Node("Transpose", ["x"], "t", Ints("perm", 0, 2, 1));
+            b.Node("MatMul", ["t", "x"], "s");
+            b.Node("Softmax", ["s"], "y", Int("axis", -1));
+        }),
+        ["matmul broadcasting its leading axes, 4-D by 3-D"] = () => Single(13, [2, 3, 4, 5], b =>
+        {
+            b.Node("ReduceMean", ["x"], "m", Ints("axes", 0), Int("keepdims", 0));
+            b.Node("Transpose", ["m"], "t", Ints("perm", 0, 2, 1));
+            b.Node("MatMul", ["x", "t"], "y");
+        }),
         ["concat channels"] = () => Single(13, [1, 2, 4, 4], b =>
         {
             b.Node("Conv", ["x", b.Weights("w", [3, 2, 1, 1])], "c");

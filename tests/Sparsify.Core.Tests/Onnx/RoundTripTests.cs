@@ -98,6 +98,7 @@ public sealed class RoundTripTests
     [DataRow("padding")]
     [DataRow("reductions")]
     [DataRow("broadcasting")]
+    [DataRow("attention")]
     public void ImportedTorchModelWrittenAndReadKeepsItsStepsAndAgreesWithOnnxRuntime(string name)
     {
         var fixture = TorchFixtures.Named(name);

@@ -190,6 +190,19 @@ public sealed class TorchExportTests
 
     [TestMethod]
     [DataRow(11)]
+    [DataRow(17)]
+    public void SelfAttentionIsTransposesAndMatMulsOfComputedValues(int opset)
+    {
+        var graph = OnnxModel.Load(TorchFixtures.Named("attention").ModelPath(opset));
+
+        var ops = graph.Layers.Select(l => l.OpType).ToList();
+        Assert.AreEqual(2, ops.Count(op => op == "MatMul"), string.Join(", ", ops));
+        Assert.AreEqual(2, ops.Count(op => op == "Transpose"), string.Join(", ", ops));
+        Assert.AreEqual("1x36x36", graph.ShapeOf(graph.Layers.OfType<Sparsify.Core.Ir.Layers.MatMulLayer>().First().Output).ToString());
+    }
+
+    [TestMethod]
+    [DataRow(11)]
     [DataRow(13)]
     public void ReductionsOtherThanASpatialMeanAreReduceSteps(int opset)
     {

@@ -207,6 +207,28 @@ public sealed class ManifestSchemaTests
         ExpectReadOrRefused(text, $"  function {function}", problem);
     }
 
+    [TestMethod]
+    [DataRow(new[] { 0, 2, 3, 1 }, new[] { 1, 4, 5, 3 }, null)]
+    [DataRow(new[] { 0, 2, 2, 1 }, new[] { 1, 4, 4, 3 }, "a permutation of its input's axes")]
+    [DataRow(new[] { 0, 1, 2 }, new[] { 1, 3, 4 }, "a permutation of its input's axes")]
+    public void ATransposeRoundTripsAndOneThatIsNoPermutationIsRefused(int[] perm, int[] output, string? problem)
+    {
+        var text = ManifestWriter.Write(OneLayer("Transpose", new([1, 3, 4, 5]), new(output), new TransposeParameters(new(perm))));
+        ExpectReadOrRefused(text, $"  perm {string.Join(",", perm)}", problem);
+    }
+
+    [TestMethod]
+    [DataRow(new[] { 1, 5, 3 }, new[] { 1, 4, 3 }, null)]
+    [DataRow(new[] { 1, 1, 5, 3 }, new[] { 1, 4, 4, 3 }, null)]
+    [DataRow(new[] { 1, 4, 3 }, new[] { 1, 4, 3 }, "[..., M, K] and [..., K, N]")]
+    public void AMatMulRoundTripsAndOneWhoseShapesDoNotMultiplyIsRefused(int[] second, int[] output, string? problem)
+    {
+        // The first operand is 1x4x5 (or broadcast against a 4-D second one).
+        var first = new EquatableList<int>(second.Length == 4 ? [1, 4, 4, 5] : [1, 4, 5]);
+        var text = ManifestWriter.Write(OneLayer("MatMul", first, new(output), NoParameters.Instance, new(second)));
+        ExpectReadOrRefused(text, "layer step", problem);
+    }
+
     // One layer reading the model input x (and a second input z) and writing the model output, each in a buffer of its own.
     private static Manifest OneLayer(string op, EquatableList<int> input, EquatableList<int> output, LayerParameters parameters, EquatableList<int>? second = null)
     {

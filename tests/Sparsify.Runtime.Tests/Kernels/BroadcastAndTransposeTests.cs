@@ -4,7 +4,7 @@ using Sparsify.Runtime.Manifests;
 namespace Sparsify.Runtime.Tests.Kernels;
 
 [TestClass]
-public sealed class BroadcastTests
+public sealed class BroadcastAndTransposeTests
 {
     public static IEnumerable<object[]> Pairs =>
     [
@@ -64,6 +64,40 @@ public sealed class BroadcastTests
         CollectionAssert.AreEqual(new[] { 1, 3, 4, 5 }, ManifestOps.BroadcastShape([1, 3, 4, 1], [3, 1, 5]));
         CollectionAssert.AreEqual(new[] { 2, 0 }, ManifestOps.BroadcastShape([2, 1], [0]), "a length 1 broadcasts to 0");
         CollectionAssert.AreEqual(new[] { 7 }, ManifestOps.BroadcastShape([7], []));
+    }
+
+    [TestMethod]
+    [DataRow(new[] { 2, 3, 4 }, new[] { 2, 0, 1 })]
+    [DataRow(new[] { 1, 3, 4, 5 }, new[] { 0, 2, 3, 1 })]
+    [DataRow(new[] { 2, 1, 3, 2, 2 }, new[] { 4, 3, 2, 1, 0 })]
+    [DataRow(new[] { 7 }, new[] { 0 })]
+    public void ATransposeMovesEachValueToItsPermutedCoordinates(int[] shape, int[] perm)
+    {
+        var input = Enumerable.Range(0, shape.Aggregate(1, (x, d) => x * d)).Select(i => (float)i).ToArray();
+        var output = new float[input.Length];
+        DataMovement.Transpose(input, shape, perm, output);
+        var outShape = perm.Select(a => shape[a]).ToArray();
+        for (var i = 0; i < output.Length; i++)
+        {
+            // Output coordinates, then the input's: input axis perm[k] at output coordinate k.
+            var coordinates = new int[shape.Length];
+            var rest = i;
+            for (var axis = outShape.Length - 1; axis >= 0; axis--)
+            {
+                coordinates[perm[axis]] = rest % outShape[axis];
+                rest /= outShape[axis];
+            }
+
+            var source = 0;
+            for (var axis = 0; axis < shape.Length; axis++)
+            {
+                source = (source * shape[axis]) + coordinates[axis];
+            }
+
+            Assert.AreEqual(input[source], output[i], $"value {i}");
+        }
+
+        Assert.ThrowsExactly<ArgumentException>(() => DataMovement.Transpose(input, shape, [.. perm, 0], output), "not a permutation");
     }
 
     // The flat index in an operand of output value i: its coordinates right-aligned, 0 along an axis of length 1.
