@@ -93,36 +93,46 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
     };
 
     /// <summary>The function lane by lane; each lane as <see cref="Apply(float)"/> gives it, within the vector exponential's rounding.</summary>
+    /// <remarks>
+    /// Inlined into every kernel's store: none, ReLU and Clip (the epilogues of most layers) take a compare
+    /// and a few instructions here, the others a call.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Apply(Vector256<float> x)
     {
-        switch (Kind)
+        if (Kind == ActivationKind.None)
         {
-            case ActivationKind.None:
-                return x;
-            case ActivationKind.Relu:
-                // MAXPS returns its second operand when either is NaN (or both are zero): the value second, so NaN stays NaN.
-                return Avx.IsSupported
-                    ? Avx.Max(Vector256<float>.Zero, x)
-                    : Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero) | ~Vector256.Equals(x, x), x, Vector256<float>.Zero);
-            case ActivationKind.Clip:
-                var low = Vector256.Create(Alpha);
-                var high = Vector256.Create(Beta);
-                return Vector256.ConditionalSelect(Vector256.LessThan(x, low), low, Vector256.ConditionalSelect(Vector256.GreaterThan(x, high), high, x));
-            case ActivationKind.LeakyRelu:
-                return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), x * Vector256.Create(Alpha), x);
-            case ActivationKind.HardSigmoid:
-                return HardSigmoid(x);
-            case ActivationKind.Sigmoid:
-                return Logistic(x);
-            case ActivationKind.HardSwish:
-                return x * HardSigmoid(x);
-            case ActivationKind.Swish:
-                return x * Logistic(x);
-            default:
-                return Lanes(x);
+            return x;
         }
+
+        if (Kind == ActivationKind.Relu)
+        {
+            // MAXPS returns its second operand when either is NaN (or both are zero): the value second, so NaN stays NaN.
+            return Avx.IsSupported
+                ? Avx.Max(Vector256<float>.Zero, x)
+                : Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero) | ~Vector256.Equals(x, x), x, Vector256<float>.Zero);
+        }
+
+        if (Kind == ActivationKind.Clip)
+        {
+            var low = Vector256.Create(Alpha);
+            var high = Vector256.Create(Beta);
+            return Vector256.ConditionalSelect(Vector256.LessThan(x, low), low, Vector256.ConditionalSelect(Vector256.GreaterThan(x, high), high, x));
+        }
+
+        return ApplyOther(x);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Vector256<float> ApplyOther(Vector256<float> x) => Kind switch
+    {
+        ActivationKind.LeakyRelu => Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), x * Vector256.Create(Alpha), x),
+        ActivationKind.HardSigmoid => HardSigmoid(x),
+        ActivationKind.Sigmoid => Logistic(x),
+        ActivationKind.HardSwish => x * HardSigmoid(x),
+        ActivationKind.Swish => x * Logistic(x),
+        _ => Lanes(x),
+    };
 
     /// <summary>The function lane by lane on four lanes, as <see cref="Apply(Vector256{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -132,6 +142,19 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
         ActivationKind.Relu when Sse.IsSupported => Sse.Max(Vector128<float>.Zero, x),
         _ => Apply(Vector256.Create(x, x)).GetLower(),
     };
+
+    /// <summary>Runs <paramref name="kernel"/> with this activation as the type it compiles its loops for.</summary>
+    internal void Specialize<TKernel>(ref TKernel kernel)
+        where TKernel : struct, IActivationKernel
+    {
+        switch (Kind)
+        {
+            case ActivationKind.None: kernel.Run(default(IdentityFunction)); break;
+            case ActivationKind.Relu: kernel.Run(default(ReluFunction)); break;
+            case ActivationKind.Clip: kernel.Run(new ClipFunction(Alpha, Beta)); break;
+            default: kernel.Run(new AnyFunction(this)); break;
+        }
+    }
 
     /// <summary>
     /// output = f(input), element by element; <paramref name="output"/> may be <paramref name="input"/> and
@@ -181,4 +204,70 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
 
         return Vector256.Create<float>(lanes);
     }
+}
+
+/// <summary>
+/// An activation as a type, so that the JIT compiles a kernel's store loop once per function with the
+/// function inlined (no test of the kind per vector): the common ones (none, ReLU, Clip) as types of their
+/// own, every other through <see cref="Activation"/>. <see cref="Activation.Specialize{TKernel}"/> picks one.
+/// </summary>
+internal interface IActivationFunction
+{
+    float Apply(float x);
+
+    Vector128<float> Apply(Vector128<float> x);
+
+    Vector256<float> Apply(Vector256<float> x);
+}
+
+/// <summary>A kernel that runs with the activation as a type parameter.</summary>
+internal interface IActivationKernel
+{
+    void Run<TFunction>(TFunction function)
+        where TFunction : struct, IActivationFunction;
+}
+
+internal readonly struct IdentityFunction : IActivationFunction
+{
+    public float Apply(float x) => x;
+
+    public Vector128<float> Apply(Vector128<float> x) => x;
+
+    public Vector256<float> Apply(Vector256<float> x) => x;
+}
+
+internal readonly struct ReluFunction : IActivationFunction
+{
+    public float Apply(float x) => Math.Max(x, 0f);
+
+    // MAXPS returns its second operand when either is NaN: the value second, so NaN stays NaN.
+    public Vector128<float> Apply(Vector128<float> x) => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Activation.Relu.Apply(x);
+
+    public Vector256<float> Apply(Vector256<float> x) => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Activation.Relu.Apply(x);
+}
+
+internal readonly struct ClipFunction(float min, float max) : IActivationFunction
+{
+    public float Apply(float x) => x < min ? min : x > max ? max : x;
+
+    public Vector128<float> Apply(Vector128<float> x)
+    {
+        var (low, high) = (Vector128.Create(min), Vector128.Create(max));
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, low), low, Vector128.ConditionalSelect(Vector128.GreaterThan(x, high), high, x));
+    }
+
+    public Vector256<float> Apply(Vector256<float> x)
+    {
+        var (low, high) = (Vector256.Create(min), Vector256.Create(max));
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, low), low, Vector256.ConditionalSelect(Vector256.GreaterThan(x, high), high, x));
+    }
+}
+
+internal readonly struct AnyFunction(Activation activation) : IActivationFunction
+{
+    public float Apply(float x) => activation.Apply(x);
+
+    public Vector128<float> Apply(Vector128<float> x) => activation.Apply(x);
+
+    public Vector256<float> Apply(Vector256<float> x) => activation.Apply(x);
 }

@@ -62,7 +62,8 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// next convolution's plane of that channel, exactly (the columns around them are its zero padding).
     /// At stride 2 a row goes to the planes of its row phase, its even and odd columns split apart.
     /// </summary>
-    private void StoreTileInto(int group, int tileIndex, float* tile, in Call call)
+    private void StoreTileInto<TFunction>(int group, int tileIndex, float* tile, in Call call, TFunction function)
+        where TFunction : struct, IActivationFunction
     {
         var g = _geometry;
         var planeFloats = (long)g.OutHeight * g.OutWidth;
@@ -88,12 +89,12 @@ public sealed unsafe partial class SparseConvolutionDriver
                     var target = t.Layout + (channel * channelFloats) + rowStart;
                     if (t.StrideW == 1)
                     {
-                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, call.Activation);
+                        Store(source + (row * Tile), target + column, residual, _bias[channel], valid, function);
                         continue;
                     }
 
                     // Column c goes to the plane of phase c % 2 at c / 2: pairs (c0, c0 + 1) split into the two planes.
-                    Store(source + (row * Tile), values, residual, _bias[channel], valid, call.Activation);
+                    Store(source + (row * Tile), values, residual, _bias[channel], valid, function);
                     var phase = column & 1;
                     var x = column >> 1;
                     var pairs = valid >> 1;

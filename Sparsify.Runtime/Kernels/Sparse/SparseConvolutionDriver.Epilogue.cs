@@ -15,11 +15,12 @@ public sealed unsafe partial class SparseConvolutionDriver
     /// Only where that would pass the run's end (the last segments) is the store exact.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void StoreTile(int group, int tileIndex, float* tile, in Call call)
+    private void StoreTile<TFunction>(int group, int tileIndex, float* tile, in Call call, TFunction function)
+        where TFunction : struct, IActivationFunction
     {
         if (call.Target.Layout != null)
         {
-            StoreTileInto(group, tileIndex, tile, in call);
+            StoreTileInto(group, tileIndex, tile, in call, function);
             return;
         }
 
@@ -49,11 +50,11 @@ public sealed unsafe partial class SparseConvolutionDriver
                     var residual = call.Residual == null ? null : call.Residual + offset;
                     if (overrun)
                     {
-                        StoreVectors(source + (row * Tile), call.Output + offset, residual, Vector256.Create(_bias[channel]), whole, call.Activation);
+                        StoreVectors(source + (row * Tile), call.Output + offset, residual, Vector256.Create(_bias[channel]), whole, function);
                     }
                     else
                     {
-                        Store(source + (row * Tile), call.Output + offset, residual, _bias[channel], valid, call.Activation);
+                        Store(source + (row * Tile), call.Output + offset, residual, _bias[channel], valid, function);
                     }
                 }
             }
@@ -78,7 +79,8 @@ public sealed unsafe partial class SparseConvolutionDriver
 
     /// <summary>Exactly <paramref name="count"/> values: whole vectors, the tail as one more vector ending at the end; 4 to 7 as two overlapping 128-bit vectors; scalars below that.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Store(float* source, float* target, float* residual, float bias, int count, Activation activation)
+    private static void Store<TFunction>(float* source, float* target, float* residual, float bias, int count, TFunction activation)
+        where TFunction : struct, IActivationFunction
     {
         if (count is >= 4 and < 8 && Sse.IsSupported)
         {
@@ -120,7 +122,8 @@ public sealed unsafe partial class SparseConvolutionDriver
 
     /// <summary><paramref name="count"/> (a multiple of 8) values as whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVectors(float* source, float* target, float* residual, Vector256<float> bias, int count, Activation activation)
+    private static void StoreVectors<TFunction>(float* source, float* target, float* residual, Vector256<float> bias, int count, TFunction activation)
+        where TFunction : struct, IActivationFunction
     {
         for (var i = 0; i < count; i += 8)
         {
@@ -129,7 +132,8 @@ public sealed unsafe partial class SparseConvolutionDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVector(float* source, float* target, float* residual, Vector128<float> bias, Activation activation)
+    private static void StoreVector<TFunction>(float* source, float* target, float* residual, Vector128<float> bias, TFunction activation)
+        where TFunction : struct, IActivationFunction
     {
         var v = Sse.LoadVector128(source) + bias;
         if (residual != null)
@@ -141,7 +145,8 @@ public sealed unsafe partial class SparseConvolutionDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVector(float* source, float* target, float* residual, Vector256<float> bias, Activation activation)
+    private static void StoreVector<TFunction>(float* source, float* target, float* residual, Vector256<float> bias, TFunction activation)
+        where TFunction : struct, IActivationFunction
     {
         var v = Avx.LoadVector256(source) + bias;
         if (residual != null)
@@ -150,5 +155,13 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
 
         Avx.Store(target, activation.Apply(v));
+    }
+
+    /// <summary>One tile's store, run with the call's activation as a type (<see cref="Activation.Specialize{TKernel}"/>).</summary>
+    private readonly struct TileStore(SparseConvolutionDriver driver, int group, int tileIndex, float* tile, Call call) : IActivationKernel
+    {
+        public void Run<TFunction>(TFunction function)
+            where TFunction : struct, IActivationFunction
+            => driver.StoreTile(group, tileIndex, tile, in call, function);
     }
 }

@@ -275,7 +275,8 @@ public sealed unsafe partial class SparseConvolutionDriver
         {
             var pixels = Math.Min(Tile, (gridPixels - (tileIndex * Tile) + 7) & ~7);
             body(group, groupLayout + ((long)tileIndex * Tile), tile, pixels);
-            StoreTile(group, tileIndex, tile, in call);
+            var store = new TileStore(this, group, tileIndex, tile, call);
+            call.Activation.Specialize(ref store);
         }
     }
 

@@ -55,7 +55,7 @@ public static class LayerProfile
 
             // A layer the model runs from the layout the layer before wrote is timed that way: its layout
             // filled once, then marked as fed before every call (the feeder's cost is the feeder's).
-            var fed = build.Source.Contains($"_step{name} = new SparseConvolutionStep(_driver{name}, threads, relu: true, inputFed: true", StringComparison.Ordinal);
+            var fed = build.Source.Contains($"_step{name} = new SparseConvolutionStep(_driver{name}, threads, activation: Activation.Relu, inputFed: true", StringComparison.Ordinal);
             driver.Run(x, residual, true, y, Threads);
             empty.Run(x, residual, true, y, Threads);
             var note = fed ? "fed" : string.Empty;

@@ -79,6 +79,24 @@ public sealed class ActivationTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void TheTypeAKernelIsSpecialisedForComputesTheSameFunction(ActivationKind kind, float alpha, float beta)
+    {
+        var activation = new Activation(kind, alpha, beta);
+        var probe = new Probe { Values = [-7.5f, -1.5f, -0.25f, -0f, 0f, 0.25f, 3f, 6f, 9f, float.NaN, float.PositiveInfinity, float.NegativeInfinity] };
+        activation.Specialize(ref probe);
+        Assert.IsNotNull(probe.Results, $"{activation} ran no kernel");
+        for (var i = 0; i < probe.Values.Length; i++)
+        {
+            var expected = activation.Apply(probe.Values[i]);
+            foreach (var actual in probe.Results[i])
+            {
+                Assert.IsTrue(expected.Equals(actual) || Math.Abs(expected - actual) <= 2e-7f * Math.Max(1f, Math.Abs(expected)), $"{activation} at {probe.Values[i]}: {expected} vs {actual}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void AShortOutputIsRefused()
         => Assert.ThrowsExactly<ArgumentException>(() => Activation.Relu.Apply(new float[4], new float[3]));
 
@@ -94,6 +112,19 @@ public sealed class ActivationTests
             }
 
             Assert.IsLessThanOrEqualTo(2e-7f * Math.Max(1f, Math.Abs(expected[i])), Math.Abs(expected[i] - actual[i]), what);
+        }
+    }
+
+    // Runs the specialised function on each value as a scalar, a 128-bit and a 256-bit lane.
+    private struct Probe : IActivationKernel
+    {
+        public float[] Values;
+        public float[][]? Results;
+
+        public void Run<TFunction>(TFunction function)
+            where TFunction : struct, IActivationFunction
+        {
+            Results = [.. Values.Select(v => new[] { function.Apply(v), function.Apply(Vector128.Create(v))[2], function.Apply(Vector256.Create(v))[5] })];
         }
     }
 }
