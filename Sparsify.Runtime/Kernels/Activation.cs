@@ -63,7 +63,7 @@ public readonly record struct Activation(ActivationKind Kind, float Alpha = 0f, 
     /// <summary>Whether the epilogue has nothing to apply.</summary>
     public bool IsNone => Kind == ActivationKind.None;
 
-    /// <summary>ReLU for true, none for false: the two epilogues before the others existed, as callers still pass them.</summary>
+    /// <summary>ReLU for true, none for false: for callers whose epilogue is one or the other.</summary>
     public static implicit operator Activation(bool relu) => relu ? Relu : None;
 
     /// <summary>min(max(x, <paramref name="min"/>), <paramref name="max"/>).</summary>
