@@ -97,6 +97,39 @@ public sealed class ActivationTests
     }
 
     [TestMethod]
+    [DataRow("Exp")]
+    [DataRow("Neg")]
+    [DataRow("Sqrt")]
+    [DataRow("Erf")]
+    [DataRow("Tanh")]
+    public void TheUnaryFunctionsAgreeWithTheirScalarFormsInEveryLane(string function)
+    {
+        var random = new Random(5);
+        var input = Enumerable.Range(0, 37).Select(_ => (random.NextSingle() - 0.3f) * 12f).Concat([0f, -0f, float.NaN, 1f]).ToArray();
+        Func<float, float> scalar = function switch
+        {
+            "Exp" => MathF.Exp,
+            "Neg" => v => -v,
+            "Sqrt" => MathF.Sqrt,
+            "Erf" => v => (float)Elementwise.Erf(v),
+            _ => MathF.Tanh,
+        };
+        var output = new float[input.Length];
+        Elementwise.Unary(function, input, output);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var expected = scalar(input[i]);
+            Assert.IsTrue(
+                expected.Equals(output[i]) || Math.Abs(expected - output[i]) <= 2e-7f * Math.Max(1f, Math.Abs(expected)),
+                $"{function}({input[i]}) at {i}: {expected} vs {output[i]}");
+        }
+
+        // Negation flips the sign bit in the vector lanes as the scalar does.
+        Elementwise.Neg(new float[8], output);
+        Assert.IsTrue(output.Take(8).All(float.IsNegative), "Neg(0) is -0");
+    }
+
+    [TestMethod]
     public void AShortOutputIsRefused()
         => Assert.ThrowsExactly<ArgumentException>(() => Activation.Relu.Apply(new float[4], new float[3]));
 
