@@ -105,26 +105,40 @@ internal sealed class ConvEmitter : LayerEmitter
     }
 
     /// <summary>
-    /// The runtime's <c>Activation</c> of the function the plan folded into the step's epilogue (its last
-    /// folded layer, with that layer's constants; a gate and its Mul as HardSwish or SiLU), or <c>Activation.None</c>.
+    /// The runtime's <c>Activation</c> of the function the plan folded into the step's epilogue (from
+    /// <see cref="EpilogueFolds.ActivationStart"/>), or <c>Activation.None</c>.
     /// </summary>
     public static string Activation(Step step)
     {
-        var last = step.Fused.Count == 0 ? null : step.Fused[step.Fused.Count - 1];
-        var gate = step.Fused.Count < 2 || last!.Op != "Mul" ? null : step.Fused[step.Fused.Count - 2];
-        if (gate is not null && ManifestOps.IsEpilogueGate(gate.Op))
+        var start = EpilogueFolds.ActivationStart(step.Fused);
+        var folded = new List<ManifestLayer>();
+        for (var i = start; i < step.Fused.Count; i++)
         {
-            return gate.Parameters is HardSigmoidParameters hard
+            folded.Add(step.Fused[i]);
+        }
+
+        return ActivationOf(folded);
+    }
+
+    /// <summary>
+    /// The runtime's <c>Activation</c> of an activation's layers, with their constants: one epilogue activation,
+    /// a gate and its Mul (HardSwish or SiLU), or none (<c>Activation.None</c>).
+    /// </summary>
+    public static string ActivationOf(IReadOnlyList<ManifestLayer> layers)
+    {
+        if (layers.Count == 2)
+        {
+            return layers[0].Parameters is HardSigmoidParameters hard
                 ? $"Activation.HardSwish({Literals.Float(hard.Alpha)}, {Literals.Float(hard.Beta)})"
                 : "Activation.Swish";
         }
 
-        return last is null || !ManifestOps.IsEpilogueActivation(last.Op) ? "Activation.None" : last.Parameters switch
+        return layers.Count == 0 ? "Activation.None" : layers[0].Parameters switch
         {
             ClipParameters clip => $"Activation.Clip({Literals.Float(clip.Min)}, {Literals.Float(clip.Max)})",
             LeakyReluParameters leaky => $"Activation.LeakyRelu({Literals.Float(leaky.Alpha)})",
             HardSigmoidParameters hard => $"Activation.HardSigmoid({Literals.Float(hard.Alpha)}, {Literals.Float(hard.Beta)})",
-            _ => $"Activation.{last.Op}",
+            _ => $"Activation.{layers[0].Op}",
         };
     }
 

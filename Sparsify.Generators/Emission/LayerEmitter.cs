@@ -97,7 +97,14 @@ internal abstract class LayerEmitter
     // The functions of one value share one emitter, which calls the runtime method named after each.
     private static readonly LayerEmitter UnaryFunctions = new ElementwiseEmitter();
 
-    public static LayerEmitter For(string op) => ManifestOps.IsUnaryFunction(op) ? UnaryFunctions : ByOp[op];
+    // A pool that folds the rest of its squeeze-and-excitation block.
+    private static readonly LayerEmitter SqueezeExcitation = new SqueezeExcitationEmitter();
+
+    /// <summary>The emitter of <paramref name="step"/>: by its layer's op, or the block its pool folds.</summary>
+    public static LayerEmitter For(Step step) =>
+        step.Layer.Op == "GlobalAveragePool" && step.Fused.Count > 0 ? SqueezeExcitation
+        : ManifestOps.IsUnaryFunction(step.Layer.Op) ? UnaryFunctions
+        : ByOp[step.Layer.Op];
 
     /// <summary>Writes the step's fields, constructor code, run code and members.</summary>
     public abstract void Emit(EmitContext context, Step step);

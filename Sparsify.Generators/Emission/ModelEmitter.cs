@@ -23,7 +23,7 @@ internal static partial class ModelEmitter
         foreach (var step in plan.Steps)
         {
             context.Run.Line().Line(StepComment(step));
-            LayerEmitter.For(step.Layer.Op).Emit(context, step);
+            LayerEmitter.For(step).Emit(context, step);
         }
 
         var w = new CodeWriter();

@@ -51,7 +51,7 @@ internal sealed partial class GpuModelBuilder
         foreach (var planned in _manifest.Execution.Steps)
         {
             // The kernels' epilogues apply ReLU; any other folded activation is a launch of its own.
-            var (step, after) = planned.WithoutFoldedActivation(layers);
+            var (step, after) = planned.WithReluEpilogueOnly(layers);
             BuildStep(step, layers[step.Layer]);
             foreach (var activation in after)
             {

@@ -7,7 +7,7 @@ namespace Sparsify.Runtime.Manifests;
 /// <summary>
 /// Checks that a manifest's <see cref="ExecutionPlan"/> fits its layers, so whoever prints or follows it never
 /// meets a step, value or buffer it cannot resolve: every layer runs in exactly one step, steps read only
-/// values that exist by then, folded layers form an epilogue the kernels have, feeding and companion links
+/// values that exist by then, folded layers form an epilogue the kernels have (<see cref="EpilogueFolds"/>), feeding and companion links
 /// pair sparse convolutions both ways, every value a step touches has a buffer long enough, and an unrolled
 /// convolution has an input offset for each weight column it uses.
 /// <see cref="ManifestReader"/> runs them after <see cref="ManifestChecks"/>.
@@ -174,9 +174,21 @@ static class ExecutionChecks
     }
 
     // Conv → [Add] → [an epilogue activation, or a gate and the Mul of the value by it], Gemm → [ReLU],
-    // Add → [ReLU]: the epilogues the kernels have.
+    // Add → [ReLU], a squeeze-and-excitation block after its pool: the epilogues the kernels have.
     private static string? EpilogueProblem(ManifestLayer layer, List<ManifestLayer> fused, ExecutionStep step)
     {
+        if (layer.Op == "GlobalAveragePool" && fused.Count > 0)
+        {
+            if (EpilogueFolds.SqueezeExcitationOf(layer, fused) is not { } block)
+            {
+                return $"the layers folded into GlobalAveragePool '{layer.Name}' must be a squeeze-and-excitation block: two dense 1x1 convolutions of the pooled value with their activations, then the Mul of the pool's input by the second one's";
+            }
+
+            return step.Output != block.Scale.Output || step.Residual is not null || step.Relu
+                ? $"its output must be the block's Mul '{block.Scale.Output}', with no residual or ReLU"
+                : null;
+        }
+
         var value = layer.Output;
         string? residual = null;
         var relu = false;
@@ -191,7 +203,7 @@ static class ExecutionChecks
                     return "a folded Add must add another value to the convolution's output";
                 }
             }
-            else if (i == fused.Count - 2 && layer.Op == "Conv" && ManifestOps.IsEpilogueGate(f.Op) && f.Inputs[0] == value && IsGating(fused[i + 1], value, f.Output))
+            else if (i == fused.Count - 2 && layer.Op == "Conv" && ManifestOps.IsEpilogueGate(f.Op) && f.Inputs[0] == value && EpilogueFolds.IsProductOf(fused[i + 1], value, f.Output))
             {
                 i++;
                 f = fused[i];
@@ -213,11 +225,6 @@ static class ExecutionChecks
             ? $"its output, residual and ReLU must follow from the folded layers (output '{value}', residual '{residual}', ReLU {(relu ? "true" : "false")})"
             : null;
     }
-
-    // x · gate(x): a Mul of the value by the gate's output, in either order.
-    private static bool IsGating(ManifestLayer mul, string value, string gate)
-        => mul.Op == "Mul" && mul.Inputs.Count == 2 && value != gate
-           && ((mul.Inputs[0] == value && mul.Inputs[1] == gate) || (mul.Inputs[0] == gate && mul.Inputs[1] == value));
 
     private static string? LinkProblem(
         EquatableList<ExecutionStep> steps, ExecutionStep step, int index, ManifestLayer layer, Dictionary<string, ManifestLayer> layers, Dictionary<string, int> stepOf)

@@ -35,8 +35,10 @@ sealed record ExecutionPlan(EquatableList<ExecutionStep> Steps, EquatableList<in
 /// <param name="Layer">The layer that does the work.</param>
 /// <param name="Fused">
 /// The layers folded into its epilogue, in order: an Add, an activation, or an Add then an activation. A
-/// Conv's activation is any of <see cref="ManifestOps.EpilogueActivations"/>, a Gemm's or an Add's a ReLU;
-/// each back end applies the last folded layer's function with that layer's constants.
+/// Conv's activation is any of <see cref="ManifestOps.EpilogueActivations"/> or a gate and its Mul, a Gemm's or
+/// an Add's a ReLU; each back end applies the folded function with its layers' constants
+/// (<see cref="EpilogueFolds.ActivationStart"/>). A GlobalAveragePool folds the rest of a
+/// squeeze-and-excitation block (<see cref="EpilogueFolds.SqueezeExcitationOf"/>).
 /// </param>
 /// <param name="Output">The value the step writes: the last folded layer's output, or the layer's own.</param>
 /// <param name="Residual">The value a folded Add adds before the ReLU, or null.</param>
@@ -61,25 +63,34 @@ sealed record ExecutionStep(
     string? Feeds, bool InputFed, string? Companion, string? RunsWith, string Reason, EquatableList<TapOffset> Taps)
 {
     /// <summary>
-    /// For a back end whose epilogue applies only ReLU: when the folded activation is another function (or a
-    /// gate and its Mul), this step without it, writing the activation's input, and a step for each of the
-    /// activation's layers alone, to run after it in order; otherwise this step and none.
+    /// This step as a back end whose epilogue applies only ReLU runs it: when the folded activation is another
+    /// function (or a gate and its Mul), the step without it, writing the activation's input, and a step for
+    /// each of the activation's layers alone, to run after it in order; a squeeze-and-excitation block as its
+    /// pool and each of its other layers alone; otherwise this step and none.
     /// </summary>
     /// <param name="layers">The manifest's layers by name.</param>
-    public (ExecutionStep Step, System.Collections.Generic.IReadOnlyList<ExecutionStep> After) WithoutFoldedActivation(System.Collections.Generic.IReadOnlyDictionary<string, ManifestLayer> layers)
+    public (ExecutionStep Step, System.Collections.Generic.IReadOnlyList<ExecutionStep> After) WithReluEpilogueOnly(System.Collections.Generic.IReadOnlyDictionary<string, ManifestLayer> layers)
     {
         var after = new System.Collections.Generic.List<ExecutionStep>();
-        if (Relu || Fused.Count == 0 || !layers.TryGetValue(Fused[Fused.Count - 1], out var last))
+        if (Relu || Fused.Count == 0)
         {
             return (this, after);
         }
 
-        var first = Fused.Count - 1;
-        if (last.Op == "Mul" && Fused.Count >= 2 && layers.TryGetValue(Fused[Fused.Count - 2], out var gate) && ManifestOps.IsEpilogueGate(gate.Op))
+        var fused = new ManifestLayer[Fused.Count];
+        for (var i = 0; i < fused.Length; i++)
         {
-            first--;
+            if (!layers.TryGetValue(Fused[i], out var layer))
+            {
+                return (this, after);
+            }
+
+            fused[i] = layer;
         }
-        else if (!ManifestOps.IsEpilogueActivation(last.Op))
+
+        var block = layers.TryGetValue(Layer, out var own) ? EpilogueFolds.SqueezeExcitationOf(own, fused) : null;
+        var first = block is null ? EpilogueFolds.ActivationStart(fused) : 0;
+        if (first == fused.Length)
         {
             return (this, after);
         }
@@ -87,7 +98,7 @@ sealed record ExecutionStep(
         var none = new EquatableList<string>(System.Array.Empty<string>());
         var noTaps = new EquatableList<TapOffset>(System.Array.Empty<TapOffset>());
         var kept = new string[first];
-        for (var i = 0; i < Fused.Count; i++)
+        for (var i = 0; i < fused.Length; i++)
         {
             if (i < first)
             {
@@ -95,12 +106,12 @@ sealed record ExecutionStep(
             }
             else
             {
-                var alone = layers[Fused[i]];
+                var alone = fused[i];
                 after.Add(new ExecutionStep(alone.Name, none, alone.Output, null, false, null, false, null, null, "applied after " + Layer, noTaps));
             }
         }
 
-        return (this with { Fused = new EquatableList<string>(kept), Output = layers[Fused[first]].Inputs[0] }, after);
+        return (this with { Fused = new EquatableList<string>(kept), Output = block?.Pool.Output ?? fused[first].Inputs[0] }, after);
     }
 }
 

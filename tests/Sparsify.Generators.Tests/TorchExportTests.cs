@@ -70,4 +70,21 @@ public sealed class TorchExportTests
         StringAssert.Contains(model.Source, "Activation.HardSwish(0.16666667f, 0.5f)");
         StringAssert.Contains(model.Source, "Activation.Swish");
     }
+
+    [TestMethod]
+    [DataRow(0.0)]
+    [DataRow(0.7)]
+    public void ASqueezeAndExcitationBlockRunsAsOneStep(double sparsity)
+    {
+        var fixture = TorchFixtures.Named("squeeze-excitation");
+        var compiled = ModelCompiler.Compile(OnnxModel.Load(fixture.ModelPath(fixture.Opsets.Max())), new CompileOptions { Scheme = "locality", Sparsity = sparsity });
+        using var model = GeneratedModel.Build(compiled, threads: 2);
+
+        StringAssert.Contains(model.Source, "new SqueezeExcitation(");
+        StringAssert.Contains(model.Source, "squeezeActivation: Activation.Relu,");
+        StringAssert.Contains(model.Source, "gate: Activation.HardSigmoid(0.16666667f, 0.5f));");
+        Assert.DoesNotContain("Pooling.GlobalAverage(1, 32,", model.Source, "the block's pool is part of its step");
+        Assert.DoesNotContain("Elementwise.Multiply(", model.Source, "the block's Mul is part of its step");
+        Assert.AreEqual(0L, model.AllocatedBytes(fixture.Input.Data, calls: 3));
+    }
 }

@@ -63,7 +63,7 @@ internal static class AssignBuffers
         for (var s = 0; s < steps.Count; s++)
         {
             var step = steps[s];
-            var length = ExecutionPlan.ElementsAtBatchOne(step.Layer.OutputShape);
+            var length = ExecutionPlan.ElementsAtBatchOne(step.OutputShape);
             if (step.IsAlias)
             {
                 Place(step.Output, bufferOf[step.Layer.Inputs[0]], length);

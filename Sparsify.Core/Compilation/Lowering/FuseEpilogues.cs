@@ -7,7 +7,9 @@ namespace Sparsify.Core.Compilation.Lowering;
 /// <see cref="ManifestOps.EpilogueActivations"/>: ReLU, Clip, LeakyRelu, HardSigmoid, Sigmoid, Tanh),
 /// Conv→[Add]→gate→Mul (x · HardSigmoid(x) is HardSwish, x · Sigmoid(x) SiLU), Gemm→ReLU and Add→ReLU
 /// into one step when the intermediate values have no other readers and are no model outputs, and (for the
-/// Add) the residual exists before the convolution runs. Every other layer is a step of its own.
+/// Add) the residual exists before the convolution runs; a squeeze-and-excitation block whose convolutions
+/// are dense (<see cref="EpilogueFolds.SqueezeExcitationOf"/>) into its pool's step. Every other layer is a
+/// step of its own.
 /// </summary>
 internal static class FuseEpilogues
 {
@@ -43,10 +45,41 @@ internal static class FuseEpilogues
             }
 
             var (gate, mul) = ManifestOps.IsEpilogueGate(layers[r[0]].Op) ? (layers[r[0]], layers[r[1]]) : (layers[r[1]], layers[r[0]]);
-            return ManifestOps.IsEpilogueGate(gate.Op) && gate.Inputs[0] == value && mul.Op == "Mul" && mul.Inputs.Contains(value)
-                   && SoleReader(gate.Output, static op => op == "Mul") == mul && mul.Inputs.Contains(gate.Output)
+            return ManifestOps.IsEpilogueGate(gate.Op) && gate.Inputs[0] == value && EpilogueFolds.IsProductOf(mul, value, gate.Output)
+                   && SoleReader(gate.Output, static op => op == "Mul") == mul
                 ? (gate, mul)
                 : null;
+        }
+
+        // GlobalAveragePool → Conv → [activation or gate] → Conv → activation → Mul by the pool's input, each
+        // value read only by the next: the block's layers, when EpilogueFolds takes them as one.
+        List<ManifestLayer>? SqueezeExcitation(ManifestLayer pool)
+        {
+            if (SoleReader(pool.Output, static op => op == "Conv") is not { } squeeze)
+            {
+                return null;
+            }
+
+            var block = new List<ManifestLayer> { squeeze };
+            if (Gating(squeeze.Output) is var (gate, mul))
+            {
+                block.Add(gate);
+                block.Add(mul);
+            }
+            else if (SoleReader(squeeze.Output, ManifestOps.IsEpilogueActivation) is { } activation)
+            {
+                block.Add(activation);
+            }
+
+            if (SoleReader(block[^1].Output, static op => op == "Conv") is not { } excite
+                || SoleReader(excite.Output, ManifestOps.IsEpilogueActivation) is not { } factors
+                || SoleReader(factors.Output, static op => op == "Mul") is not { } scale)
+            {
+                return null;
+            }
+
+            block.AddRange([excite, factors, scale]);
+            return EpilogueFolds.SqueezeExcitationOf(pool, block) is null ? null : block;
         }
 
         var consumed = new HashSet<string>(StringComparer.Ordinal);
@@ -60,6 +93,12 @@ internal static class FuseEpilogues
             }
 
             var step = new StepDraft(layer);
+            if (layer.Op == "GlobalAveragePool" && SqueezeExcitation(layer) is { } block)
+            {
+                step.Fused.AddRange(block);
+                step.Output = block[^1].Output;
+            }
+
             if (layer.Op == "Conv" && SoleReader(step.Output, static op => op == "Add") is { } add)
             {
                 var other = add.Inputs[0] == step.Output ? add.Inputs[1] : add.Inputs[0];

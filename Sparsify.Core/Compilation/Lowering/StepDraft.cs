@@ -23,6 +23,9 @@ internal sealed class StepDraft(ManifestLayer layer)
 
     public StepDraft? RunsWith { get; set; }
 
+    /// <summary>The shape of the value the step writes: its last folded layer's output, or its layer's.</summary>
+    public EquatableList<int> OutputShape => Fused.Count > 0 ? Fused[^1].OutputShape : Layer.OutputShape;
+
     /// <summary>Flatten and Reshape only relabel a buffer.</summary>
     public bool IsAlias => Layer.Op is "Flatten" or "Reshape";
 

@@ -34,7 +34,7 @@ public static class ManifestImporter
         // The PE array's epilogue applies ReLU; any other folded activation is host-side post-processing of its own.
         var steps = manifest.Execution.Steps.SelectMany(planned =>
         {
-            var (step, after) = planned.WithoutFoldedActivation(byName);
+            var (step, after) = planned.WithReluEpilogueOnly(byName);
             return after.Prepend(step);
         }).ToList();
         var layers = new ArrayLayer[steps.Count];

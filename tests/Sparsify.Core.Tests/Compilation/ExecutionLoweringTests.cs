@@ -61,7 +61,7 @@ public sealed class ExecutionLoweringTests
 
         // A back end whose epilogue has ReLU alone runs the activation after the step.
         var layers = new Dictionary<string, ManifestLayer> { ["add"] = Op("add", "Add", ["conv", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6]), ["act"] = Op("act", op, ["add"], [[1, 4, 6, 6]], [1, 4, 6, 6], parameters) };
-        var (without, after) = step.WithoutFoldedActivation(layers);
+        var (without, after) = step.WithReluEpilogueOnly(layers);
         CollectionAssert.AreEqual(new[] { "add" }, without.Fused.ToArray());
         Assert.AreEqual("add", without.Output);
         var alone = after.Single();
@@ -86,7 +86,7 @@ public sealed class ExecutionLoweringTests
         Assert.AreEqual("mul", step.Output);
         Assert.IsFalse(step.Relu);
 
-        var (without, after) = step.WithoutFoldedActivation(new Dictionary<string, ManifestLayer> { ["gate"] = gate, ["mul"] = mul });
+        var (without, after) = step.WithReluEpilogueOnly(new Dictionary<string, ManifestLayer> { ["gate"] = gate, ["mul"] = mul });
         Assert.IsEmpty(without.Fused);
         Assert.AreEqual("conv", without.Output);
         CollectionAssert.AreEqual(new[] { "gate", "mul" }, after.Select(s => s.Layer).ToArray());
@@ -96,6 +96,54 @@ public sealed class ExecutionLoweringTests
         Assert.IsEmpty(reread.Steps[0].Fused);
         var other = Lower([conv, gate, Op("mul", "Mul", ["gate", "x"], [[1, 4, 6, 6], [1, 4, 6, 6]], [1, 4, 6, 6])], output: "mul");
         CollectionAssert.AreEqual(new[] { "gate" }, other.Steps[0].Fused.ToArray(), "the gate alone is an activation of its own");
+    }
+
+    [TestMethod]
+    [DataRow("none")]
+    [DataRow("Relu")]
+    [DataRow("SiLU")]
+    public void ASqueezeAndExcitationBlockFoldsIntoItsPool(string squeezeActivation)
+    {
+        var block = SqueezeExcitation(squeezeActivation, LayerExecution.Dense);
+        var plan = Lower(block, output: "scale");
+
+        var step = plan.Steps.Single();
+        Assert.AreEqual("pool", step.Layer);
+        CollectionAssert.AreEqual(block.Skip(1).Select(l => l.Name).ToArray(), step.Fused.ToArray());
+        Assert.AreEqual("scale", step.Output);
+        Assert.IsFalse(step.Relu);
+        Assert.IsNull(step.Residual);
+        Assert.AreEqual(16 * 25, plan.Values.Single(v => v.Value == "scale").Length, "the step's output is the Mul's, x's shape");
+
+        // A back end without the block runs its layers one by one.
+        var (without, after) = step.WithReluEpilogueOnly(block.ToDictionary(l => l.Name));
+        Assert.IsEmpty(without.Fused);
+        Assert.AreEqual("pool", without.Output);
+        CollectionAssert.AreEqual(block.Skip(1).Select(l => l.Name).ToArray(), after.Select(s => s.Layer).ToArray());
+        Assert.IsTrue(after.All(s => s.Fused.Count == 0 && !s.Relu));
+    }
+
+    [TestMethod]
+    public void ASqueezeAndExcitationBlockWithASparseConvolutionOrAnotherReaderStaysApart()
+    {
+        var sparse = Lower(SqueezeExcitation("Relu", LayerExecution.SparseTable), output: "scale");
+        Assert.IsEmpty(sparse.Steps[0].Fused, "a sparse squeeze runs as its own step");
+        Assert.AreEqual("pool", sparse.Steps[0].Layer);
+
+        var layers = SqueezeExcitation("Relu", LayerExecution.Dense).ToList();
+        layers.Add(Op("other", "Mul", ["scale", "factors"], [[1, 16, 5, 5], [1, 16, 1, 1]], [1, 16, 5, 5]));
+        var reread = Lower([.. layers], output: "other");
+        Assert.IsEmpty(reread.Steps[0].Fused, "the factors are read outside the block");
+
+        // The checks refuse a block whose Mul scales another value than the pool's input.
+        var manifest = Manifest(SqueezeExcitation("Relu", LayerExecution.Dense), "scale");
+        var plan = ExecutionLowering.Lower(manifest);
+        var wrong = manifest with
+        {
+            Layers = new(manifest.Layers.Select(l => l.Name == "scale" ? l with { Inputs = new(["factors", "factors"]) } : l)),
+            Execution = plan,
+        };
+        StringAssert.Contains(ExecutionChecks.FirstProblem(wrong)!.Value.Text, "must be a squeeze-and-excitation block");
     }
 
     [TestMethod]
@@ -112,7 +160,7 @@ public sealed class ExecutionLoweringTests
         CollectionAssert.AreEqual(new[] { "conv", "add", "clip" }, plan.Steps.Select(s => s.Layer).ToArray());
         Assert.IsTrue(plan.Steps[0].Relu);
         Assert.IsEmpty(plan.Steps[1].Fused, "an Add's epilogue has ReLU only");
-        Assert.IsEmpty(plan.Steps[0].WithoutFoldedActivation(new Dictionary<string, ManifestLayer>()).After, "a ReLU stays folded");
+        Assert.IsEmpty(plan.Steps[0].WithReluEpilogueOnly(new Dictionary<string, ManifestLayer>()).After, "a ReLU stays folded");
     }
 
     [TestMethod]
@@ -233,17 +281,50 @@ public sealed class ExecutionLoweringTests
 
     private static ExecutionPlan Lower(ManifestLayer[] layers, string output, string? extraOutput = null)
     {
-        var input = layers[0].InputShapes[0];
-        ManifestValue Out(string name) => new(name, layers.Single(l => l.Output == name).OutputShape);
-        var outputs = extraOutput is null ? new[] { Out(output) } : [Out(output), Out(extraOutput)];
-        var manifest = new Manifest(
-            ManifestFormat.CurrentVersion, "m", "M", ManifestFormat.NoSource, new string('0', 64), 1 << 20,
-            new([new ManifestValue("x", input)]), new(outputs), new(layers), new ExecutionPlan(new([]), new([]), new([])));
+        var manifest = Manifest(layers, output, extraOutput);
         var plan = ExecutionLowering.Lower(manifest);
 
         // What the passes produce is what the reader accepts.
         Assert.AreEqual(plan, ManifestReader.Read(ManifestWriter.Write(manifest with { Execution = plan })).Execution);
         return plan;
+    }
+
+    private static Manifest Manifest(ManifestLayer[] layers, string output, string? extraOutput = null)
+    {
+        var input = layers[0].InputShapes[0];
+        ManifestValue Out(string name) => new(name, layers.Single(l => l.Output == name).OutputShape);
+        var outputs = extraOutput is null ? new[] { Out(output) } : [Out(output), Out(extraOutput)];
+        return new Manifest(
+            ManifestFormat.CurrentVersion, "m", "M", ManifestFormat.NoSource, new string('0', 64), 1 << 20,
+            new([new ManifestValue("x", input)]), new(outputs), new(layers), new ExecutionPlan(new([]), new([]), new([])));
+    }
+
+    // x (16×5×5) → pool → squeeze (16 → 4) → [activation] → excite (4 → 16) → HardSigmoid → x · factors.
+    private static ManifestLayer[] SqueezeExcitation(string squeezeActivation, LayerExecution squeezePlan)
+    {
+        var pointwise = Window2D.Create(1, 1, Padding2D.Uniform(0));
+        var layers = new List<ManifestLayer>
+        {
+            Op("pool", "GlobalAveragePool", ["x"], [[1, 16, 5, 5]], [1, 16, 1, 1]),
+            Conv("squeeze", "pool", [1, 16, 1, 1], [1, 4, 1, 1], pointwise, squeezePlan),
+        };
+        var squeezed = "squeeze";
+        if (squeezeActivation == "Relu")
+        {
+            layers.Add(Op("act", "Relu", ["squeeze"], [[1, 4, 1, 1]], [1, 4, 1, 1]));
+            squeezed = "act";
+        }
+        else if (squeezeActivation == "SiLU")
+        {
+            layers.Add(Op("sigmoid", "Sigmoid", ["squeeze"], [[1, 4, 1, 1]], [1, 4, 1, 1]));
+            layers.Add(Op("silu", "Mul", ["squeeze", "sigmoid"], [[1, 4, 1, 1], [1, 4, 1, 1]], [1, 4, 1, 1]));
+            squeezed = "silu";
+        }
+
+        layers.Add(Conv("excite", squeezed, [1, 4, 1, 1], [1, 16, 1, 1], pointwise, LayerExecution.Dense));
+        layers.Add(Op("factors", "HardSigmoid", ["excite"], [[1, 16, 1, 1]], [1, 16, 1, 1], new HardSigmoidParameters(1f / 6, 0.5f)));
+        layers.Add(Op("scale", "Mul", ["x", "factors"], [[1, 16, 5, 5], [1, 16, 1, 1]], [1, 16, 5, 5]));
+        return [.. layers];
     }
 
     private static ManifestLayer Conv(string name, string input, int[] x, int[] y, Window2D window, LayerExecution plan)
