@@ -25,11 +25,13 @@ internal static class SchemeChecks
     }
 
     /// <summary>
-    /// Weights to keep out of <paramref name="count"/>: round((1 - s) × n), halves up. The nudge makes
-    /// a half that binary fractions miss by an ulp still round up ((1 - 0.9) × 25 is 2.4999999999999996).
+    /// Weights (or columns, rows) to keep out of <paramref name="count"/>: round((1 - s) × n), halves up,
+    /// and at least one: a sparsity is below 1, so rounding never removes all of a layer (0.98 of 8
+    /// columns keeps 1, not 0). The nudge makes a half that binary fractions miss by an ulp still round
+    /// up ((1 - 0.9) × 25 is 2.4999999999999996).
     /// </summary>
     public static long KeepCount(long count, double sparsity) =>
-        Math.Clamp((long)Math.Floor(((1 - sparsity) * count) + 0.5 + 1e-6), 0, count);
+        Math.Clamp((long)Math.Floor(((1 - sparsity) * count) + 0.5 + 1e-6), Math.Min(1, count), count);
 
     /// <summary>Throws <see cref="SparsifyModelException"/> at the first NaN or infinite weight: no magnitude order exists for it.</summary>
     public static void EnsureFinite(WeightMatrix matrix)

@@ -36,6 +36,16 @@ public sealed class LocalitySchemeTests
     }
 
     [TestMethod]
+    public void RoundingNeverRemovesEveryColumn()
+    {
+        // 0.98 of 8 columns rounds to 0 kept; a sparsity below 1 keeps at least one.
+        var pruning = Scheme.Prune(Fc(32, 8), 0.98, SchemeSettings.Default);
+
+        Assert.AreEqual(32, pruning.Mask.NonZeros, "one column for each of the 32 rows");
+        Assert.AreEqual(1, new UnstructuredScheme().Prune(Fc(4, 8), 0.99, SchemeSettings.Default).Mask.NonZeros);
+    }
+
+    [TestMethod]
     public void KeepsTheColumnsWithTheLargestGroupNorm()
     {
         var matrix = Fc(8, 100);

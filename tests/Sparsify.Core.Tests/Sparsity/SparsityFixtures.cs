@@ -33,8 +33,8 @@ internal static class SparsityFixtures
     /// <summary>The columns row <paramref name="row"/> keeps.</summary>
     public static int[] KeptColumns(SparsityMask mask, int row) => Enumerable.Range(0, mask.Columns).Where(c => mask.IsKept(row, c)).ToArray();
 
-    /// <summary>The expected kept count: round((1 - s) × n), halves up.</summary>
-    public static long KeepCount(long n, double sparsity) => (long)Math.Round((1 - sparsity) * n, MidpointRounding.AwayFromZero);
+    /// <summary>The expected kept count: round((1 - s) × n), halves up, at least one.</summary>
+    public static long KeepCount(long n, double sparsity) => Math.Max(Math.Min(1, n), (long)Math.Round((1 - sparsity) * n, MidpointRounding.AwayFromZero));
 
     /// <summary>Checks that the report agrees with the mask it describes.</summary>
     public static void AssertReportMatches(LayerPruning pruning)
