@@ -73,7 +73,7 @@ internal static unsafe partial class ConvolutionKernel
                 segmentOfLane[j] = segments - 1;
             }
 
-            if (_level != SimdLevel.Avx2Fma)
+            if (_level < SimdLevel.Avx2Fma)
             {
                 PackScalar(pc, kc, laneOffset, dst);
             }

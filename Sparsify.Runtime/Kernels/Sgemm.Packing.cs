@@ -96,7 +96,7 @@ internal static unsafe partial class Sgemm
         float* r4 = rows > 4 ? r3 + lda : r3;
         float* r5 = rows > 5 ? r4 + lda : r4;
         int p = 0;
-        if (level == SimdLevel.Avx2Fma)
+        if (level >= SimdLevel.Avx2Fma)
         {
             // 8 columns at a time: an 8×8 transpose of the 6 rows and two zero rows, each transposed
             // row stored 6 floats after the previous one (its last 2 floats are overwritten next).
@@ -142,7 +142,7 @@ internal static unsafe partial class Sgemm
     /// <summary>Copies 16 floats.</summary>
     internal static void Copy16(float* src, float* dst, SimdLevel level)
     {
-        if (level == SimdLevel.Avx2Fma)
+        if (level >= SimdLevel.Avx2Fma)
         {
             Vector256.Store(Vector256.Load(src), dst);
             Vector256.Store(Vector256.Load(src + 8), dst + 8);

@@ -23,7 +23,8 @@ internal static unsafe partial class Sgemm
     /// <remarks>
     /// Per k block a tile packs its A rows (rows × kc, at most <see cref="MC"/> × <see cref="KC"/>: L2),
     /// then per panel packs B (kc × NR: a stack buffer in L1) and runs the micro-kernel down the rows.
-    /// Panels with at most 8 real columns use the 12×8 kernel, which does half the work. A tile with
+    /// Panels with at most 8 real columns use the 12×8 kernel, which does half the work; with AVX-512 the
+    /// others use the 12×16 kernel, one 512-bit vector per row. A tile with
     /// at most <see cref="UnpackedAMaxPanels"/> panels reads A in place instead: packing it would not
     /// pay for itself (fully connected layers at small batch, 7×7 feature maps).
     /// </remarks>
@@ -123,7 +124,20 @@ internal static unsafe partial class Sgemm
         /// <summary>One packed B panel against the tile's rows of packed A.</summary>
         private void PanelPacked(int kc, float* packedA, int rowStart, int rowEnd, float* panelB, int col, int cols, bool add, float* bias)
         {
-            if (cols <= NR / 2 && _level == SimdLevel.Avx2Fma)
+            if (_level == SimdLevel.Avx512 && cols > NR / 2)
+            {
+                for (int row = rowStart; row < rowEnd; row += 2 * MR)
+                {
+                    int rows = Math.Min(2 * MR, rowEnd - row);
+                    float* a0 = packedA + ((nint)(row - rowStart) * kc);
+                    float* a1 = rows > MR ? a0 + (MR * kc) : a0;
+                    KernelAvx512(kc, a0, a1, panelB, _c + ((nint)row * _ldc) + col, _ldc, rows, cols, add, bias == null ? null : bias + row);
+                }
+
+                return;
+            }
+
+            if (cols <= NR / 2 && _level >= SimdLevel.Avx2Fma)
             {
                 for (int row = rowStart; row < rowEnd; row += 2 * MR)
                 {
@@ -144,7 +158,7 @@ internal static unsafe partial class Sgemm
                 float* rb = bias == null ? null : bias + row;
                 switch (_level)
                 {
-                    case SimdLevel.Avx2Fma:
+                    case SimdLevel.Avx2Fma or SimdLevel.Avx512:
                         KernelAvx2(kc, a, panelB, c, _ldc, rows, cols, add, rb);
                         break;
                     case SimdLevel.Vector128:

@@ -14,6 +14,9 @@ internal enum SimdLevel
 
     /// <summary>256-bit AVX2 with FMA3.</summary>
     Avx2Fma,
+
+    /// <summary>AVX2 with FMA3, and 512-bit AVX-512F micro-kernels where .NET finds 512-bit vectors fast.</summary>
+    Avx512,
 }
 
 /// <summary>
@@ -24,7 +27,7 @@ internal enum SimdLevel
 /// walks k in blocks of at most <see cref="KC"/>: it packs its rows of A for the block into
 /// <see cref="MR"/>-row micro-panels (L2; a tile with few panels reads A in place instead), then for
 /// each panel of <see cref="NR"/> columns packs B for the block (kc × NR floats, ≤ 16 KB, on the
-/// stack: L1) and runs the register-blocked micro-kernel (6×16, or 12×8 for a narrow last panel)
+/// stack: L1) and runs the register-blocked micro-kernel (6×16, 12×16 with AVX-512, or 12×8 for a narrow last panel)
 /// down the tile's rows. B comes from an <see cref="IPanelSource"/>, so a convolution fuses im2col into
 /// the packing and the im2col matrix never exists in memory.</para>
 /// <para>Every element of C is the same chain of fused multiply-adds over each k block, added to C in
@@ -55,7 +58,8 @@ internal static unsafe partial class Sgemm
 
     /// <summary>The best instruction set of this machine.</summary>
     internal static readonly SimdLevel BestLevel =
-        Fma.IsSupported && Avx2.IsSupported && Vector256.IsHardwareAccelerated ? SimdLevel.Avx2Fma
+        Fma.IsSupported && Avx2.IsSupported && Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? SimdLevel.Avx512
+        : Fma.IsSupported && Avx2.IsSupported && Vector256.IsHardwareAccelerated ? SimdLevel.Avx2Fma
         : Vector128.IsHardwareAccelerated ? SimdLevel.Vector128
         : SimdLevel.Scalar;
 

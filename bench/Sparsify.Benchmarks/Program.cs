@@ -9,6 +9,12 @@ if (args is ["--layers", var model, var sparsity])
     return;
 }
 
+if (args is ["--dense-layers", var denseModel, ..] denseArgs)
+{
+    DenseLayerProfile.Run(denseModel, denseArgs.Length > 2 ? int.Parse(denseArgs[2], CultureInfo.InvariantCulture) : 2);
+    return;
+}
+
 if (args is ["--zoo", var folder, ..] rest)
 {
     Sparsify.Benchmarks.Zoo.ModelZoo.Run(folder, rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 20);

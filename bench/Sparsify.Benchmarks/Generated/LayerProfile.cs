@@ -139,7 +139,7 @@ public static class LayerProfile
     }
 
     /// <summary>The FMA peak of <see cref="Threads"/> cores as the benchmarks take it: the larger of the 2-thread loop and twice the 1-thread one, fastest of 15.</summary>
-    private static double PeakGflops()
+    internal static double PeakGflops()
     {
         var fma = new FmaPeakBenchmarks();
         double both = double.MaxValue, one = double.MaxValue;
@@ -169,9 +169,10 @@ public static class LayerProfile
 
     /// <summary>
     /// Seconds per call of each of <paramref name="calls"/>: the best of 15 rounds of 20 calls, after 100
-    /// warm-up calls each, the rounds taken in turn (round 1 of every call, then round 2, …).
+    /// warm-up calls each, the rounds taken in turn (round 1 of every call, then round 2, …), with
+    /// <paramref name="pauseMilliseconds"/> untimed before each round.
     /// </summary>
-    private static double[] RoundRobinBest(Action[] calls)
+    internal static double[] RoundRobinBest(Action[] calls, int pauseMilliseconds = 0)
     {
         foreach (var call in calls)
         {
@@ -186,6 +187,11 @@ public static class LayerProfile
         {
             for (var c = 0; c < calls.Length; c++)
             {
+                if (pauseMilliseconds > 0)
+                {
+                    Thread.Sleep(pauseMilliseconds);
+                }
+
                 var start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < 20; i++)
                 {

@@ -15,9 +15,14 @@ public sealed unsafe class SgemmTests
             yield return SimdLevel.Vector128;
         }
 
-        if (Sgemm.BestLevel == SimdLevel.Avx2Fma)
+        if (Sgemm.BestLevel >= SimdLevel.Avx2Fma)
         {
             yield return SimdLevel.Avx2Fma;
+        }
+
+        if (Sgemm.BestLevel == SimdLevel.Avx512)
+        {
+            yield return SimdLevel.Avx512;
         }
     }
 
@@ -187,6 +192,34 @@ public sealed unsafe class SgemmTests
             {
                 float[] more = Run(m, n, k, a, k, b, n, c, n, accumulate: true, bias, dop, level);
                 CollectionAssert.AreEqual(one, more, $"dop {dop} {level}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(6, 16, 1)]
+    [DataRow(13, 45, 7)]
+    [DataRow(64, 300, 147)]
+    [DataRow(250, 70, 600)]
+    public void TheWideKernelGivesTheBitsOfTheNarrowOnes(int m, int n, int k)
+    {
+        if (Sgemm.BestLevel != SimdLevel.Avx512)
+        {
+            Assert.Inconclusive("this machine has no fast 512-bit vectors");
+        }
+
+        float[] a = RandomArray(m * k, 21);
+        float[] b = RandomArray(k * n, 22);
+        float[] c = RandomArray(m * n, 23);
+        float[] bias = RandomArray(m, 24);
+        foreach (var accumulate in new[] { false, true })
+        {
+            foreach (var rowBias in new[] { null, bias })
+            {
+                CollectionAssert.AreEqual(
+                    Run(m, n, k, a, k, b, n, c, n, accumulate, rowBias, dop: 2, SimdLevel.Avx2Fma),
+                    Run(m, n, k, a, k, b, n, c, n, accumulate, rowBias, dop: 2, SimdLevel.Avx512),
+                    $"accumulate {accumulate}, bias {rowBias is not null}");
             }
         }
     }
