@@ -105,40 +105,57 @@ internal static unsafe partial class ConvolutionKernel
             float* residual = _epilogue.Residual == null ? null : _epilogue.Residual + plane;
             var activation = _epilogue.Activation;
             var store = new RowStore(dst, residual, activation, g.OutWidth, g.OutPixels);
+            if (taps == 9)
+            {
+                Plane3x3(phases, tapOffset, w, bias, store);
+                return;
+            }
+
             for (int oh = 0; oh < g.OutHeight; oh++)
             {
                 float* rowBase = phases + ((nint)oh * g.StrideH * _phaseWidth);
                 nint outRow = (nint)oh * g.OutWidth;
-                if (taps == 9)
+                for (int ow = 0; ow < g.OutWidth; ow += Lanes)
                 {
-                    Row3x3(rowBase, tapOffset, w, bias, store, outRow);
-                }
-                else
-                {
-                    for (int ow = 0; ow < g.OutWidth; ow += Lanes)
+                    float* at = rowBase + ow;
+                    var acc = bias;
+                    for (int t = 0; t < taps; t++)
                     {
-                        float* at = rowBase + ow;
-                        var acc = bias;
-                        for (int t = 0; t < taps; t++)
-                        {
-                            acc = MultiplyAdd(Vector256.Load(at + tapOffset[t]), w[t], acc);
-                        }
-
-                        store.Store(acc, outRow, ow);
+                        acc = MultiplyAdd(Vector256.Load(at + tapOffset[t]), w[t], acc);
                     }
+
+                    store.Store(acc, outRow, ow);
                 }
             }
         }
 
-        /// <summary>One output row of a 3×3 kernel: the nine weights and tap rows held in registers.</summary>
+        /// <summary>
+        /// The output plane of a 3×3 kernel: the nine weights held in registers for the whole plane (small
+        /// planes have a vector or two a row, so per-row setup would cost as much as the row).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Row3x3(float* rowBase, int* tapOffset, Vector256<float>* w, Vector256<float> bias, in RowStore store, nint outRow)
+        private void Plane3x3(float* phases, int* tapOffset, Vector256<float>* w, Vector256<float> bias, in RowStore store)
         {
             var (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]);
-            float* p0 = rowBase + tapOffset[0], p1 = rowBase + tapOffset[1], p2 = rowBase + tapOffset[2];
-            float* p3 = rowBase + tapOffset[3], p4 = rowBase + tapOffset[4], p5 = rowBase + tapOffset[5];
-            float* p6 = rowBase + tapOffset[6], p7 = rowBase + tapOffset[7], p8 = rowBase + tapOffset[8];
-            for (int ow = 0; ow < _g.OutWidth; ow += Lanes)
+            nint t0 = tapOffset[0], t1 = tapOffset[1], t2 = tapOffset[2], t3 = tapOffset[3], t4 = tapOffset[4];
+            nint t5 = tapOffset[5], t6 = tapOffset[6], t7 = tapOffset[7], t8 = tapOffset[8];
+            nint rowStep = (nint)_g.StrideH * _phaseWidth;
+            int outWidth = _g.OutWidth;
+            for (int oh = 0; oh < _g.OutHeight; oh++)
+            {
+                float* rowBase = phases + (oh * rowStep);
+                Row3x3(rowBase + t0, rowBase + t1, rowBase + t2, rowBase + t3, rowBase + t4, rowBase + t5, rowBase + t6, rowBase + t7, rowBase + t8, w0, w1, w2, w3, w4, w5, w6, w7, w8, bias, store, (nint)oh * outWidth, outWidth);
+            }
+        }
+
+        /// <summary>One output row of a 3×3 kernel from its nine tap rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Row3x3(
+            float* p0, float* p1, float* p2, float* p3, float* p4, float* p5, float* p6, float* p7, float* p8,
+            Vector256<float> w0, Vector256<float> w1, Vector256<float> w2, Vector256<float> w3, Vector256<float> w4, Vector256<float> w5, Vector256<float> w6, Vector256<float> w7, Vector256<float> w8,
+            Vector256<float> bias, in RowStore store, nint outRow, int outWidth)
+        {
+            for (int ow = 0; ow < outWidth; ow += Lanes)
             {
                 // One chain per kernel row, so that the FMAs' latency overlaps.
                 var top = MultiplyAdd(Vector256.Load(p0 + ow), w0, bias);
@@ -187,8 +204,7 @@ internal static unsafe partial class ConvolutionKernel
 
                 // At stride 1 the padded row is the phase row itself.
                 float* padded = stride == 1 ? first : row;
-                Clear(padded, paddedWidth);
-                Copy(channel + ((nint)ih * g.InWidth), padded + Math.Min(g.PadLeft, paddedWidth), copied);
+                PadRow(channel + ((nint)ih * g.InWidth), padded, Math.Min(g.PadLeft, paddedWidth), copied, paddedWidth);
                 if (stride == 2)
                 {
                     Deinterleave(padded, first, first + phasePlane, _phaseWidth);
@@ -216,19 +232,52 @@ internal static unsafe partial class ConvolutionKernel
             }
         }
 
-        private static void Copy(float* source, float* target, int count)
+        /// <summary>
+        /// One padded row: zeros, <paramref name="count"/> input values from <paramref name="padLeft"/> on, zeros
+        /// to <paramref name="width"/>. Whole vectors only (the tail through a masked load, which reads nothing past
+        /// the input row), so a vector may write up to 7 floats past <paramref name="width"/>: into the next row,
+        /// which is filled after this one, or the slack after the last.
+        /// </summary>
+        private static void PadRow(float* source, float* padded, int padLeft, int count, int width)
         {
+            for (int j = 0; j < padLeft; j += Lanes)
+            {
+                Vector256<float>.Zero.Store(padded + j);
+            }
+
+            float* target = padded + padLeft;
             int i = 0;
             for (; i + Lanes <= count; i += Lanes)
             {
                 Vector256.Load(source + i).Store(target + i);
             }
 
-            for (; i < count; i++)
+            if (i < count)
             {
-                target[i] = source[i];
+                if (Avx.IsSupported)
+                {
+                    // The lanes past the row load as zero: they are the right padding's first floats.
+                    Avx.MaskLoad(source + i, TailMask(count - i)).Store(target + i);
+                    i += Lanes;
+                }
+                else
+                {
+                    for (; i < count; i++)
+                    {
+                        target[i] = source[i];
+                    }
+                }
+            }
+
+            for (int j = padLeft + i; j < width; j += Lanes)
+            {
+                Vector256<float>.Zero.Store(padded + j);
             }
         }
+
+        /// <summary>All ones in the first <paramref name="lanes"/> lanes (1 to 8).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector256<float> TailMask(int lanes) => Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(lanes)).AsSingle();
 
         /// <summary>even[j] = source[2j], odd[j] = source[2j + 1] for j below <paramref name="count"/> (a multiple of 8).</summary>
         private static void Deinterleave(float* source, float* even, float* odd, int count)
@@ -278,6 +327,19 @@ internal static unsafe partial class ConvolutionKernel
                 }
 
                 Vector256.Store(activation.Apply(acc), output + at);
+                return;
+            }
+
+            if (Avx.IsSupported)
+            {
+                // The plane's last row: its lanes only, through a mask (past it is another channel's plane).
+                var mask = DepthwiseJob.TailMask(count);
+                if (residual != null)
+                {
+                    acc += Avx.MaskLoad(residual + at, mask);
+                }
+
+                Avx.MaskStore(output + at, mask, activation.Apply(acc));
                 return;
             }
 
