@@ -124,27 +124,25 @@ internal static unsafe partial class Sgemm
         /// <summary>One packed B panel against the tile's rows of packed A.</summary>
         private void PanelPacked(int kc, float* packedA, int rowStart, int rowEnd, float* panelB, int col, int cols, bool add, float* bias)
         {
-            if (_level == SimdLevel.Avx512 && cols > NR / 2)
+            // The 12-row kernels (two 6-row A panels a call): 512-bit for a full-width panel, 12×8 for a narrow one.
+            bool wide = _level == SimdLevel.Avx512 && cols > NR / 2;
+            if (wide || (cols <= NR / 2 && _level >= SimdLevel.Avx2Fma))
             {
                 for (int row = rowStart; row < rowEnd; row += 2 * MR)
                 {
                     int rows = Math.Min(2 * MR, rowEnd - row);
                     float* a0 = packedA + ((nint)(row - rowStart) * kc);
                     float* a1 = rows > MR ? a0 + (MR * kc) : a0;
-                    KernelAvx512(kc, a0, a1, panelB, _c + ((nint)row * _ldc) + col, _ldc, rows, cols, add, bias == null ? null : bias + row);
-                }
-
-                return;
-            }
-
-            if (cols <= NR / 2 && _level >= SimdLevel.Avx2Fma)
-            {
-                for (int row = rowStart; row < rowEnd; row += 2 * MR)
-                {
-                    int rows = Math.Min(2 * MR, rowEnd - row);
-                    float* a0 = packedA + ((nint)(row - rowStart) * kc);
-                    float* a1 = rows > MR ? a0 + (MR * kc) : a0;
-                    KernelAvx2Narrow(kc, a0, a1, panelB, _c + ((nint)row * _ldc) + col, _ldc, rows, cols, add, bias == null ? null : bias + row);
+                    float* c = _c + ((nint)row * _ldc) + col;
+                    float* rb = bias == null ? null : bias + row;
+                    if (wide)
+                    {
+                        KernelAvx512(kc, a0, a1, panelB, c, _ldc, rows, cols, add, rb);
+                    }
+                    else
+                    {
+                        KernelAvx2Narrow(kc, a0, a1, panelB, c, _ldc, rows, cols, add, rb);
+                    }
                 }
 
                 return;
