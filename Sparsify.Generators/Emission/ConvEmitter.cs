@@ -20,8 +20,10 @@ internal sealed class ConvEmitter : LayerEmitter
         switch (step.Layer.Plan)
         {
             case LayerExecution.Dense:
-                context.LoadFloats($"_weights{step.Ident}", weights.WeightsBlob!);
-                context.Run.Line($"Convolution.Dense(in {geometry}, {input}, _weights{step.Ident}, {EmitContext.Bias(step)}, {context.Residual(step)}, {activation}, {output}, _threads);");
+                // The runtime packs the weights for its GEMM once, here, instead of on every call.
+                context.Fields.Line($"private readonly DenseConvolution _conv{step.Ident};");
+                context.Constructor.Line($"_conv{step.Ident} = new DenseConvolution(in {geometry}, weights.ReadFloats({EmitContext.Location(weights.WeightsBlob!)}), {EmitContext.Bias(step)}, {activation});");
+                context.Run.Line($"_conv{step.Ident}.Run({input}, {context.Residual(step)}, {output}, _threads);");
                 break;
             case LayerExecution.SparseTable:
                 var (factory, type) = weights.WeightsBlob!.Format == BlobFormat.Group ? ("FromGroups", "GroupLayer") : ("FromCsr", "CsrLayer");

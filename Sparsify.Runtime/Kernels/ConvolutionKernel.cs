@@ -45,6 +45,25 @@ internal static unsafe partial class ConvolutionKernel
     internal static void Run(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Activation activation, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
     {
         Validate(g, input.Length, weights.Length, bias.Length, output.Length);
+        Execute(g, input, weights, null, bias, residual, activation, output, maxDegreeOfParallelism, Resolve(g, path), level);
+    }
+
+    /// <summary>The algorithm a request runs: Auto decided by the geometry; Depthwise only where it applies.</summary>
+    internal static ConvolutionPath Resolve(in ConvGeometry g, ConvolutionPath path) => path switch
+    {
+        ConvolutionPath.Auto => IsDepthwise(g) ? ConvolutionPath.Depthwise
+            : g.Group > 1 && g.OutChannelsPerGroup <= DirectMaxOutChannelsPerGroup ? ConvolutionPath.Direct
+            : ConvolutionPath.Gemm,
+        ConvolutionPath.Depthwise when !IsDepthwise(g) => ConvolutionPath.Direct,
+        _ => path,
+    };
+
+    /// <summary>
+    /// Runs a validated geometry on a resolved path. With <paramref name="packedWeights"/> (one per group,
+    /// GEMM path only) the weights come from there and <paramref name="weights"/> may be empty.
+    /// </summary>
+    internal static void Execute(in ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Sgemm.PackedA[]? packedWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Activation activation, Span<float> output, int maxDegreeOfParallelism, ConvolutionPath path, SimdLevel level)
+    {
         long outputNeeded = (long)g.Batch * g.OutChannels * g.OutPixels;
         if (!residual.IsEmpty && residual.Length != outputNeeded)
         {
@@ -54,17 +73,6 @@ internal static unsafe partial class ConvolutionKernel
         if (g.Batch == 0 || g.OutChannels == 0 || g.OutPixels == 0)
         {
             return;
-        }
-
-        if (path == ConvolutionPath.Auto)
-        {
-            path = IsDepthwise(g) ? ConvolutionPath.Depthwise
-                : g.Group > 1 && g.OutChannelsPerGroup <= DirectMaxOutChannelsPerGroup ? ConvolutionPath.Direct
-                : ConvolutionPath.Gemm;
-        }
-        else if (path == ConvolutionPath.Depthwise && !IsDepthwise(g))
-        {
-            path = ConvolutionPath.Direct;
         }
 
         fixed (float* pIn = input)
@@ -85,12 +93,32 @@ internal static unsafe partial class ConvolutionKernel
             }
             else
             {
-                RunGemm(g, pIn, pW, biasOrNull, pOut, epilogue, maxDegreeOfParallelism, level);
+                RunGemm(g, pIn, pW, packedWeights, biasOrNull, pOut, epilogue, maxDegreeOfParallelism, level);
             }
         }
     }
 
-    private static void Validate(in ConvGeometry g, int inputLength, int weightsLength, int biasLength, int outputLength)
+    /// <summary>True when <see cref="Execute"/> would run the geometry through the GEMM, whose weights can be packed in advance.</summary>
+    internal static bool RunsAsGemm(in ConvGeometry g, ConvolutionPath path) => path == ConvolutionPath.Gemm && g.FilterLength > 0;
+
+    /// <summary>Each group's weights packed as the GEMM reads them.</summary>
+    internal static Sgemm.PackedA[] PackWeights(in ConvGeometry g, ReadOnlySpan<float> weights, SimdLevel level)
+    {
+        int m = g.OutChannelsPerGroup;
+        int k = g.FilterLength;
+        var packed = new Sgemm.PackedA[g.Group];
+        fixed (float* pW = weights)
+        {
+            for (int grp = 0; grp < g.Group; grp++)
+            {
+                packed[grp] = new Sgemm.PackedA(m, k, pW + ((nint)grp * m * k), k, level);
+            }
+        }
+
+        return packed;
+    }
+
+    internal static void Validate(in ConvGeometry g, int inputLength, int weightsLength, int biasLength, int outputLength)
     {
         if (g.Batch < 0 || g.InChannels < 0 || g.InHeight < 0 || g.InWidth < 0 || g.OutChannels < 0 || g.OutHeight < 0 || g.OutWidth < 0
             || g.KernelHeight < 1 || g.KernelWidth < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1
@@ -128,7 +156,7 @@ internal static unsafe partial class ConvolutionKernel
         => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0
            && g.OutHeight == g.InHeight && g.OutWidth == g.InWidth;
 
-    private static void RunGemm(in ConvGeometry g, float* input, float* weights, float* bias, float* output, ConvEpilogue epilogue, int maxDop, SimdLevel level)
+    private static void RunGemm(in ConvGeometry g, float* input, float* weights, Sgemm.PackedA[]? packedWeights, float* bias, float* output, ConvEpilogue epilogue, int maxDop, SimdLevel level)
     {
         int m = g.OutChannelsPerGroup;
         int n = g.OutPixels;
@@ -145,16 +173,31 @@ internal static unsafe partial class ConvolutionKernel
                 nint cOffset = (((nint)b * g.OutChannels) + ((nint)grp * m)) * n;
                 float* groupBias = bias == null ? null : bias + (grp * m);
                 float* residual = epilogue.Residual == null ? null : epilogue.Residual + cOffset;
+                var packed = packedWeights?[grp];
                 if (pointwise)
                 {
-                    Sgemm.Multiply(m, n, k, w, k, new Sgemm.RowMajorB(image, n, n, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Activation, maxDop, level);
+                    Multiply(m, n, k, w, packed, new Sgemm.RowMajorB(image, n, n, level), output + cOffset, groupBias, residual, epilogue.Activation, maxDop, level);
                 }
                 else
                 {
                     padded.Fill(g, image, Sgemm.EffectiveParallelism(maxDop, long.MaxValue));
-                    Sgemm.Multiply(m, n, k, w, k, new Im2ColB(g, padded, level), output + cOffset, n, accumulate: false, groupBias, residual, epilogue.Activation, maxDop, level);
+                    Multiply(m, n, k, w, packed, new Im2ColB(g, padded, level), output + cOffset, groupBias, residual, epilogue.Activation, maxDop, level);
                 }
             }
+        }
+    }
+
+    /// <summary>C = W·B for one image and group, W from its packed form where there is one.</summary>
+    private static void Multiply<TSource>(int m, int n, int k, float* w, Sgemm.PackedA? packed, in TSource b, float* c, float* bias, float* residual, Activation activation, int maxDop, SimdLevel level)
+        where TSource : struct, Sgemm.IPanelSource
+    {
+        if (packed is null)
+        {
+            Sgemm.Multiply(m, n, k, w, k, b, c, n, accumulate: false, bias, residual, activation, maxDop, level);
+        }
+        else
+        {
+            Sgemm.Multiply(packed, n, b, c, n, accumulate: false, bias, residual, activation, maxDop, level);
         }
     }
 

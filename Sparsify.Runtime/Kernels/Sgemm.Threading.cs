@@ -34,13 +34,15 @@ internal static unsafe partial class Sgemm
         private readonly int _m, _n, _k, _lda, _ldc;
         private readonly float* _a, _c, _rowBias, _residual;
         private readonly TSource _b;
+        private readonly PackedA? _packedA;
         private readonly bool _accumulate;
         private readonly Activation _activation;
         private readonly SimdLevel _level;
         private readonly int _nPanels, _tileRows, _tilePanels, _mTiles;
 
-        public GemmJob(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, SimdLevel level, int dop)
+        public GemmJob(int m, int n, int k, float* a, int lda, PackedA? packedA, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, SimdLevel level, int dop)
         {
+            _packedA = packedA;
             _residual = residual;
             _activation = activation;
             _m = m;
@@ -73,7 +75,7 @@ internal static unsafe partial class Sgemm
             int panelStart = tile / _mTiles * _tilePanels;
             int panelEnd = Math.Min(_nPanels, panelStart + _tilePanels);
             int kBlocks = KBlockCount(_k);
-            bool packA = _level != SimdLevel.Avx2Fma || panelEnd - panelStart > UnpackedAMaxPanels;
+            bool packA = _packedA == null && (_level != SimdLevel.Avx2Fma || panelEnd - panelStart > UnpackedAMaxPanels);
             float* bBuffer = stackalloc float[(KC * NR) + 16];
             float* panelB = (float*)(((nint)bBuffer + 63) & ~(nint)63);
             float* aBuffer = packA ? ThreadScratch.PackedA((CeilDiv(_tileRows, MR) * MR * KC) + 32) : null;
@@ -81,7 +83,11 @@ internal static unsafe partial class Sgemm
             for (int kb = 0; kb < kBlocks; kb++)
             {
                 (int pc, int kc) = KBlock(_k, kb);
-                if (packA)
+                if (_packedA != null)
+                {
+                    packedA = _packedA.Block(pc, kc, rowStart);
+                }
+                else if (packA)
                 {
                     for (int row = rowStart; row < rowEnd; row += MR)
                     {
@@ -96,7 +102,7 @@ internal static unsafe partial class Sgemm
                     _b.PackPanel(panel, pc, kc, panelB);
                     int col = panel * NR;
                     int cols = Math.Min(NR, _n - col);
-                    if (packA)
+                    if (packedA != null)
                     {
                         PanelPacked(kc, packedA, rowStart, rowEnd, panelB, col, cols, add, bias);
                     }

@@ -97,10 +97,24 @@ internal static unsafe partial class Sgemm
     internal static void Multiply<TSource>(int m, int n, int k, float* a, int lda, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, int maxDegreeOfParallelism, SimdLevel level)
         where TSource : struct, IPanelSource
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lda, k);
+        Multiply(m, n, k, a, lda, null, b, c, ldc, accumulate, rowBias, residual, activation, maxDegreeOfParallelism, level);
+    }
+
+    /// <summary>
+    /// As the overload above with A packed in advance (<paramref name="a"/>: m×k, packed at
+    /// <paramref name="level"/>): no tile packs or reads the original. Bitwise the same results.
+    /// </summary>
+    internal static void Multiply<TSource>(PackedA a, int n, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, int maxDegreeOfParallelism, SimdLevel level)
+        where TSource : struct, IPanelSource
+        => Multiply(a.Rows, n, a.Depth, null, a.Depth, a, b, c, ldc, accumulate, rowBias, residual, activation, maxDegreeOfParallelism, level);
+
+    private static void Multiply<TSource>(int m, int n, int k, float* a, int lda, PackedA? packedA, in TSource b, float* c, int ldc, bool accumulate, float* rowBias, float* residual, Activation activation, int maxDegreeOfParallelism, SimdLevel level)
+        where TSource : struct, IPanelSource
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lda, k);
         ArgumentOutOfRangeException.ThrowIfLessThan(ldc, n);
         if (m == 0 || n == 0)
         {
@@ -115,7 +129,7 @@ internal static unsafe partial class Sgemm
         }
 
         int dop = EffectiveParallelism(maxDegreeOfParallelism, (long)m * n * k);
-        var job = new GemmJob<TSource>(m, n, k, a, lda, b, c, ldc, accumulate, rowBias, residual, activation, level, dop);
+        var job = new GemmJob<TSource>(m, n, k, a, lda, packedA, b, c, ldc, accumulate, rowBias, residual, activation, level, dop);
         RunParallel(job.TileCount, dop, job, static (in GemmJob<TSource> j, int tile) => j.RunTile(tile));
     }
 

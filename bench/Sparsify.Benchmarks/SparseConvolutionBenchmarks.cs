@@ -18,7 +18,7 @@ public class SparseConvolutionBenchmarks
     private SparseConvolutionDriver _sparse = null!;
     private ConvGeometry _geometry;
     private float[] _input = [];
-    private float[] _dense = [];
+    private DenseConvolution _denseLayer = null!;
     private float[] _bias = [];
     private float[] _residual = [];
     private float[] _output = [];
@@ -47,16 +47,16 @@ public class SparseConvolutionBenchmarks
         };
         var random = new Random(42);
         var weights = LocalityGroups(_geometry.OutChannels, _geometry.FilterLength, 8, Sparsity, random);
-        _dense = weights.Decode();
         _input = Uniform(_geometry.InChannels * _geometry.InHeight * _geometry.InWidth, random);
         _bias = Uniform(_geometry.OutChannels, random);
         _residual = Uniform(_geometry.OutChannels * _geometry.OutPixels, random);
         _output = new float[_residual.Length];
         _sparse = SparseConvolutions.FromGroups(_geometry, weights, _bias);
+        _denseLayer = new DenseConvolution(_geometry, weights.Decode(), _bias, Activation.Relu);
     }
 
     [Benchmark(Baseline = true)]
-    public void Dense() => Convolution.Dense(_geometry, _input, _dense, _bias, _residual, activation: true, _output, Threads);
+    public void Dense() => _denseLayer.Run(_input, _residual, _output, Threads);
 
     [Benchmark]
     public void Sparse() => _sparse.Run(_input, _residual, activation: true, _output, Threads);

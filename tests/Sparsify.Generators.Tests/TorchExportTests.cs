@@ -55,7 +55,7 @@ public sealed class TorchExportTests
         using var denseModel = GeneratedModel.Build(dense, threads: 1);
         using var prunedModel = GeneratedModel.Build(pruned, threads: 1);
 
-        StringAssert.Contains(denseModel.Source, "Activation.Clip(0f, 6f), ");
+        StringAssert.Contains(denseModel.Source, "Activation.Clip(0f, 6f));");
         Assert.DoesNotContain("Elementwise.Clip(", denseModel.Source, "every Clip follows a convolution");
         StringAssert.Contains(prunedModel.Source, "activation: Activation.Clip(0f, 6f)");
     }

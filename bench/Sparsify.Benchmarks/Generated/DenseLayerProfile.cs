@@ -46,7 +46,8 @@ public static class DenseLayerProfile
                 using var outputs = session.Run(options, inputNames, [ortInput], outputNames);
             }
 
-            void Sparsify() => Convolution.Dense(g, x, weights, bias, default, Activation.None, y, threads);
+            var layer = new DenseConvolution(g, weights, bias, Activation.None);
+            void Sparsify() => layer.Run(x, default, y, threads);
             var best = LayerProfile.RoundRobinBest([Sparsify, Ort], pauseMilliseconds: 100);
             var gflop = 2.0 * g.Macs / 1e9;
             ours += best[0] * group.Count();

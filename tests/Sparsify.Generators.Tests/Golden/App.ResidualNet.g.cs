@@ -82,7 +82,7 @@ public sealed partial class ResidualNet
     private readonly float[] _buffer2;
     private static readonly ConvGeometry GeometryConv1 = new(1, 1, 8, 8, 4, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv1;
-    private readonly float[] _weightsConv1;
+    private readonly DenseConvolution _convConv1;
     private static readonly PoolGeometry PoolPool1 = new(1, 4, 8, 8, 4, 4, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
     private static readonly ConvGeometry GeometryConv2a = new(1, 4, 4, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     private readonly float[] _biasConv2a;
@@ -126,7 +126,7 @@ public sealed partial class ResidualNet
         _buffer2 = new float[64];
         var weights = EmbeddedWeights.Load(typeof(ResidualNet).Assembly, WeightsResourceName, BlobLength, BlobSha256);
         _biasConv1 = weights.ReadFloats(new BlobLocation(464L, 16L, BlobFormat.Fp32));
-        _weightsConv1 = weights.ReadFloats(new BlobLocation(320L, 144L, BlobFormat.Fp32));
+        _convConv1 = new DenseConvolution(in GeometryConv1, weights.ReadFloats(new BlobLocation(320L, 144L, BlobFormat.Fp32)), _biasConv1, Activation.Relu);
         _biasConv2a = weights.ReadFloats(new BlobLocation(880L, 16L, BlobFormat.Fp32));
         _driverConv2a = SparseConvolutions.FromGroups(in GeometryConv2a, (GroupLayer)weights.ReadEncoded(new BlobLocation(480L, 388L, BlobFormat.Group)), _biasConv2a);
         _biasConv2 = weights.ReadFloats(new BlobLocation(896L, 16L, BlobFormat.Fp32));
@@ -182,7 +182,7 @@ public sealed partial class ResidualNet
             input.Slice(0, 64).CopyTo(_buffer0);
 
             // conv1: Conv 1x1x8x8 -> 1x4x8x8; sparsity 0, 36 nonzeros, format dense, G=1; plan Dense (override): override: Dense requested for this layer; fused: relu1 (Relu)
-            Convolution.Dense(in GeometryConv1, _buffer0.AsSpan(0, 64), _weightsConv1, _biasConv1, default, Activation.Relu, _buffer1.AsSpan(0, 256), _threads);
+            _convConv1.Run(_buffer0.AsSpan(0, 64), default, _buffer1.AsSpan(0, 256), _threads);
 
             // pool1: MaxPool 1x4x8x8 -> 1x4x4x4; plan Dense: no weights
             Pooling.Max(in PoolPool1, _buffer1.AsSpan(0, 256), _buffer0.AsSpan(0, 64), _threads);

@@ -34,6 +34,8 @@ public sealed class AllocationTests
             var residual = SparseTestData.RandomValues(g.OutChannels * g.OutPixels, random);
             var output = new float[residual.Length];
             AssertAllocatesNothing($"{g}", () => Convolution.Dense(g, input, weights, bias, residual, activation: true, output, threads));
+            var layer = new DenseConvolution(g, weights, bias, Activation.Relu);
+            AssertAllocatesNothing($"prepared {g}", () => layer.Run(input, residual, output, threads));
         }
     }
 

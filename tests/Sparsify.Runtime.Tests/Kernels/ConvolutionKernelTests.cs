@@ -86,6 +86,16 @@ public sealed class ConvolutionKernelTests
                 SgemmTests.AssertClose(expected, one, $"{g} {path} {level}");
                 float[] two = Run(g, input, weights, bias, 2, path, level);
                 CollectionAssert.AreEqual(one, two, $"1 vs 2 threads: {g} {path} {level}");
+
+                // The layer with its weights packed at construction computes the same bits.
+                var layer = new DenseConvolution(g, weights, bias ?? [], Activation.None, path, level);
+                foreach (int dop in new[] { 1, 2 })
+                {
+                    float[] prepared = new float[one.Length];
+                    prepared.AsSpan().Fill(float.NaN);
+                    layer.Run(input, default, prepared, dop);
+                    CollectionAssert.AreEqual(one, prepared, $"prepared layer, {dop} threads: {g} {path} {level}");
+                }
             }
         }
     }
@@ -212,6 +222,9 @@ public sealed class ConvolutionKernelTests
                     var output = new float[expected.Length];
                     ConvolutionKernel.Run(g, input, weights, bias, residual, activation, output, 2, path, Sgemm.BestLevel);
                     SgemmTests.AssertClose(expected, output, $"{g} {path} {activation}");
+                    var prepared = new float[expected.Length];
+                    new DenseConvolution(g, weights, bias, activation, path, Sgemm.BestLevel).Run(input, residual, prepared, 2);
+                    CollectionAssert.AreEqual(output, prepared, $"prepared layer: {g} {path} {activation}");
                 }
             }
         }
@@ -239,6 +252,39 @@ public sealed class ConvolutionKernelTests
         ConvolutionKernel.Run(g, input, weights, bias, two, 2);
         CollectionAssert.AreEqual(one, two);
         SgemmTests.AssertClose(Reference(g, input, weights, bias), one, "public overload");
+    }
+
+    [TestMethod]
+    public void APreparedLayerSpansSeveralKBlocksAndCopiesItsWeights()
+    {
+        // k = 64·3·3 = 576: three packed k blocks; 20 output channels: a partial last micro-panel.
+        ConvGeometry g = Geometry(1, 64, 9, 11, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        float[] input = SgemmTests.RandomArray(g.InChannels * g.InHeight * g.InWidth, 8);
+        float[] weights = SgemmTests.RandomArray(g.OutChannels * g.FilterLength, 9);
+        float[] bias = SgemmTests.RandomArray(g.OutChannels, 10);
+        foreach (SimdLevel level in SgemmTests.Levels())
+        {
+            float[] expected = Run(g, input, weights, bias, 1, ConvolutionPath.Gemm, level);
+            float[] source = (float[])weights.Clone();
+            var layer = new DenseConvolution(g, source, bias, Activation.None, ConvolutionPath.Auto, level);
+            source.AsSpan().Clear();
+            float[] actual = new float[expected.Length];
+            layer.Run(input, default, actual, 2);
+            CollectionAssert.AreEqual(expected, actual, $"{level}");
+        }
+    }
+
+    [TestMethod]
+    public void APreparedLayerRejectsBadGeometryWeightsAndBuffers()
+    {
+        ConvGeometry g = Geometry(1, 2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        Assert.ThrowsExactly<ArgumentException>(() => new DenseConvolution(g, new float[53], [], Activation.None));
+        Assert.ThrowsExactly<ArgumentException>(() => new DenseConvolution(g, new float[54], new float[2], Activation.None));
+        Assert.ThrowsExactly<ArgumentException>(() => new DenseConvolution(g with { StrideH = 0 }, new float[54], [], Activation.None));
+        var layer = new DenseConvolution(g, new float[54], [], Activation.None);
+        Assert.ThrowsExactly<ArgumentException>(() => layer.Run(new float[31], default, new float[48], 1));
+        Assert.ThrowsExactly<ArgumentException>(() => layer.Run(new float[32], default, new float[47], 1));
+        Assert.ThrowsExactly<ArgumentException>(() => layer.Run(new float[32], new float[47], new float[48], 1));
     }
 
     [TestMethod]
