@@ -28,7 +28,7 @@ internal static partial class ModelEmitter
             .Line("}")
             .Line()
             .Line("/// <summary>Loads the weights and allocates the buffers.</summary>")
-            .Line("/// <param name=\"threads\">Threads each layer may use (at least 1).</param>")
+            .Line("/// <param name=\"threads\">Threads each layer may use (at least 1; a count above the machine's processors runs on all of them, no more).</param>")
             .Line("/// <exception cref=\"ArgumentOutOfRangeException\"><paramref name=\"threads\"/> is less than 1.</exception>")
             .Line("/// <exception cref=\"InvalidOperationException\">The embedded weights are missing or stale, or the Sparsify runtime does not match this code.</exception>")
             .Open($"public {model.ClassName}(int threads)")

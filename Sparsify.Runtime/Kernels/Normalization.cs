@@ -25,7 +25,7 @@ public static class Normalization
         fixed (float* pOut = output)
         {
             var job = new LrnJob(channels, pixels, (size - 1) / 2, size - 1 - ((size - 1) / 2), alpha / size, beta, bias, pIn, pOut);
-            WorkerThreads.For(batch * channels, threads <= 0 ? Environment.ProcessorCount : threads, job, static (in LrnJob j, int plane) => j.Plane(plane));
+            WorkerThreads.For(batch * channels, WorkerThreads.Count(threads), job, static (in LrnJob j, int plane) => j.Plane(plane));
         }
     }
 

@@ -18,7 +18,7 @@ public static partial class Pooling
         fixed (float* pOut = output)
         {
             var job = new PoolJob(g, isMax: true, countIncludePad: false, pIn, pOut);
-            WorkerThreads.For(g.Batch * g.Channels, threads <= 0 ? Environment.ProcessorCount : threads, job, static (in PoolJob j, int plane) => MaxRows.Plane(j.Geometry, j.Input, j.Output, plane));
+            WorkerThreads.For(g.Batch * g.Channels, WorkerThreads.Count(threads), job, static (in PoolJob j, int plane) => MaxRows.Plane(j.Geometry, j.Input, j.Output, plane));
         }
     }
 

@@ -12,7 +12,7 @@ internal static unsafe partial class Sgemm
             return 1;
         }
 
-        return requested <= 0 ? Environment.ProcessorCount : requested;
+        return WorkerThreads.Count(requested);
     }
 
     /// <summary>Runs <paramref name="body"/>(state, i) for 0..count-1, on the calling thread when dop is 1.</summary>

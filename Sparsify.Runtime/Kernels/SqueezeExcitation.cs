@@ -88,7 +88,7 @@ public sealed class SqueezeExcitation
             throw new ArgumentException($"The block reads and writes {length} values; given {input.Length} and {output.Length}.");
         }
 
-        var workers = length < ParallelValues ? 1 : threads <= 0 ? Environment.ProcessorCount : threads;
+        var workers = length < ParallelValues ? 1 : WorkerThreads.Count(threads);
         fixed (float* x = input)
         fixed (float* y = output)
         fixed (float* means = _means)

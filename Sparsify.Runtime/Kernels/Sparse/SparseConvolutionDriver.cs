@@ -312,7 +312,7 @@ public sealed unsafe partial class SparseConvolutionDriver
         }
     }
 
-    internal int Workers(int threads) => Math.Max(1, Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, WorkItems));
+    internal int Workers(int threads) => Math.Max(1, Math.Min(WorkerThreads.Count(threads), WorkItems));
 
     /// <summary>Allocates what a run on <paramref name="workers"/> threads writes (once; later calls find it there).</summary>
     internal void Prepare(int workers, SparseConvolutionDriver? next)

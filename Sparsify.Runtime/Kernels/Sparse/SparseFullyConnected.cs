@@ -77,7 +77,7 @@ public sealed unsafe class SparseFullyConnected
         }
 
         var groups = _table.GroupCount;
-        var workers = threads <= 0 ? Environment.ProcessorCount : threads;
+        var workers = WorkerThreads.Count(threads);
         workers = Math.Max(1, Math.Min(workers, groups / MinGroupsPerWorker));
         fixed (float* x = input)
         fixed (float* y = output)

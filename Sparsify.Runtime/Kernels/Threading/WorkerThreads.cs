@@ -24,6 +24,14 @@ internal static class WorkerThreads
     private static readonly Lazy<Helper[]> Helpers = new(() =>
         Enumerable.Range(1, Math.Max(0, Environment.ProcessorCount - 1)).Select(i => new Helper(i)).ToArray());
 
+    /// <summary>
+    /// The threads a kernel asked for <paramref name="requested"/> runs on: every processor for 0 or less, and
+    /// never more than the processors, since a thread beyond them would only wait for a core (a larger
+    /// request is clamped, not refused). Results never depend on it.
+    /// </summary>
+    public static int Count(int requested)
+        => requested <= 0 ? Environment.ProcessorCount : Math.Min(requested, Environment.ProcessorCount);
+
     /// <summary>Runs <paramref name="body"/>(worker) on up to <paramref name="workers"/> threads, the caller included; returns when every started one is done.</summary>
     public static void Run(int workers, Action<int> body)
     {

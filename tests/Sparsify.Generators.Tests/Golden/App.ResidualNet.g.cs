@@ -114,7 +114,7 @@ public sealed partial class ResidualNet
     }
 
     /// <summary>Loads the weights and allocates the buffers.</summary>
-    /// <param name="threads">Threads each layer may use (at least 1).</param>
+    /// <param name="threads">Threads each layer may use (at least 1; a count above the machine's processors runs on all of them, no more).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The embedded weights are missing or stale, or the Sparsify runtime does not match this code.</exception>
     public ResidualNet(int threads)

@@ -23,6 +23,18 @@ public sealed class WorkerThreadsTests
     }
 
     [TestMethod]
+    public void AThreadCountAboveTheProcessorsIsClampedToThem()
+    {
+        var processors = Environment.ProcessorCount;
+        Assert.AreEqual(processors, WorkerThreads.Count(0));
+        Assert.AreEqual(processors, WorkerThreads.Count(-3));
+        Assert.AreEqual(1, WorkerThreads.Count(1));
+        Assert.AreEqual(processors, WorkerThreads.Count(processors));
+        Assert.AreEqual(processors, WorkerThreads.Count(processors + 1));
+        Assert.AreEqual(processors, WorkerThreads.Count(int.MaxValue));
+    }
+
+    [TestMethod]
     public void AFailureOnTheCallerStillWaitsForTheHelpers()
     {
         if (Environment.ProcessorCount < 2)
