@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Reports;
@@ -12,25 +11,31 @@ namespace Sparsify.Benchmarks.Generated;
 /// <summary>What the in-process setups learned about each model build (the benchmarks run in this process).</summary>
 public static class CpuResults
 {
-    private static readonly ConcurrentDictionary<(string Model, double Sparsity), (long NonZeroMacs, GeneratedModelBuild Build)> Builds = new();
+    private static readonly ConcurrentDictionary<ModelCase, CaseBuild> Builds = new();
 
     /// <summary>Notes one build.</summary>
-    public static void Record(string model, double sparsity, long nonZeroMacs, GeneratedModelBuild build) => Builds[(model, sparsity)] = (nonZeroMacs, build);
+    public static void Record(ModelCase modelCase, long nonZeroMacs, TimeSpan modelCompile, double? heldOutCosine, GeneratedModelBuild build) =>
+        Builds[modelCase] = new CaseBuild(nonZeroMacs, modelCompile, heldOutCosine, build);
 
     /// <summary>The build of a case, if its setup ran here.</summary>
-    public static (long NonZeroMacs, GeneratedModelBuild Build)? Find(string model, double sparsity) =>
-        Builds.TryGetValue((model, sparsity), out var found) ? found : null;
+    public static CaseBuild? Find(ModelCase modelCase) => Builds.TryGetValue(modelCase, out var found) ? found : null;
 }
 
 /// <summary>
+/// One case's build: kept weights' multiply-adds, the model compiler's time (pruning, planning, a fidelity
+/// target's search), the held-out fidelity where measured, and the generated code's build.
+/// </summary>
+public sealed record CaseBuild(long NonZeroMacs, TimeSpan ModelCompile, double? HeldOutCosine, GeneratedModelBuild Build);
+
+/// <summary>
 /// Writes docs/results/cpu.json when a run holds both <see cref="GeneratedModelBenchmarks"/> and
-/// <see cref="FmaPeakBenchmarks"/> (run them with <c>--join</c>, so they share one summary): per model and
-/// sparsity the medians of both engines, the speed-up, and
+/// <see cref="FmaPeakBenchmarks"/> (run them with <c>--join</c>, so they share one summary): per case (model,
+/// sparsity, fidelity target) the held-out fidelity where measured, the medians of both engines, the speed-up, and
 /// GFLOP/s on nonzero MACs as a fraction of the peak measured in the same run (its fastest iteration).
 /// </summary>
 public sealed class CpuResultsExporter : IExporter
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <inheritdoc />
     public string Name => "sparsify-cpu-json";
@@ -61,25 +66,26 @@ public sealed class CpuResultsExporter : IExporter
         }
 
         var rows = new List<Row>();
-        foreach (var group in models.GroupBy(r => (Model: (string)Param(r, "Model"), Sparsity: (double)Param(r, "Sparsity"))))
+        foreach (var group in models.GroupBy(r => (ModelCase)Param(r, nameof(GeneratedModelBenchmarks.Case))))
         {
             var sparse = group.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GeneratedModelBenchmarks.Sparsify));
             var ort = group.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GeneratedModelBenchmarks.OnnxRuntimeDense));
-            if (sparse is null || ort is null || CpuResults.Find(group.Key.Model, group.Key.Sparsity) is not { } build)
+            if (sparse is null || ort is null || CpuResults.Find(group.Key) is not { } build)
             {
                 continue;
             }
 
             double ms = sparse.ResultStatistics!.Median / 1e6, ortMs = ort.ResultStatistics!.Median / 1e6;
             var gflops = 2.0 * build.NonZeroMacs / (ms * 1e6);
+            var heldOut = build.HeldOutCosine is { } cosine ? Round(cosine) : (double?)null;
             rows.Add(new Row(
-                group.Key.Model, "locality", group.Key.Sparsity, Round(ms), Round(ortMs), Round(ortMs / ms), build.NonZeroMacs, Round(gflops), Round(gflops / peakGflops),
-                Round(build.Build.FirstCall.TotalMilliseconds), Round(build.Build.Generate.TotalMilliseconds), Round(build.Build.Compile.TotalMilliseconds), build.Build.SourceBytes));
+                group.Key.Model, "locality", group.Key.Sparsity, group.Key.FidelityTarget, heldOut, Round(ms), Round(ortMs), Round(ortMs / ms), build.NonZeroMacs, Round(gflops), Round(gflops / peakGflops),
+                Round(build.Build.FirstCall.TotalMilliseconds), Round(build.ModelCompile.TotalMilliseconds), Round(build.Build.Generate.TotalMilliseconds), Round(build.Build.Compile.TotalMilliseconds), build.Build.SourceBytes));
         }
 
         var machine = $"{summary.HostEnvironmentInfo.Cpu.Value.ProcessorName} ({summary.HostEnvironmentInfo.Cpu.Value.LogicalCoreCount} logical cores), {summary.HostEnvironmentInfo.RuntimeVersion}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
         var document = new Document(machine, "2 threads each, batch 1, BenchmarkDotNet medians in one in-process run; peak: the fastest iteration of FmaPeakBenchmarks in the same run, 2 threads or twice 1 thread, whichever is higher", Round(peakGflops), rows);
-        var path = Path.Combine(RepoRoot(), "docs", "results", "cpu.json");
+        var path = Path.Combine(BenchmarkModels.RepoRoot, "docs", "results", "cpu.json");
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Json) + "\n");
         File.Move(temp, path, overwrite: true);
@@ -94,11 +100,10 @@ public sealed class CpuResultsExporter : IExporter
 
     private static double Round(double value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
 
-    private static string RepoRoot() => typeof(CpuResultsExporter).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SparsifyRepoRoot").Value!;
-
     private sealed record Document(string Machine, string Method, double PeakGflops, IReadOnlyList<Row> Rows);
 
+    // FidelityTarget: null for a uniform sparsity (then Sparsity is exact, else its upper bound); HeldOutCosine: null where not measured.
     private sealed record Row(
-        string Model, string Scheme, double Sparsity, double Ms, double OrtMs, double SpeedupVsOrt, long NonZeroMacs, double GflopsOnNonZeros, double PeakFraction,
-        double FirstCallMs, double GenerateMs, double CompileMs, long GeneratedSourceBytes);
+        string Model, string Scheme, double Sparsity, double? FidelityTarget, double? HeldOutCosine, double Ms, double OrtMs, double SpeedupVsOrt, long NonZeroMacs, double GflopsOnNonZeros, double PeakFraction,
+        double FirstCallMs, double ModelCompileMs, double GenerateMs, double CompileMs, long GeneratedSourceBytes);
 }
